@@ -1,0 +1,111 @@
+// The plan model (yingji/v1, see shared/design/plan-format.md) after parsing and validation.
+// Plain data only: it crosses into workflow code and must stay serialisable.
+
+export type Level = 'I' | 'II' | 'III' | 'IV';
+export const LEVELS: readonly Level[] = ['I', 'II', 'III', 'IV'];
+
+export type Condition =
+  | { fact: string; eq?: unknown; ne?: unknown; gt?: number; gte?: number; lt?: number; lte?: number; in?: unknown[] }
+  | { all: Condition[] }
+  | { any: Condition[] }
+  | { not: Condition }
+  | { always: true };
+
+export interface LevelRule {
+  level: Level;
+  when: Condition;
+}
+
+export interface RoleDef {
+  team: string;
+  role?: string;
+}
+
+interface StepBase {
+  id: string;
+  title?: string;
+  owner?: string;
+  after?: string[];
+  levels?: Level[];
+  /** Deadline as written (`10m`) and in milliseconds. */
+  within?: string;
+  withinMs?: number;
+}
+
+export interface ManualStep extends StepBase {
+  type: 'manual';
+  owner: string;
+  checklist?: string[];
+}
+
+export interface AutomatedStep extends StepBase {
+  type: 'automated';
+  owner: string;
+  action: string;
+  with?: Record<string, unknown>;
+}
+
+export interface NotifyStep extends StepBase {
+  type: 'notify';
+  to: string[];
+  channels: string[];
+  message: string;
+}
+
+export interface DecisionOption {
+  id: string;
+  title?: string;
+  next: string[];
+}
+
+export interface DecisionStep extends StepBase {
+  type: 'decision';
+  owner: string;
+  options: DecisionOption[];
+}
+
+export type Step = ManualStep | AutomatedStep | NotifyStep | DecisionStep;
+
+export interface EscalationRule {
+  after: string;
+  afterMs: number;
+  notify: string[];
+}
+
+export interface Plan {
+  apiVersion: 'yingji/v1';
+  kind: 'EmergencyPlan';
+  id: string;
+  version: number;
+  title: string;
+  owner: string;
+  incidentTypes?: string[];
+  levels: LevelRule[];
+  roles: Record<string, RoleDef>;
+  objectives?: {
+    rto?: string | Partial<Record<Level, string>>;
+    rpo?: string;
+  };
+  steps: Step[];
+  escalation?: EscalationRule[];
+  notify?: {
+    channels?: Record<string, Record<string, unknown>>;
+    onStages?: string[];
+  };
+  review?: { owner: string; within?: string; withinMs?: number };
+  drill?: {
+    facts?: Record<string, unknown>;
+    faults?: Array<Record<string, unknown>>;
+    expect?: Array<Record<string, unknown>>;
+  };
+}
+
+/** One problem found in a plan file, positioned for the plan owner. */
+export interface Problem {
+  file: string;
+  line: number;
+  column: number;
+  /** e.g. `steps[2].after[0]` */
+  path: string;
+  message: string;
+}
