@@ -1,0 +1,51 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { MIGRATIONS } from '../../../migrations';
+import type { YingjiConfig } from '../../shared/config';
+import { YINGJI_CONFIG } from './config.token';
+import { HealthController } from './health/health.controller';
+import { IncidentEntity } from './incidents/incident.entity';
+import { IncidentsModule } from './incidents/incidents.module';
+import { TimelineEntryEntity } from './incidents/timeline-entry.entity';
+import { PlanVersionEntity } from './plans/plan-version.entity';
+import { PlansModule } from './plans/plans.module';
+import { TaskEntity } from './tasks/task.entity';
+import { TasksModule } from './tasks/tasks.module';
+import { TemporalModule } from './temporal/temporal.module';
+
+export const ENTITIES = [PlanVersionEntity, IncidentEntity, TaskEntity, TimelineEntryEntity];
+
+@Global()
+@Module({})
+class ConfigModule {
+  static forRoot(config: YingjiConfig): DynamicModule {
+    return { module: ConfigModule, providers: [{ provide: YINGJI_CONFIG, useValue: config }], exports: [YINGJI_CONFIG] };
+  }
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(config: YingjiConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        TypeOrmModule.forRoot({
+          type: 'postgres',
+          url: config.databaseUrl,
+          entities: ENTITIES,
+          migrations: MIGRATIONS,
+          synchronize: false,
+          migrationsRun: false,
+          retryAttempts: 3,
+          retryDelay: 1000,
+        }),
+        TemporalModule,
+        PlansModule,
+        IncidentsModule,
+        TasksModule,
+      ],
+      controllers: [HealthController],
+    };
+  }
+}

@@ -1,0 +1,1 @@
+export const YINGJI_CONFIG = Symbol('YINGJI_CONFIG');

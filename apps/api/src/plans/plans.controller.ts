@@ -1,0 +1,44 @@
+import { BadRequestException, Body, Controller, Get, Header, HttpCode, Param, ParseIntPipe, Post, Res } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { PlansService } from './plans.service';
+
+@ApiTags('plans')
+@Controller('plans')
+export class PlansController {
+  constructor(private readonly plans: PlansService) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Publish a plan version (body: the YAML text). 422 lists every problem; 409 if the version exists or is not above the latest.' })
+  @ApiConsumes('application/yaml', 'text/yaml', 'text/plain')
+  @ApiBody({ schema: { type: 'string' } })
+  async publish(@Body() body: unknown, @Res({ passthrough: true }) res: Response) {
+    if (typeof body !== 'string' || body.trim() === '') {
+      throw new BadRequestException('the request body must be the plan YAML text (Content-Type: application/yaml)');
+    }
+    const result = await this.plans.publish(body, 'request-body.yaml', 'api');
+    if (!result.created) res.status(200);
+    return result;
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Published plans with their versions' })
+  list() {
+    return this.plans.list();
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'The latest published version of a plan, parsed' })
+  async latest(@Param('id') id: string) {
+    const v = await this.plans.get(id);
+    return { planId: v.planId, version: v.version, title: v.title, sha256: v.sha256, publishedAt: v.publishedAt, plan: v.parsed };
+  }
+
+  @Get(':id/versions/:version')
+  @Header('Content-Type', 'application/yaml; charset=utf-8')
+  @ApiOperation({ summary: 'The exact text that was published as this version' })
+  async text(@Param('id') id: string, @Param('version', ParseIntPipe) version: number) {
+    return (await this.plans.get(id, version)).sourceText;
+  }
+}

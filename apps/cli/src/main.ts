@@ -1,0 +1,79 @@
+// yingji: the command line of Yingji 应急.
+import 'reflect-metadata';
+import { Command } from 'commander';
+import { loadConfig } from '../../shared/config';
+import { runMigrations } from '../../../migrations/data-source';
+import { ensureTemporalCli } from '../../../scripts/stack/temporal-cli';
+import { ApiClient } from './api-client';
+import { runDemo } from './demo';
+import { printAddresses, readStack, runStack, startDetached, stopDetached } from './stack';
+
+const log = (line: string) => console.log(line);
+
+function fail(err: unknown): never {
+  console.error(`yingji: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+}
+
+const program = new Command('yingji').description('Yingji 应急: emergency plans that run, drilled and scored').showHelpAfterError();
+
+program
+  .command('setup')
+  .description('install what the embedded stack needs (the Temporal CLI into .tools/)')
+  .action(() => {
+    const config = loadConfig();
+    if (config.temporal.external) log(`TEMPORAL_ADDRESS=${config.temporal.address}: no Temporal CLI needed`);
+    else log(`temporal: ${ensureTemporalCli(config.toolsDir, log)}`);
+  });
+
+program
+  .command('up')
+  .description('start Temporal, PostgreSQL, the worker and the API (foreground; Ctrl-C stops all)')
+  .option('-d, --detach', 'run in the background and return once it is serving')
+  .action(async (opts: { detach?: boolean }) => {
+    const config = loadConfig();
+    if (opts.detach) {
+      const info = await startDetached(config, log);
+      log('The stack is running:');
+      printAddresses(info, log);
+      return;
+    }
+    await runStack(config, log);
+  });
+
+program
+  .command('down')
+  .description('stop a stack started with `up --detach`')
+  .action(async () => {
+    log((await stopDetached(loadConfig())) ? 'stopped' : 'the stack is not running');
+  });
+
+program
+  .command('status')
+  .description('whether the stack runs, its addresses and health')
+  .action(async () => {
+    const info = readStack(loadConfig());
+    if (!info) {
+      log('the stack is not running (`yingji up` starts it)');
+      process.exitCode = 3;
+      return;
+    }
+    log(`running since ${info.startedAt} (pid ${info.pid})`);
+    printAddresses(info, log);
+    log(`health: ${JSON.stringify(await new ApiClient(info.api).health())}`);
+  });
+
+program
+  .command('migrate')
+  .description('apply pending database migrations')
+  .action(async () => {
+    const ran = await runMigrations(loadConfig().databaseUrl);
+    log(ran.length ? `applied: ${ran.join(', ')}` : 'the schema is up to date');
+  });
+
+program
+  .command('demo')
+  .description('bring the stack up and run the hello incident end to end with a simulated responder')
+  .action(async () => runDemo(loadConfig(), log));
+
+program.parseAsync(process.argv).catch(fail);

@@ -1,0 +1,190 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { PROJECT_ROOT, redactUrl, YingjiConfig } from '../../shared/config';
+import { runMigrations } from '../../../migrations/data-source';
+import { ensureDatabase, startPostgres, stopChild, PostgresServer } from '../../../scripts/stack/postgres';
+import { waitFor } from '../../../scripts/stack/ports';
+import { ensureTemporalCli } from '../../../scripts/stack/temporal-cli';
+import { startTemporalDevServer, TemporalServer } from '../../../scripts/stack/temporal-server';
+import { ApiClient } from './api-client';
+
+export interface StackInfo {
+  pid: number;
+  startedAt: string;
+  api: string;
+  docs: string;
+  temporal: string;
+  temporalUi?: string;
+  database: string;
+  logs: string;
+}
+
+export const stackFile = (config: YingjiConfig) => path.join(config.dataDir, 'stack.json');
+const logsDir = (config: YingjiConfig) => path.join(config.dataDir, 'logs');
+
+export function readStack(config: YingjiConfig): StackInfo | undefined {
+  try {
+    const info = JSON.parse(fs.readFileSync(stackFile(config), 'utf8')) as StackInfo;
+    process.kill(info.pid, 0); // throws when the supervisor is gone
+    return info;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The compiled entry of an app (apps are run from dist/, built by `npm run build`). */
+function appEntry(app: 'api' | 'worker'): string {
+  const file = path.join(PROJECT_ROOT, 'dist', 'apps', app, 'src', 'main.js');
+  if (!fs.existsSync(file)) throw new Error(`${file} is missing: run \`npm run build\` first`);
+  return file;
+}
+
+function spawnApp(app: 'api' | 'worker', env: NodeJS.ProcessEnv, logFile: string): ChildProcess {
+  const log = fs.openSync(logFile, 'a');
+  const child = spawn(process.execPath, [appEntry(app)], { env, stdio: ['ignore', log, log] });
+  fs.closeSync(log);
+  return child;
+}
+
+/**
+ * Runs the whole stack in the foreground: Temporal dev server and PostgreSQL (unless external),
+ * migrations, worker and API; publishes the shipped plans; stops every child on SIGINT/SIGTERM.
+ */
+export async function runStack(config: YingjiConfig, log: (line: string) => void): Promise<void> {
+  const running = readStack(config);
+  if (running) throw new Error(`the stack is already running (pid ${running.pid}); \`yingji status\` shows it, \`yingji down\` stops it`);
+  fs.mkdirSync(logsDir(config), { recursive: true });
+
+  let temporal: TemporalServer | undefined;
+  let postgres: PostgresServer | undefined;
+  const apps: ChildProcess[] = [];
+  let stopping = false;
+  const stopAll = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    log('stopping: api, worker, Temporal, PostgreSQL...');
+    await Promise.all(apps.map((c) => stopChild(c, 'SIGTERM', 15_000)));
+    await temporal?.stop();
+    await postgres?.stop();
+    fs.rmSync(stackFile(config), { force: true });
+    log('stopped');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+
+  try {
+    if (!config.temporal.external) {
+      const cli = ensureTemporalCli(config.toolsDir, log);
+      const port = Number(config.temporal.address.split(':').pop());
+      log(`starting Temporal dev server on ${config.temporal.address}...`);
+      temporal = await startTemporalDevServer({
+        cli,
+        dbFile: path.join(config.dataDir, 'temporal', 'temporal.db'),
+        port,
+        uiPort: config.temporalUiPort,
+        logFile: path.join(logsDir(config), 'temporal.log'),
+        namespace: config.temporal.namespace,
+      });
+    }
+    if (!config.databaseExternal) {
+      log(`starting PostgreSQL on 127.0.0.1:${config.pgPort}...`);
+      postgres = await startPostgres({
+        dataDir: path.join(config.dataDir, 'postgres'),
+        port: config.pgPort,
+        logFile: path.join(logsDir(config), 'postgres.log'),
+      });
+      await ensureDatabase(postgres.url('postgres'), 'yingji');
+    }
+    const ran = await runMigrations(config.databaseUrl);
+    if (ran.length) log(`migrations applied: ${ran.join(', ')}`);
+
+    const env = {
+      ...process.env,
+      DATABASE_URL: config.databaseUrl,
+      TEMPORAL_ADDRESS: config.temporal.address,
+      TEMPORAL_NAMESPACE: config.temporal.namespace,
+      YINGJI_API_PORT: String(config.apiPort),
+    };
+    const watch = (name: string, child: ChildProcess) =>
+      child.once('exit', (code) => {
+        if (!stopping) {
+          log(`${name} exited unexpectedly (code ${code}); see ${logsDir(config)}/${name}.log`);
+          void stopAll(1);
+        }
+      });
+    const worker = spawnApp('worker', env, path.join(logsDir(config), 'worker.log'));
+    watch('worker', worker);
+    apps.push(worker);
+    const api = spawnApp('api', env, path.join(logsDir(config), 'api.log'));
+    watch('api', api);
+    apps.push(api);
+
+    const apiUrl = `http://${config.apiHost}:${config.apiPort}`;
+    const client = new ApiClient(apiUrl);
+    await waitFor(`API on ${apiUrl} (log: ${logsDir(config)}/api.log)`, () => client.healthy(), 60_000, api);
+
+    for (const file of fs.readdirSync(config.plansDir).filter((f) => /\.ya?ml$/.test(f) && !f.startsWith('teams')).sort()) {
+      const res = await client.publishPlan(fs.readFileSync(path.join(config.plansDir, file), 'utf8'));
+      if (res.status === 201) log(`published plan ${file}`);
+      else if (res.status !== 200) log(`plan ${file} was not published (${res.status}): ${res.message}`);
+    }
+
+    const info: StackInfo = {
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      api: apiUrl,
+      docs: `${apiUrl}/docs`,
+      temporal: config.temporal.address,
+      temporalUi: temporal?.uiPort ? `http://127.0.0.1:${temporal.uiPort}` : undefined,
+      database: redactUrl(config.databaseUrl),
+      logs: logsDir(config),
+    };
+    fs.writeFileSync(stackFile(config), JSON.stringify(info, null, 2));
+    printAddresses(info, log);
+    log('Ctrl-C stops everything.');
+  } catch (err) {
+    log(`start failed: ${(err as Error).message}`);
+    await stopAll(1);
+  }
+}
+
+export function printAddresses(info: StackInfo, log: (line: string) => void): void {
+  log(`  API          ${info.api}   (OpenAPI: ${info.docs})`);
+  log(`  Temporal     ${info.temporal}${info.temporalUi ? `   (UI: ${info.temporalUi})` : ''}`);
+  log(`  PostgreSQL   ${info.database}`);
+  log(`  logs         ${info.logs}`);
+}
+
+/** Starts `yingji up` in the background and returns once it is serving. */
+export async function startDetached(config: YingjiConfig, log: (line: string) => void): Promise<StackInfo> {
+  const running = readStack(config);
+  if (running) return running;
+  if (!config.temporal.external) ensureTemporalCli(config.toolsDir, log); // a first build shows its progress here
+  fs.mkdirSync(logsDir(config), { recursive: true });
+  const logFile = path.join(logsDir(config), 'stack.log');
+  const out = fs.openSync(logFile, 'a');
+  const child = spawn(process.execPath, [process.argv[1], 'up'], { detached: true, stdio: ['ignore', out, out], env: process.env });
+  fs.closeSync(out);
+  child.unref();
+  log(`starting the stack in the background (log: ${logFile})...`);
+  let info: StackInfo | undefined;
+  await waitFor('the stack', async () => (info = readStack(config)) !== undefined, 180_000, child);
+  return info!;
+}
+
+export async function stopDetached(config: YingjiConfig): Promise<boolean> {
+  const info = readStack(config);
+  if (!info) return false;
+  process.kill(info.pid, 'SIGTERM');
+  await waitFor('the stack to stop', async () => {
+    try {
+      process.kill(info.pid, 0);
+      return false;
+    } catch {
+      return true;
+    }
+  }, 60_000);
+  return true;
+}

@@ -1,0 +1,95 @@
+import * as path from 'node:path';
+
+/** The project root (where package.json lives), whether running from source or from dist/. */
+export const PROJECT_ROOT = findRoot(__dirname);
+
+function findRoot(start: string): string {
+  let dir = start;
+  for (;;) {
+    if (require('node:fs').existsSync(path.join(dir, 'package.json'))) return dir;
+    const up = path.dirname(dir);
+    if (up === dir) return process.cwd();
+    dir = up;
+  }
+}
+
+export interface TemporalConfig {
+  address: string;
+  namespace: string;
+  /** Paths of a client certificate and key for mTLS; both or neither. */
+  tlsCertPath?: string;
+  tlsKeyPath?: string;
+  /** Optional CA bundle; TLS is on when this or the cert pair is set. */
+  tlsCaPath?: string;
+  /** True when the address came from TEMPORAL_ADDRESS: nothing is started for it. */
+  external: boolean;
+}
+
+export interface YingjiConfig {
+  dataDir: string;
+  toolsDir: string;
+  plansDir: string;
+  databaseUrl: string;
+  databaseExternal: boolean;
+  temporal: TemporalConfig;
+  taskQueue: string;
+  apiHost: string;
+  apiPort: number;
+  temporalUiPort: number;
+  pgPort: number;
+}
+
+export const DEFAULT_TASK_QUEUE = 'yingji';
+
+function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0 || n > 65535) {
+    throw new Error(`${name} must be a port number (1-65535), got "${raw}"`);
+  }
+  return n;
+}
+
+/** Everything configurable, from the environment; embedded defaults when nothing is set. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): YingjiConfig {
+  const dataDir = path.resolve(env.YINGJI_DATA_DIR ?? path.join(PROJECT_ROOT, '.data'));
+  const pgPort = intFrom(env, 'YINGJI_PG_PORT', 55432);
+  const temporalPort = intFrom(env, 'YINGJI_TEMPORAL_PORT', 7233);
+  const tlsCertPath = env.TEMPORAL_TLS_CERT || undefined;
+  const tlsKeyPath = env.TEMPORAL_TLS_KEY || undefined;
+  if (Boolean(tlsCertPath) !== Boolean(tlsKeyPath)) {
+    throw new Error('TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY must be set together');
+  }
+  return {
+    dataDir,
+    toolsDir: path.resolve(env.YINGJI_TOOLS_DIR ?? path.join(PROJECT_ROOT, '.tools')),
+    plansDir: path.resolve(env.YINGJI_PLANS_DIR ?? path.join(PROJECT_ROOT, 'plans')),
+    databaseUrl: env.DATABASE_URL || `postgres://postgres@127.0.0.1:${pgPort}/yingji`,
+    databaseExternal: Boolean(env.DATABASE_URL),
+    temporal: {
+      address: env.TEMPORAL_ADDRESS || `127.0.0.1:${temporalPort}`,
+      namespace: env.TEMPORAL_NAMESPACE || 'default',
+      tlsCertPath,
+      tlsKeyPath,
+      tlsCaPath: env.TEMPORAL_TLS_CA || undefined,
+      external: Boolean(env.TEMPORAL_ADDRESS),
+    },
+    taskQueue: env.YINGJI_TASK_QUEUE || DEFAULT_TASK_QUEUE,
+    apiHost: env.YINGJI_API_HOST || '127.0.0.1',
+    apiPort: intFrom(env, 'YINGJI_API_PORT', 3000),
+    temporalUiPort: intFrom(env, 'YINGJI_TEMPORAL_UI_PORT', temporalPort + 1000),
+    pgPort,
+  };
+}
+
+/** Never print a database password. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable DATABASE_URL)';
+  }
+}

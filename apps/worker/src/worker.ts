@@ -1,0 +1,21 @@
+import { NativeConnection, Worker } from '@temporalio/worker';
+import type { DataSource } from 'typeorm';
+import { createActivities } from '../../../activities';
+import type { TemporalConfig } from '../../shared/config';
+import { temporalTls } from '../../shared/temporal-connection';
+
+export const WORKFLOWS_PATH = require.resolve('../../../workflows');
+
+/** A worker for the Yingji task queue: every workflow, activities bound to the database. */
+export async function createWorker(opts: { temporal: TemporalConfig; taskQueue: string; dataSource: DataSource; connection?: NativeConnection }) {
+  const connection =
+    opts.connection ?? (await NativeConnection.connect({ address: opts.temporal.address, tls: temporalTls(opts.temporal) }));
+  const worker = await Worker.create({
+    connection,
+    namespace: opts.temporal.namespace,
+    taskQueue: opts.taskQueue,
+    workflowsPath: WORKFLOWS_PATH,
+    activities: createActivities(opts.dataSource),
+  });
+  return { worker, connection };
+}

@@ -1,0 +1,2 @@
+// Bundle entry for the worker: every workflow the task queue runs.
+export { emergencyPlan } from './emergency-plan.workflow';
