@@ -36,6 +36,8 @@ export interface ManualStep extends StepBase {
   type: 'manual';
   owner: string;
   checklist?: string[];
+  /** Facts the owner enters on completion (e.g. `corruptionStartedAt`), usable as `{ fact: NAME }` by later steps. */
+  provides?: string[];
 }
 
 export interface AutomatedStep extends StepBase {
@@ -45,6 +47,7 @@ export interface AutomatedStep extends StepBase {
   with?: Record<string, unknown>;
 }
 
+/** A message sent on its own (no task); `owner`, if given, is who answers for it being sent. */
 export interface NotifyStep extends StepBase {
   type: 'notify';
   to: string[];
@@ -78,13 +81,18 @@ export interface Plan {
   id: string;
   version: number;
   title: string;
+  /** The team that owns the plan file. */
   owner: string;
+  description?: string;
   incidentTypes?: string[];
   levels: LevelRule[];
   roles: Record<string, RoleDef>;
   objectives?: {
     rto?: string | Partial<Record<Level, string>>;
     rpo?: string;
+    /** `rto` in milliseconds (one value, or one per level as written). */
+    rtoMs?: number | Partial<Record<Level, number>>;
+    rpoMs?: number;
   };
   steps: Step[];
   escalation?: EscalationRule[];
@@ -94,8 +102,12 @@ export interface Plan {
   };
   review?: { owner: string; within?: string; withinMs?: number };
   drill?: {
+    description?: string;
+    /** Incident facts the drill starts with (they classify it). */
     facts?: Record<string, unknown>;
+    /** `{ kind, ...params }`, kinds from `FAULTS` in vocabulary.ts; durations also in `<name>Ms`. */
     faults?: Array<Record<string, unknown>>;
+    /** One of the `EXPECT_KINDS` shapes; durations also in `withinMs`, `rtoMs`, `rpoMs`. */
     expect?: Array<Record<string, unknown>>;
   };
 }

@@ -1,0 +1,88 @@
+// The fixed words of the plan format (yingji/v1): names a plan may use and what they mean.
+
+/** Step ids, option ids, role names, team names, plan ids: lowercase words joined by dashes. */
+export const ID_PATTERN = '^[a-z0-9]+(-[a-z0-9]+)*$';
+export const ID_RE = new RegExp(ID_PATTERN);
+
+/** Fact names in conditions and drill facts: `invoicesAffected`, `outage_minutes`. */
+export const FACT_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*$';
+export const FACT_RE = new RegExp(FACT_PATTERN);
+
+/**
+ * Roles every plan may use without declaring them. `owner-lead` is the lead of the step owner's team
+ * (it cannot be declared); `commander` and `management` may be bound to a team in `roles`.
+ */
+export const BUILT_IN_ROLES = ['owner-lead', 'commander', 'management'] as const;
+export type BuiltInRole = (typeof BUILT_IN_ROLES)[number];
+
+export const STEP_TYPES = ['manual', 'automated', 'notify', 'decision'] as const;
+
+/** Channels a notify step or the `notify` section may name. */
+export const CHANNELS = ['email', 'webhook', 'sms', 'phone', 'wecom', 'dingtalk', 'feishu', 'slack'] as const;
+export type Channel = (typeof CHANNELS)[number];
+/** Channels configured by address lists (`to: { role: address }`) rather than by a URL. */
+export const ADDRESS_CHANNELS: readonly Channel[] = ['email', 'sms', 'phone'];
+export const WEBHOOK_FORMATS = ['wecom', 'dingtalk', 'feishu', 'slack', 'generic'] as const;
+
+/** Incident stages at which `notify.onStages` sends stakeholder messages. */
+export const NOTIFY_STAGES = ['declared', 'classified', 'reclassified', 'assigned', 'escalated', 'restored', 'closed', 'reviewed'] as const;
+
+/**
+ * Placeholders a notify message may use, filled in when the message is sent. `{fact.NAME}` is the
+ * incident fact NAME. `{{` and `}}` write literal braces.
+ */
+export const MESSAGE_PLACEHOLDERS = ['level', 'levelName', 'rto', 'rpo', 'plan', 'title', 'version', 'incident', 'commander', 'mode'] as const;
+
+/** Restore priority classes (einvoice-domain.md), highest first: the default order. */
+export const PRIORITY_CLASSES = [
+  'current-period-undeclared',
+  'red-letter',
+  'high-value',
+  'current-period',
+  'last-12-months',
+  'archive',
+] as const;
+export type PriorityClass = (typeof PRIORITY_CLASSES)[number];
+
+/** Causes a reconciliation can give for a discrepancy (einvoice-domain.md). */
+export const DISCREPANCY_CAUSES = [
+  'sync-delay',
+  'sync-failure',
+  'network',
+  'permission',
+  'data-entry',
+  'misfiled',
+  'truly-missing',
+] as const;
+
+export type FaultParamType = 'text' | 'count' | 'share' | 'duration';
+export interface FaultDef {
+  description: string;
+  params: Record<string, FaultParamType>;
+  required: readonly string[];
+}
+
+/** Faults a live drill can inject into the sandbox copy (drill.faults). */
+export const FAULTS: Record<string, FaultDef> = {
+  'drop-table': { description: 'drop a table of the invoice database', params: { target: 'text' }, required: ['target'] },
+  'stop-database': { description: 'stop the sandbox invoice database', params: { duration: 'duration' }, required: [] },
+  'delete-rows': { description: 'delete some rows', params: { target: 'text', count: 'count', share: 'share' }, required: ['target'] },
+  'corrupt-rows': { description: 'overwrite amounts or numbers of some rows', params: { target: 'text', count: 'count', share: 'share', field: 'text' }, required: ['target'] },
+  'misfile-invoices': { description: 'move invoices to another folder', params: { count: 'count', folder: 'text' }, required: ['count'] },
+  'mistype-invoices': { description: 'alter a digit of invoice numbers', params: { count: 'count' }, required: ['count'] },
+  'fail-sync': { description: 'mark invoices as failed to sync', params: { count: 'count' }, required: ['count'] },
+  'tax-platform-outage': { description: 'the tax-platform simulator refuses requests', params: { duration: 'duration' }, required: [] },
+  'tax-platform-delay': { description: 'the tax-platform simulator answers late', params: { duration: 'duration' }, required: ['duration'] },
+  'tax-platform-drop-records': { description: 'the tax-platform simulator loses records', params: { count: 'count', share: 'share' }, required: [] },
+  'rogue-access': { description: 'add an unknown account with read access to invoices', params: { target: 'text', count: 'count' }, required: [] },
+};
+
+/** The single key that tells what a `drill.expect` entry checks, with the fields it takes. */
+export const EXPECT_KINDS: Record<string, { fields: readonly string[]; required: readonly string[]; description: string }> = {
+  step: { fields: ['step', 'within'], required: ['step', 'within'], description: 'the step finished within the time, counted from the start of the drill' },
+  rto: { fields: ['rto'], required: ['rto'], description: 'service restored within the time' },
+  rpo: { fields: ['rpo'], required: ['rpo'], description: 'data lost covers at most this much time' },
+  level: { fields: ['level'], required: ['level'], description: 'the incident is classified at this level' },
+  notified: { fields: ['notified', 'within'], required: ['notified', 'within'], description: 'the role was reached within the time' },
+  decision: { fields: ['decision', 'option'], required: ['decision', 'option'], description: 'the decision step took this option' },
+};
