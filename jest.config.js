@@ -1,6 +1,6 @@
 // Two projects: `unit` needs no servers; `integration` gets a real Temporal dev server and
 // PostgreSQL cluster started once per run by test/integration/global-setup.ts.
-const tsJest = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }] };
+const tsJest = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 module.exports = {
   projects: [
     {
@@ -17,6 +17,7 @@ module.exports = {
       globalSetup: '<rootDir>/test/integration/global-setup.ts',
       globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
       slowTestThreshold: 60,
+      setupFilesAfterEnv: ['<rootDir>/test/integration/support/timeouts.ts'],
     },
   ],
 };

@@ -3,7 +3,7 @@ import { BadRequestException, INestApplication, ValidationPipe } from '@nestjs/c
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { NextFunction, Request, Response } from 'express';
+import express, { NextFunction, Request, Response } from 'express';
 import type { YingjiConfig } from '../../shared/config';
 import { AppModule } from './app.module';
 
@@ -11,9 +11,11 @@ import { AppModule } from './app.module';
 export async function createApp(config: YingjiConfig, opts: { logger?: false } = {}): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     logger: opts.logger === false ? false : ['error', 'warn', 'log'],
-    bodyParser: true,
+    bodyParser: false,
   });
-  app.useBodyParser('text', { type: ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain'], limit: '1mb' });
+  // Our own parsers, so the error handler right after them sees their failures first.
+  app.use(express.json({ limit: '1mb' }));
+  app.use(express.text({ type: ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain'], limit: '1mb' }));
   // A body that is not JSON gets a 400 that says so, not a stack trace.
   app.use((err: Error & { type?: string }, _req: Request, res: Response, next: NextFunction) => {
     if (err?.type === 'entity.parse.failed') {

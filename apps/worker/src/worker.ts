@@ -7,14 +7,21 @@ import { temporalTls } from '../../shared/temporal-connection';
 export const WORKFLOWS_PATH = require.resolve('../../../workflows');
 
 /** A worker for the Yingji task queue: every workflow, activities bound to the database. */
-export async function createWorker(opts: { temporal: TemporalConfig; taskQueue: string; dataSource: DataSource; connection?: NativeConnection }) {
+export async function createWorker(opts: {
+  temporal: TemporalConfig;
+  taskQueue: string;
+  dataSource: DataSource;
+  connection?: NativeConnection;
+  /** A prebuilt bundle (tests bundle once per run); otherwise workflows are bundled at start. */
+  workflowBundlePath?: string;
+}) {
   const connection =
     opts.connection ?? (await NativeConnection.connect({ address: opts.temporal.address, tls: temporalTls(opts.temporal) }));
   const worker = await Worker.create({
     connection,
     namespace: opts.temporal.namespace,
     taskQueue: opts.taskQueue,
-    workflowsPath: WORKFLOWS_PATH,
+    ...(opts.workflowBundlePath ? { workflowBundle: { codePath: opts.workflowBundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(opts.dataSource),
   });
   return { worker, connection };

@@ -49,7 +49,10 @@ export class PlansService {
       if (latest && latest.version >= plan.version) {
         throw new ConflictException(`plan ${plan.id} version ${plan.version} is not above the latest published version ${latest.version}`);
       }
-      await em.insert(PlanVersionEntity, { planId: plan.id, version: plan.version, title: plan.title, sourceText: text, sha256, parsed: plan, publishedBy: by });
+      await em.query(
+        `INSERT INTO plan_versions (plan_id, version, title, source_text, sha256, parsed, published_by) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [plan.id, plan.version, plan.title, text, sha256, JSON.stringify(plan), by],
+      );
       await appendAudit(em, {
         at: new Date(),
         actor: by,

@@ -1,4 +1,4 @@
-import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Client } from '@temporalio/client';
 import { Repository } from 'typeorm';
@@ -24,6 +24,8 @@ export class TasksService {
   /** Delivers the completion to the incident's workflow as an Update: the workflow decides. */
   async complete(id: string, dto: CompleteTaskDto): Promise<TaskView> {
     const task = await this.get(id);
+    // Answered from the read model when already recorded; the workflow's validator covers races.
+    if (task.state === 'done') throw new ConflictException(`task "${id}" was already completed by ${task.completedBy}`);
     const handle = this.temporal.workflow.getHandle(task.incidentId);
     try {
       return await handle.executeUpdate(completeTask, { args: [{ taskId: id, ...dto }] });

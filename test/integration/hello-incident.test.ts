@@ -1,0 +1,68 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { eventually, Harness, startHarness, workflowCompleted } from './support/harness';
+import { testStackEnv } from './support/test-stack';
+
+// The first real path: API -> Temporal workflow -> activities -> PostgreSQL -> API.
+describe('hello incident, end to end', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+    await h.publishPlan('hello-drill.yaml');
+  });
+  afterAll(() => h?.close());
+
+  it('reports Temporal and PostgreSQL reachable on /health, and serves OpenAPI at /docs', async () => {
+    const health = await h.http.get('/health').expect(200);
+    expect(health.body).toMatchObject({ ok: true, temporal: { ok: true }, postgres: { ok: true } });
+    const docs = await h.http.get('/docs-json').expect(200);
+    expect(Object.keys(docs.body.paths)).toEqual(expect.arrayContaining(['/incidents', '/incidents/{id}', '/tasks/{id}/complete', '/health']));
+  });
+
+  it('launches, assigns the task, takes a completion as an Update and closes the incident', async () => {
+    const launched = await h.http.post('/incidents').send({ planId: 'hello-drill', facts: {}, by: 'zhang.san' }).expect(201);
+    const id: string = launched.body.incident.id;
+    expect(launched.body.incident).toMatchObject({ planId: 'hello-drill', planVersion: 1, launchedBy: 'zhang.san' });
+
+    const task = await eventually('the task to be assigned', async () => {
+      const d = (await h.http.get(`/incidents/${id}`).expect(200)).body;
+      return d.tasks.find((t: { state: string }) => t.state === 'open');
+    });
+    expect(task).toMatchObject({ id: `${id}.acknowledge-page`, team: 'it-ops', stepId: 'acknowledge-page' });
+    expect(new Date(task.deadlineAt).getTime() - new Date(task.createdAt).getTime()).toBe(5 * 60_000);
+
+    const done = await h.http.post(`/tasks/${task.id}/complete`).send({ by: 'sim-it-ops', simulated: true, outcome: 'paged' }).expect(200);
+    expect(done.body).toMatchObject({ id: task.id, state: 'done', completedBy: 'sim-it-ops' });
+
+    const closed = await eventually('the incident to close', async () => {
+      const d = (await h.http.get(`/incidents/${id}`).expect(200)).body;
+      return d.incident.state === 'closed' ? d : undefined;
+    });
+    expect(closed.incident).toMatchObject({ stage: 'closed', level: 'IV' });
+    expect(closed.incident.closedAt).toBeTruthy();
+    expect(closed.tasks[0]).toMatchObject({ state: 'done', completedBy: 'sim-it-ops', simulated: true, outcome: 'paged' });
+    expect(closed.timeline.map((e: { kind: string }) => e.kind)).toEqual([
+      'incident.opened',
+      'incident.classified',
+      'task.opened',
+      'task.completed',
+      'incident.closed',
+    ]);
+    const completion = closed.timeline.find((e: { kind: string }) => e.kind === 'task.completed');
+    expect(completion).toMatchObject({ actor: 'sim-it-ops', simulated: true });
+    expect(completion.message).toContain('simulated responder');
+
+    const list = await h.http.get('/incidents?state=closed').expect(200);
+    expect(list.body.map((i: { id: string }) => i.id)).toContain(id);
+
+    // The workflow itself completed in Temporal, not just the read model.
+    await workflowCompleted(h, id);
+
+    if (process.env.YINGJI_RECORD_HISTORIES) {
+      // The CLI writes the proto3 JSON that Worker.runReplayHistories reads.
+      const shown = spawnSync(testStackEnv().temporalCli, ['workflow', 'show', '-w', id, '--address', h.config.temporal.address, '--output', 'json']);
+      fs.writeFileSync(path.join(__dirname, '..', 'histories', 'hello-drill.json'), shown.stdout);
+    }
+  });
+});

@@ -1,0 +1,24 @@
+import { Worker } from '@temporalio/worker';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { WORKFLOWS_PATH } from '../../apps/worker/src/worker';
+
+// Recorded histories of real runs must replay against today's workflow code: a change that
+// would break running incidents shows up here as a nondeterminism error. Guard changes with
+// patched(); re-record with `YINGJI_RECORD_HISTORIES=1 npx jest --selectProjects integration`.
+const dir = path.join(__dirname, '..', 'histories');
+
+describe('recorded workflow histories replay', () => {
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json'));
+
+  it('has recorded histories to replay', () => {
+    expect(files).toEqual(expect.arrayContaining(['hello-drill.json']));
+  });
+
+  it('replays every history without nondeterminism', async () => {
+    const histories = files.map((f) => ({ workflowId: f, history: JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) }));
+    const results = [];
+    for await (const r of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH }, histories)) results.push(r);
+    expect(results.map((r) => ({ id: r.workflowId, error: r.error?.message }))).toEqual(files.map((f) => ({ id: f, error: undefined })));
+  }, 120_000);
+});
