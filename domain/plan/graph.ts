@@ -10,7 +10,9 @@
 //   `after` steps are all dead is dead too (it is only reachable through the branch). A join step,
 //   whose `after` lists steps of several branches, runs as soon as those are finished or skipped.
 // - `levels` limits a step to some levels; at other levels it is skipped but not dead, so the steps
-//   after it still run. A decision that is skipped takes no option: its gated steps are dead.
+//   after it still run. It is skipped in its place (once the steps it waits for are finished), so
+//   ordering through it is kept. A decision that is skipped takes no option: its gated steps are dead.
+// - A dead step is skipped at once.
 import { LEVELS } from './plan.types';
 import type { DecisionStep, Level, Plan, Step } from './plan.types';
 import type { PathSeg } from '../yaml/reader';
@@ -282,7 +284,7 @@ export function analyzePlanGraph(plan: GraphPlan): GraphIssue[] {
 export interface ReadySteps {
   /** Steps to start now, in dependency order. */
   start: string[];
-  /** Steps to mark skipped now (not at this level, or on a branch not taken), in dependency order. */
+  /** Steps to mark skipped now (on a branch not taken, or not at this level and their turn has come), in dependency order. */
   skip: string[];
   /** True when, after the skips, every step is done or skipped. */
   finished: boolean;
@@ -338,14 +340,20 @@ export function readySteps(
     const after = (step.after ?? []).filter((a) => byId.has(a));
     dead.set(id, gs === 'closed' || (gs === 'none' && after.length > 0 && after.every((a) => dead.get(a))));
     if (current.get(id) !== 'pending') continue;
-    if (!isStepActiveAt(step, level) || dead.get(id)) {
+    if (dead.get(id)) {
       current.set(id, 'skipped');
       skip.push(id);
       continue;
     }
     if (gs === 'waiting') continue;
     const waitsFor = g.predecessors[id];
-    if (waitsFor.every((p) => current.get(p) === 'done' || current.get(p) === 'skipped')) start.push(id);
+    if (!waitsFor.every((p) => current.get(p) === 'done' || current.get(p) === 'skipped')) continue;
+    if (isStepActiveAt(step, level)) start.push(id);
+    else {
+      // Skipped in its place, so the steps after it still wait for the ones before it.
+      current.set(id, 'skipped');
+      skip.push(id);
+    }
   }
   const finished = [...current.values()].every((s) => s === 'done' || s === 'skipped');
   const running = [...current.values()].some((s) => s === 'running');
