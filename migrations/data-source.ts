@@ -1,9 +1,9 @@
-import { DataSource, EntitySchema, MixedList } from 'typeorm';
+import { DataSource, DataSourceOptions } from 'typeorm';
 import { loadConfig } from '../apps/shared/config';
 import { MIGRATIONS } from './index';
 
 /** The one way to open the Yingji database: schema comes from migrations, never synchronize. */
-export function createDataSource(url: string, entities: MixedList<string | Function | EntitySchema> = []): DataSource {
+export function createDataSource(url: string, entities: DataSourceOptions['entities'] = []): DataSource {
   return new DataSource({
     type: 'postgres',
     url,

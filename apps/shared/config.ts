@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 /** The project root (where package.json lives), whether running from source or from dist/. */
@@ -6,7 +7,7 @@ export const PROJECT_ROOT = findRoot(__dirname);
 function findRoot(start: string): string {
   let dir = start;
   for (;;) {
-    if (require('node:fs').existsSync(path.join(dir, 'package.json'))) return dir;
+    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
     const up = path.dirname(dir);
     if (up === dir) return process.cwd();
     dir = up;
