@@ -11,12 +11,14 @@ import {
   ADDRESS_CHANNELS,
   BUILT_IN_ROLES,
   CHANNELS,
+  EMAIL_PATTERN,
   EXPECT_KINDS,
   FACT_RE,
   FAULTS,
   ID_RE,
   MESSAGE_PLACEHOLDERS,
   NOTIFY_STAGES,
+  PHONE_PATTERN,
   STEP_TYPES,
   WEBHOOK_FORMATS,
 } from './vocabulary';
@@ -62,8 +64,8 @@ const STEP_NEEDS: Record<string, string> = {
 
 const ID_WORDS = 'lowercase words joined by dashes, e.g. restore-invoices';
 const LEVEL_WORDS = 'a level: I, II, III or IV';
-const EMAIL_RE = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
-const PHONE_RE = /^\+?[0-9][0-9 -]{4,}$/;
+const EMAIL_RE = new RegExp(EMAIL_PATTERN);
+const PHONE_RE = new RegExp(PHONE_PATTERN);
 const URL_RE = /^https?:\/\/\S+$/;
 
 /** Parses and validates a plan file. Returns the plan, or every problem found. Never throws. */
@@ -143,7 +145,8 @@ class PlanParser {
 
     const levels = v('levels');
     if (levels) plan.levels = this.levelRules(levels);
-    const possible = plan.levels && this.rulesOk ? possibleLevels({ levels: plan.levels }) : [...LEVELS];
+    // Undefined when the rules have problems: checks that depend on them are skipped.
+    const possible = plan.levels && this.rulesOk ? possibleLevels({ levels: plan.levels }) : undefined;
 
     if (steps && stepNodes) {
       if (stepNodes.length === 0) r.problem(steps.value, steps.path, 'a plan needs at least one step');
@@ -685,8 +688,9 @@ class PlanParser {
       if ((MESSAGE_PLACEHOLDERS as readonly string[]).includes(name)) continue;
       if (/^fact\.[A-Za-z_][A-Za-z0-9_]*$/.test(name)) continue;
       const s = didYouMean(name, MESSAGE_PLACEHOLDERS);
-      this.r.problem(
+      this.r.problemInside(
         f.value,
+        `{${name}}`,
         f.path,
         `unknown placeholder {${name}}${s ? ` (did you mean {${s}}?)` : ''}; messages can use ${MESSAGE_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')} and {fact.NAME}`,
       );
@@ -829,7 +833,7 @@ class PlanParser {
 
   // ---- other sections ----
 
-  private objectives(f: Field, possible: Level[]): Plan['objectives'] | undefined {
+  private objectives(f: Field, possible: Level[] | undefined): Plan['objectives'] | undefined {
     const r = this.r;
     const fields = r.fields(f.value, f.path, { allowed: ['rto', 'rpo'], what: 'objectives: { rto: 4h, rpo: 15m }' });
     if (!fields) return undefined;
@@ -854,7 +858,7 @@ class PlanParser {
               ms[name as Level] = d.ms;
             } else ok = false;
           }
-          const missing = possible.filter((l) => !per.has(l));
+          const missing = (possible ?? []).filter((l) => !per.has(l));
           if (ok && missing.length > 0) {
             r.problem(rto.value, rto.path, `no rto for level${missing.length === 1 ? '' : 's'} ${missing.join(', ')}, which the level rules can give`);
             ok = false;

@@ -8,7 +8,7 @@ import type { JsonSchema } from './actions';
 import { COMPARISONS } from './conditions';
 import { DURATION_PATTERN } from './duration';
 import { LEVELS } from './plan.types';
-import { ADDRESS_CHANNELS, CHANNELS, EXPECT_KINDS, FACT_PATTERN, FAULTS, ID_PATTERN, NOTIFY_STAGES, STEP_TYPES, WEBHOOK_FORMATS } from './vocabulary';
+import { ADDRESS_CHANNELS, CHANNELS, EMAIL_PATTERN, EXPECT_KINDS, FACT_PATTERN, FAULTS, ID_PATTERN, NOTIFY_STAGES, PHONE_PATTERN, STEP_TYPES, WEBHOOK_FORMATS } from './vocabulary';
 
 const ref = (name: string): JsonSchema => ({ $ref: `#/definitions/${name}` });
 const obj = (properties: Record<string, JsonSchema>, required: string[] = [], extra: JsonSchema = {}): JsonSchema => ({
@@ -77,8 +77,9 @@ export function buildPlanSchema(): JsonSchema {
   const channelConfig: Record<string, JsonSchema> = {};
   for (const c of CHANNELS) {
     if (ADDRESS_CHANNELS.includes(c)) {
+      const address: JsonSchema = { type: 'string', pattern: c === 'email' ? EMAIL_PATTERN : PHONE_PATTERN };
       channelConfig[c] = obj(
-        { to: { type: 'object', additionalProperties: { anyOf: [text(), list(text(), { minItems: 1 })] }, propertyNames: ref('id') } },
+        { to: { type: 'object', additionalProperties: { anyOf: [address, list(address, { minItems: 1 })] }, propertyNames: ref('id') } },
         ['to'],
       );
     } else {

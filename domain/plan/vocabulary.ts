@@ -22,6 +22,8 @@ export const CHANNELS = ['email', 'webhook', 'sms', 'phone', 'wecom', 'dingtalk'
 export type Channel = (typeof CHANNELS)[number];
 /** Channels configured by address lists (`to: { role: address }`) rather than by a URL. */
 export const ADDRESS_CHANNELS: readonly Channel[] = ['email', 'sms', 'phone'];
+export const EMAIL_PATTERN = '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$';
+export const PHONE_PATTERN = '^\\+?[0-9][0-9 -]{4,}$';
 export const WEBHOOK_FORMATS = ['wecom', 'dingtalk', 'feishu', 'slack', 'generic'] as const;
 
 /** Incident stages at which `notify.onStages` sends stakeholder messages. */

@@ -3,7 +3,7 @@
 // the same positioned problems as plan files.
 import type { Node } from 'yaml';
 import type { Problem } from '../plan/plan.types';
-import { CHANNELS } from '../plan/vocabulary';
+import { CHANNELS, EMAIL_PATTERN, PHONE_PATTERN } from '../plan/vocabulary';
 import type { Channel } from '../plan/vocabulary';
 import { didYouMean, listWords, suggestion } from '../text/did-you-mean';
 import { Env, Field, Path, sortProblems, YamlReader } from '../yaml/reader';
@@ -39,8 +39,8 @@ export interface TeamDirectory {
 export type LoadDirectoryResult = { ok: true; directory: TeamDirectory } | { ok: false; problems: Problem[] };
 
 const ID_RE = /^[a-z0-9]+(-[a-z0-9]+)*$/;
-const EMAIL_RE = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
-const PHONE_RE = /^\+?[0-9][0-9 -]{4,}$/;
+const EMAIL_RE = new RegExp(EMAIL_PATTERN);
+const PHONE_RE = new RegExp(PHONE_PATTERN);
 const URL_RE = /^https?:\/\/\S+$/;
 
 /** A person can be reached when available and with at least one contact address. */

@@ -83,19 +83,26 @@ export class YamlReader {
     const first = errs.find((e) => e.code !== 'DUPLICATE_KEY');
     for (const e of duplicates) {
       const key = /^("(?:[^"\\]|\\.)*"|'[^']*'|[^:\s,{}[\]]+)/.exec(this.text.slice(e.pos[0]))?.[1] ?? '?';
-      this.problemAt(e.pos[0], this.pathAtOffset(e.pos[0]).slice(0, -1), `the field "${key}" is written twice; keep one`);
+      this.problemAt(e.pos[0], this.pathAtOffset(e.pos[0]), `the field "${key}" is written twice; keep one`);
     }
     if (first) {
       const src = this.text.slice(Math.max(0, first.pos[0] - 1), first.pos[0] + 1);
+      let offset = first.pos[0];
       let message = `YAML syntax error: ${first.message.replace(/ at line \d+, column \d+[\s\S]*$/, '')}`;
       if (first.code === 'UNEXPECTED_TOKEN' && src.startsWith('${')) {
         message = 'YAML syntax error: "${...}" inside { } or [ ] must be quoted, e.g. url: "${WEBHOOK_URL}"';
+        offset -= 1;
       } else if (first.code === 'TAG_RESOLVE_FAILED' || /Unresolved tag/.test(first.message)) {
         message = `YAML tags such as "${this.text.slice(first.pos[0], first.pos[1])}" are not used in these files`;
+      } else if (first.code === 'MULTIPLE_DOCS') {
+        message = `YAML syntax error: ${YAML_HINTS.MULTIPLE_DOCS}`;
       } else if (YAML_HINTS[first.code]) {
         message += ` (${YAML_HINTS[first.code]})`;
       }
-      this.problemAt(first.pos[0], [], message);
+      // Where the reader got to, up to the first key that is not a plain name (garbage after the mistake).
+      const at = this.pathAtOffset(offset);
+      const cut = at.findIndex((seg) => typeof seg === 'string' && !SIMPLE_KEY.test(seg));
+      this.problemAt(offset, cut < 0 ? at : at.slice(0, cut), message);
     }
     return false;
   }
@@ -115,6 +122,13 @@ export class YamlReader {
   problemAt(offset: number, path: Path, message: string): void {
     const { line, column } = this.position(offset);
     this.problems.push({ file: this.file, line, column, path: formatPath(path), message });
+  }
+
+  /** Report at the first place `needle` is written inside a scalar node (or at the node). */
+  problemInside(node: Node | null, needle: string, path: Path, message: string): void {
+    const start = node?.range?.[0] ?? 0;
+    const idx = this.text.slice(start, node?.range?.[1] ?? start).indexOf(needle);
+    this.problemAt(idx >= 0 ? start + idx : start, path, message);
   }
 
   /** Report at a node (falling back to another node, then the start of the file). */
@@ -259,7 +273,7 @@ export class YamlReader {
     for (const name of spec.required ?? []) {
       // A misspelled field ("ownr") is reported once, as unknown with its suggestion.
       if (!out.has(name) && !suggested.has(name) && !map.items.some((p) => isScalar(p.key) && p.key.value === name)) {
-        this.problem(map, path, `missing required field "${name}"${spec.requiredHint ? spec.requiredHint(name) : ''}`, raw);
+        this.problem(map, [...path, name], `missing required field "${name}"${spec.requiredHint ? spec.requiredHint(name) : ''}`, raw);
       }
     }
     return out;
@@ -298,14 +312,10 @@ export class YamlReader {
   word<T extends string>(raw: Node | null, path: Path, allowed: readonly T[], what?: string, at?: Node | null): T | undefined {
     const expected = what ?? listWords(allowed);
     const node = this.deref(raw);
-    if (isScalar(node) && (typeof node.value === 'string' || typeof node.value === 'number')) {
-      const s = typeof node.value === 'string' ? this.substitute(node.value, raw ?? node, path) : String(node.value);
+    if (isScalar(node) && typeof node.value === 'string') {
+      const s = this.substitute(node.value, raw ?? node, path);
       if (s === undefined) return undefined;
-      if ((allowed as readonly string[]).includes(s)) {
-        if (typeof node.value === 'number') this.problem(raw, path, `expected ${expected}, found ${this.found(node)}`, at);
-        else return s as T;
-        return undefined;
-      }
+      if ((allowed as readonly string[]).includes(s)) return s as T;
       this.problem(raw, path, `unknown value "${s}"${suggestion(s, allowed)}; expected ${expected}`, at);
       return undefined;
     }
