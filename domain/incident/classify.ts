@@ -59,9 +59,10 @@ export class ClassificationError extends Error {
 }
 
 /**
- * Classifies an incident. Rules are tried from the top; the first whose condition holds wins. A rule
- * that is tried needs every fact it reads (all of them, even inside `any`), of the kind it compares
- * with: otherwise a ClassificationError names the fact. Rules below the match are not tried.
+ * Classifies an incident. Rules are tried from the top; the first whose condition holds wins; rules
+ * below the match are not tried. In a rule that is tried, a fact of the wrong kind is an error, and so
+ * is a missing fact unless the rule's outcome does not depend on it (`any` with another part true):
+ * the ClassificationError names the fact. A missing fact never counts as a silent false.
  */
 export function classifyIncident(plan: Pick<Plan, 'levels'>, facts: Readonly<Record<string, unknown>>, override?: LevelOverride): Classification {
   const rules = plan.levels;

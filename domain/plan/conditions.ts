@@ -63,16 +63,15 @@ function show(v: unknown): string {
 }
 
 /**
- * Checks that every fact the condition reads is present and of the kind it is compared with.
- * All leaves are checked (no short cut), so a rule that is evaluated always needs all its facts.
+ * Checks the facts a condition reads: every fact that is present must be of the kind it is compared
+ * with (a mistyped fact is always an error), and the condition must be decided by the facts present.
+ * A missing fact is an error unless the outcome is the same whatever its value (`any` with another
+ * part true, `all` with another part false): never a silent false. Order of parts does not matter.
  */
 export function checkFacts(c: Condition, facts: Readonly<Record<string, unknown>>): FactError | undefined {
   for (const leaf of factConditions(c)) {
-    const has = Object.prototype.hasOwnProperty.call(facts, leaf.fact);
-    const value = has ? facts[leaf.fact] : undefined;
-    if (value === undefined || value === null) {
-      return { code: 'unknown-fact', fact: leaf.fact, message: `unknown fact "${leaf.fact}": the level rules need it, but the incident's facts do not include it` };
-    }
+    if (!present(facts, leaf.fact)) continue;
+    const value = facts[leaf.fact];
     const want = operandKind(leaf);
     const got = kindOf(value);
     if (want !== undefined && got !== want) {
@@ -84,12 +83,21 @@ export function checkFacts(c: Condition, facts: Readonly<Record<string, unknown>
       };
     }
   }
+  if (evaluate3(c, facts) === undefined) {
+    const missing = factConditions(c).find((leaf) => !present(facts, leaf.fact))!;
+    return { code: 'unknown-fact', fact: missing.fact, message: `unknown fact "${missing.fact}": the level rules need it, but the incident's facts do not include it` };
+  }
   return undefined;
 }
 
-/** Evaluates a condition whose facts passed `checkFacts`. */
-export function evaluateCondition(c: Condition, facts: Readonly<Record<string, unknown>>): boolean {
+function present(facts: Readonly<Record<string, unknown>>, fact: string): boolean {
+  return Object.prototype.hasOwnProperty.call(facts, fact) && facts[fact] !== undefined && facts[fact] !== null;
+}
+
+/** Three-valued evaluation: undefined when missing facts leave the outcome open. */
+function evaluate3(c: Condition, facts: Readonly<Record<string, unknown>>): boolean | undefined {
   if (isFactCondition(c)) {
+    if (!present(facts, c.fact)) return undefined;
     const v = facts[c.fact];
     const op = comparisonOf(c);
     const x = (c as Record<string, unknown>)[op];
@@ -110,10 +118,24 @@ export function evaluateCondition(c: Condition, facts: Readonly<Record<string, u
         return (x as unknown[]).includes(v);
     }
   }
-  if ('all' in c) return c.all.map((x) => evaluateCondition(x, facts)).every(Boolean);
-  if ('any' in c) return c.any.map((x) => evaluateCondition(x, facts)).some(Boolean);
-  if ('not' in c) return !evaluateCondition(c.not, facts);
+  if ('all' in c) {
+    const parts = c.all.map((p) => evaluate3(p, facts));
+    return parts.includes(false) ? false : parts.includes(undefined) ? undefined : true;
+  }
+  if ('any' in c) {
+    const parts = c.any.map((p) => evaluate3(p, facts));
+    return parts.includes(true) ? true : parts.includes(undefined) ? undefined : false;
+  }
+  if ('not' in c) {
+    const v = evaluate3(c.not, facts);
+    return v === undefined ? undefined : !v;
+  }
   return (c as { always?: unknown }).always === true;
+}
+
+/** Evaluates a condition whose facts passed `checkFacts` (facts that do not matter may be missing). */
+export function evaluateCondition(c: Condition, facts: Readonly<Record<string, unknown>>): boolean {
+  return evaluate3(c, facts) === true;
 }
 
 /** The condition in words: `invoicesAffected ≥ 100000 or outageMinutes ≥ 240`. */
@@ -139,7 +161,7 @@ export function explainMatch(c: Condition, facts: Readonly<Record<string, unknow
     return `${c.fact} is ${show(facts[c.fact])} (${SYMBOL[op]} ${show((c as Record<string, unknown>)[op])})`;
   }
   if ('all' in c) return c.all.map((x) => explainMatch(x, facts)).join(' and ');
-  if ('any' in c) return c.any.filter((x) => evaluateCondition(x, facts)).map((x) => explainMatch(x, facts)).join(' or ');
+  if ('any' in c) return c.any.filter((x) => evaluate3(x, facts) === true).map((x) => explainMatch(x, facts)).join(' or ');
   if ('not' in c) return `not (${describeCondition(c.not)})`;
   return 'no earlier rule matched (catch-all)';
 }
