@@ -1,0 +1,61 @@
+// The notification port: one adapter per channel (Dispatch-style plugins). The activity resolves a
+// channel by name and records what happened; an adapter only delivers, or says why it cannot.
+import { createWebhookChannel } from './webhook';
+
+/** One message as an adapter receives it: the message already carries the drill mark. */
+export interface OutgoingNotification {
+  /** Idempotency key (the same across activity retries); receivers may use it to drop duplicates. */
+  id: string;
+  incidentId: string;
+  stepId?: string;
+  reason: string;
+  /** Role names. */
+  audience: string[];
+  recipients: Array<{ person: string; name?: string; address?: string }>;
+  message: string;
+  drill: boolean;
+  /** ISO time the workflow decided to notify. */
+  at: string;
+}
+
+export interface NotificationChannel {
+  name: string;
+  /**
+   * Delivers once, or throws: a `ChannelUnavailableError` when the channel cannot deliver at all
+   * (not built, not configured: retrying cannot help), any other Error for a failure worth a retry.
+   * Returned and thrown texts never contain secrets (keys in URLs, tokens).
+   */
+  deliver(n: OutgoingNotification, config: Record<string, unknown>): Promise<{ detail: string }>;
+}
+
+/** The channel cannot send this notification; recorded as `unavailable`, never retried. */
+export class ChannelUnavailableError extends Error {
+  override readonly name = 'ChannelUnavailableError';
+}
+
+/** Channels the plan format names that have no adapter yet. */
+export const PLANNED_CHANNELS = ['email', 'sms', 'phone'] as const;
+
+// Built on first use: webhook.ts imports this module too, so nothing here runs at load time.
+let adapters: Map<string, NotificationChannel> | undefined;
+
+/** The adapter for a channel name, or undefined when there is none (see `unavailableReason`). */
+export function channelFor(name: string): NotificationChannel | undefined {
+  adapters ??= new Map(
+    [
+      createWebhookChannel(),
+      // A chat channel named directly (`channels: [wecom]`, `notify.channels.wecom: { url }`) is a
+      // webhook in that chat's format.
+      createWebhookChannel({ name: 'wecom', format: 'wecom' }),
+      createWebhookChannel({ name: 'dingtalk', format: 'dingtalk' }),
+      createWebhookChannel({ name: 'feishu', format: 'feishu' }),
+      createWebhookChannel({ name: 'slack', format: 'slack' }),
+    ].map((c) => [c.name, c]),
+  );
+  return adapters.get(name);
+}
+
+/** Why a channel without an adapter cannot send, in words for the timeline. */
+export function unavailableReason(name: string): string {
+  return (PLANNED_CHANNELS as readonly string[]).includes(name) ? `channel ${name} is not available yet` : `channel ${name} is unknown`;
+}
