@@ -130,7 +130,6 @@ export function buildPlanSchema(): JsonSchema {
 
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
-    $id: 'https://yingji.example.com/schemas/plan-v1.json',
     title: 'Yingji emergency plan (yingji/v1)',
     description: 'An emergency plan file; see plan-format.md. Generated from domain/plan/plan-schema.ts: do not edit by hand.',
     type: 'object',
