@@ -605,7 +605,7 @@ class PlanParser {
     // `action` before `with`, whatever order they are written in.
     for (const name of ['checklist', 'provides', 'action', 'with', 'to', 'channels', 'message', 'options']) {
       const f = get(name);
-      if (f) step[name] = this.stepField(name, f, step, id);
+      if (f) step[name] = this.stepField(name, f, step, id, fields.has('owner'));
     }
     for (const name of fields.keys()) if (step[name] === undefined && name !== 'type') ok = false;
     const action = step.action;
@@ -622,7 +622,7 @@ class PlanParser {
     return step as Step;
   }
 
-  private stepField(name: string, f: Field, step: Partial<Step>, id: string | undefined): unknown {
+  private stepField(name: string, f: Field, step: Partial<Step>, id: string | undefined, hasOwner: boolean): unknown {
     const r = this.r;
     switch (name) {
       case 'checklist': {
@@ -649,7 +649,7 @@ class PlanParser {
           r.problem(f.value, f.path, 'a notify step needs at least one role to tell');
           return undefined;
         }
-        const out = items.map((item, i) => this.roleRef(item, [...f.path, i], { ownerLead: step.owner ? 'ok' : 'no-owner' }));
+        const out = items.map((item, i) => this.roleRef(item, [...f.path, i], { ownerLead: hasOwner ? 'ok' : 'no-owner' }));
         return out.every((x): x is string => x !== undefined) ? out : undefined;
       }
       case 'channels': {

@@ -7,6 +7,7 @@ import { join } from 'path';
 import Ajv from 'ajv';
 import { parse } from 'yaml';
 import { formatProblem, parsePlan } from '../../domain/plan/parse-plan';
+import { loadDirectoryFile, loadPlanDirectory } from '../../domain/plan/load-plans';
 import { buildPlanSchema } from '../../domain/plan/plan-schema';
 
 const root = join(__dirname, '..', '..');
@@ -83,6 +84,13 @@ describe('shipped plans', () => {
         expect(res.plan.drill?.expect?.length).toBeGreaterThan(0);
       });
     }
+  });
+
+  it('load from the folder with the file loader, with the example team directory', () => {
+    const loaded = loadPlanDirectory(plansDir, {});
+    expect(loaded.map((l) => l.path.split(/[\\/]/).pop())).toEqual(planFiles);
+    for (const l of loaded) expect(l.result.ok).toBe(true);
+    expect(loadDirectoryFile(join(plansDir, 'teams.example.yaml')).ok).toBe(true);
   });
 
   it('differ in structure (no plan is another with the names changed)', () => {
