@@ -4,7 +4,9 @@ import type { Level, Plan } from '../domain/plan/plan.types';
 
 export type IncidentMode = 'live' | 'tabletop' | 'live-drill';
 export type Stage = 'classify' | 'assign' | 'act' | 'notify' | 'review' | 'closed';
-export type TaskState = 'open' | 'completing' | 'done' | 'skipped';
+export type StepRunState = 'pending' | 'running' | 'waiting' | 'failed' | 'done' | 'skipped';
+export type TaskKind = 'manual' | 'decision' | 'automated' | 'review';
+export type TaskState = 'open' | 'acknowledged' | 'failed' | 'done' | 'skipped';
 
 export interface EmergencyPlanInput {
   incidentId: string;
@@ -13,41 +15,129 @@ export interface EmergencyPlanInput {
   facts: Record<string, unknown>;
   mode: IncidentMode;
   launchedBy: string;
+  /**
+   * Divides every plan duration (deadlines, escalations): 60 runs a 10-minute deadline in 10 s.
+   * For demos and rehearsals; live incidents run at 1.
+   */
+  timeScale?: number;
+}
+
+/** The person behind a message, as the API authenticated them. */
+export interface Actor {
+  person: string;
+  teams: string[];
+  roles: string[];
+  /** A simulated responder (demo, drills): shown as such in the timeline. */
+  simulated?: boolean;
+}
+
+export interface Finding {
+  text: string;
+  /** Person or team who owns the improvement. */
+  owner: string;
+  /** YYYY-MM-DD */
+  due: string;
+}
+
+export interface AcknowledgeTask {
+  taskId: string;
+  actor: Actor;
 }
 
 export interface TaskCompletion {
   taskId: string;
-  /** Who completed it (a person id). */
-  by: string;
-  /** True when a simulated responder answered (demo, drills): shown as such in the timeline. */
-  simulated?: boolean;
+  actor: Actor;
   outcome?: string;
+  /** Required when completing a failed automated step by hand: the reason. */
   note?: string;
+  /** Checklist items ticked, as written in the plan. */
+  checklist?: string[];
+  /** Links to evidence (tickets, log excerpts, screenshots). */
+  evidence?: string[];
+  /** The review task's findings (improvement items). */
+  findings?: Finding[];
+}
+
+export interface Decision {
+  taskId: string;
+  option: string;
+  actor: Actor;
+  note?: string;
+}
+
+export interface LevelOverrideRequest {
+  level: Level;
+  reason: string;
+  actor: Actor;
+}
+
+export interface NoteRequest {
+  text: string;
+  actor: Actor;
+}
+
+export interface CloseRequest {
+  actor: Actor;
+  reason?: string;
 }
 
 export interface TaskView {
   id: string;
   stepId: string;
+  kind: TaskKind;
   title: string;
   ownerRole: string;
   team: string;
   state: TaskState;
   deadlineAt?: string;
+  acknowledgedBy?: string;
   completedBy?: string;
   completedAt?: string;
+  options?: string[];
+  decision?: string;
+  failure?: string;
+  checklist: string[];
+  escalations: number;
+}
+
+export interface StepView {
+  id: string;
+  type: string;
+  title: string;
+  state: StepRunState;
+  startedAt?: string;
+  deadlineAt?: string;
+  finishedAt?: string;
+  finishedBy?: string;
+  outcome?: string;
+}
+
+export interface EscalationView {
+  taskId: string;
+  rule: number;
+  at: string;
+  notified: string[];
 }
 
 export interface IncidentStatus {
   incidentId: string;
   planId: string;
   planVersion: number;
+  mode: IncidentMode;
   stage: Stage;
   level?: Level;
   levelReason?: string;
+  steps: StepView[];
   tasks: TaskView[];
+  escalations: EscalationView[];
 }
 
+export const acknowledgeTask = defineUpdate<TaskView, [AcknowledgeTask]>('acknowledgeTask');
 export const completeTask = defineUpdate<TaskView, [TaskCompletion]>('completeTask');
+export const decide = defineUpdate<TaskView, [Decision]>('decide');
+export const overrideLevel = defineUpdate<IncidentStatus, [LevelOverrideRequest]>('overrideLevel');
+export const addNote = defineUpdate<void, [NoteRequest]>('addNote');
+export const closeIncident = defineUpdate<IncidentStatus, [CloseRequest]>('closeIncident');
 export const getStatus = defineQuery<IncidentStatus>('getStatus');
 
 /** Error types a caller can get back from an Update; the API maps them to HTTP statuses. */
@@ -55,4 +145,6 @@ export const UpdateErrors = {
   unknownTask: 'UnknownTask',
   taskAlreadyCompleted: 'TaskAlreadyCompleted',
   invalidInput: 'InvalidInput',
+  forbidden: 'Forbidden',
+  conflict: 'Conflict',
 } as const;

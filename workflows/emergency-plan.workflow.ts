@@ -1,27 +1,379 @@
-// emergencyPlan: runs one published plan for one incident, from classification to closing.
-// Deterministic: every effect (database, notifications) is an activity.
-import { condition, proxyActivities, setHandler, allHandlersFinished, ApplicationFailure } from '@temporalio/workflow';
-import type { RecordActivities } from '../activities';
-import { classifyIncident } from '../domain/incident/classify';
-import type { Step } from '../domain/plan/plan.types';
+// emergencyPlan: runs one published plan for one incident, stage by stage:
+// classify -> assign -> act -> notify -> review -> closed. Deterministic: every effect is an activity.
+import {
+  ActivityFailure,
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  proxyActivities,
+  setHandler,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { classifyIncident, LEVEL_NAMES } from '../domain/incident/classify';
+import { readySteps } from '../domain/plan/graph';
+import { renderMessage } from '../domain/plan/message';
+import type { AutomatedStep, DecisionStep, EscalationRule, ManualStep, NotifyStep, Step } from '../domain/plan/plan.types';
 import { workflowNow } from './clock';
-import { completeTask, EmergencyPlanInput, getStatus, TaskCompletion, TaskView } from './definitions';
-import { PlanRun } from './plan-run';
+import {
+  acknowledgeTask,
+  addNote,
+  closeIncident,
+  completeTask,
+  decide,
+  EmergencyPlanInput,
+  getStatus,
+  overrideLevel,
+  Stage,
+  TaskView,
+} from './definitions';
+import { PlanRun, REVIEW_STEP } from './plan-run';
 
-const records = proxyActivities<RecordActivities>({
+const records = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
+const people = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 3 } });
+const messaging = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumAttempts: 5 },
+});
+const actions = proxyActivities<Activities>({
+  startToCloseTimeout: '2 hours',
+  heartbeatTimeout: '2 minutes',
+  retry: { initialInterval: '5 seconds', maximumAttempts: 3 },
+});
+
+const iso = () => workflowNow().toISOString();
 
 export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
   const { plan, incidentId } = input;
   const run = new PlanRun(input);
+  const scaled = (ms: number) => Math.max(1, Math.round(ms / Math.max(1, input.timeScale ?? 1)));
+  const deadlineIn = (ms?: number) => (ms === undefined ? undefined : new Date(workflowNow().getTime() + scaled(ms)).toISOString());
 
+  // --- messages in -----------------------------------------------------------------------------
   setHandler(getStatus, () => run.status());
-  setHandler(completeTask, (c) => completeTaskHandler(run, incidentId, c), {
-    validator: (c) => run.assertCanComplete(c),
-  });
 
+  setHandler(
+    acknowledgeTask,
+    async (a) => {
+      const task = run.task(a.taskId)!;
+      run.finishTask(task.id, { state: 'acknowledged', acknowledgedBy: a.actor.person });
+      await records.recordTaskAcknowledged({ taskId: task.id, incidentId, by: a.actor.person, simulated: a.actor.simulated ?? false, at: iso() });
+      return { ...run.task(task.id)! };
+    },
+    { validator: (a) => run.assertCanAcknowledge(a) },
+  );
+
+  setHandler(
+    completeTask,
+    async (c) => {
+      run.beginCompletion(c.taskId);
+      const at = iso();
+      await records.recordTaskCompleted({
+        taskId: c.taskId,
+        incidentId,
+        by: c.actor.person,
+        simulated: c.actor.simulated ?? false,
+        outcome: c.outcome,
+        note: c.note,
+        checklist: c.checklist,
+        evidence: c.evidence,
+        at,
+      });
+      if (c.findings?.length) await records.recordFindings({ incidentId, findings: c.findings, by: c.actor.person, at });
+      return run.finishTask(c.taskId, { state: 'done', completedBy: c.actor.person, completedAt: at });
+    },
+    { validator: (c) => run.assertCanComplete(c) },
+  );
+
+  setHandler(
+    decide,
+    async (d) => {
+      run.beginCompletion(d.taskId);
+      const at = iso();
+      await records.recordTaskCompleted({
+        taskId: d.taskId,
+        incidentId,
+        by: d.actor.person,
+        simulated: d.actor.simulated ?? false,
+        decision: d.option,
+        note: d.note,
+        at,
+      });
+      const task = run.task(d.taskId)!;
+      run.decisions[task.stepId] = d.option; // recorded before the decision counts as done
+      return run.finishTask(d.taskId, { state: 'done', decision: d.option, completedBy: d.actor.person, completedAt: at });
+    },
+    { validator: (d) => run.assertCanDecide(d) },
+  );
+
+  setHandler(
+    overrideLevel,
+    async (o) => {
+      // People first: if nobody can be reached at the new level, the override is refused whole.
+      const responsibility = await people.resolveAssignments({ plan, level: o.level });
+      const seq = ++run.classifications;
+      const from = run.level;
+      run.level = o.level;
+      run.levelReason = `${o.reason} (overridden from ${from} by ${o.actor.person})`;
+      run.responsibility = responsibility;
+      run.changed();
+      const at = iso();
+      await records.recordIncidentClassified({ incidentId, seq, level: o.level, reason: run.levelReason, by: o.actor.person, at });
+      await records.recordAssignments({ incidentId, seq, level: o.level, roles: rolesSummary(), at });
+      return run.status();
+    },
+    { validator: (o) => run.assertCanOverride(o) },
+  );
+
+  setHandler(
+    addNote,
+    async (n) => {
+      const seq = ++run.notes;
+      await records.recordNote({ incidentId, seq, text: n.text, by: n.actor.person, simulated: n.actor.simulated ?? false, at: iso() });
+    },
+    { validator: (n) => run.assertCanNote(n) },
+  );
+
+  setHandler(
+    closeIncident,
+    async (c) => {
+      run.closeRequest = c;
+      run.changed();
+      await condition(() => run.stage === 'closed');
+      return run.status();
+    },
+    { validator: (c) => run.assertCanClose(c) },
+  );
+
+  // --- the plan --------------------------------------------------------------------------------
+  const rolesSummary = () =>
+    Object.fromEntries(Object.entries(run.responsibility?.roles ?? {}).map(([role, p]) => [role, { team: p.team, people: p.people.map((x) => x.id) }]));
+
+  async function enterStage(stage: Stage): Promise<void> {
+    run.stage = stage;
+    run.changed();
+    await records.recordStage({ incidentId, stage, at: iso() });
+  }
+
+  async function giveUp(reason: string): Promise<never> {
+    await records.recordIncidentFailed({ incidentId, reason, at: iso() });
+    throw ApplicationFailure.nonRetryable(reason, 'PlanCannotContinue');
+  }
+
+  /** Sends one message on each channel; a delivery that keeps failing is recorded, not hidden. */
+  async function notify(reason: string, audience: string[], channels: string[], message: string, stepId?: string): Promise<string[]> {
+    const recipients = audience.flatMap((role) => {
+      const party = role === 'owner-lead' ? run.responsibility?.steps[stepId ?? '']?.ownerLead : run.responsibility?.roles[role];
+      return (party?.people ?? []).map((p) => ({ person: p.id, name: p.name, contacts: p.contacts as Record<string, string | undefined> }));
+    });
+    const outcomes: string[] = [];
+    for (const channel of channels) {
+      const req = {
+        id: `${incidentId}:notify:${reason}:${channel}`,
+        incidentId,
+        stepId,
+        reason,
+        channel,
+        channelConfig: (plan.notify?.channels?.[channel] ?? {}) as Record<string, unknown>,
+        audience,
+        recipients: recipients.map((r) => ({ person: r.person, name: r.name, address: r.contacts[channel] })),
+        message,
+        drill: input.mode !== 'live',
+        at: iso(),
+      };
+      try {
+        const result = await messaging.sendNotification(req);
+        outcomes.push(`${channel} ${result.status}`);
+      } catch (err) {
+        const why = err instanceof ActivityFailure && err.cause ? err.cause.message : String(err);
+        await records.recordNotificationFailed(req, why);
+        outcomes.push(`${channel} failed`);
+      }
+    }
+    return outcomes;
+  }
+
+  /** Stage notices go to the commander on the plan's channels and the deployment's webhook. */
+  const stageChannels = () => [...new Set([...Object.keys(plan.notify?.channels ?? {}), 'webhook'])];
+  async function announce(stage: string, text: string): Promise<void> {
+    if (!(plan.notify?.onStages ?? []).includes(stage)) return;
+    await notify(`stage:${stage}`, ['commander'], stageChannels(), text);
+  }
+
+  /** Walks the escalation chain while a task stays open past its deadline. */
+  async function watchDeadline(task: TaskView, withinMs: number | undefined): Promise<void> {
+    if (withinMs === undefined) return;
+    if (await condition(() => run.isFinished(task.id), scaled(withinMs))) return;
+    const chain = (plan.escalation ?? []).map((rule, index) => ({ rule, index })).sort((a, b) => a.rule.afterMs - b.rule.afterMs);
+    let waited = 0;
+    for (const { rule, index } of chain) {
+      const wait = scaled(rule.afterMs) - waited;
+      if (wait > 0) {
+        if (await condition(() => run.isFinished(task.id), wait)) return;
+        waited += wait;
+      }
+      if (run.isFinished(task.id)) return;
+      await escalate(task, rule, index);
+    }
+  }
+
+  async function escalate(task: TaskView, rule: EscalationRule, index: number): Promise<void> {
+    const notified = [...new Set(rule.notify.flatMap((role) => run.peopleOf(role, task.stepId)))];
+    run.escalations.push({ taskId: task.id, rule: index, at: iso(), notified });
+    run.finishTask(task.id, { escalations: (run.task(task.id)?.escalations ?? 0) + 1 });
+    await records.recordEscalation({ taskId: task.id, incidentId, rule: index, after: rule.after, notified, at: iso() });
+    const text = `任务超时 Task overdue: "${task.title}" (team ${task.team}), incident ${incidentId}, level ${run.level}`;
+    await notify(`escalation:${task.stepId}:${index}`, rule.notify, stageChannels(), text, task.stepId);
+  }
+
+  const stepRecord = (step: Step, team?: string) => ({ incidentId, stepId: step.id, stepType: step.type, title: step.title ?? step.id, ownerRole: 'owner' in step ? step.owner : undefined, team });
+
+  /** A task for people: opens it, watches its deadline, waits for its completion. */
+  async function awaitTask(step: Step, kind: TaskView['kind'], ownerRole: string, extra: { options?: string[]; failure?: string } = {}): Promise<TaskView> {
+    const deadlineAt = deadlineIn(step.withinMs);
+    const task = run.openTask({ step: step as ManualStep, kind, ownerRole, deadlineAt, ...extra });
+    await records.recordTaskOpened({
+      taskId: task.id,
+      incidentId,
+      stepId: step.id,
+      kind,
+      title: task.title,
+      stepType: step.type,
+      ownerRole,
+      team: task.team,
+      people: run.peopleOf(ownerRole, step.id),
+      checklist: task.checklist,
+      options: extra.options,
+      state: extra.failure ? 'failed' : 'open',
+      failure: extra.failure,
+      deadlineAt,
+      at: iso(),
+    });
+    const watching = watchDeadline(task, step.withinMs);
+    await condition(() => run.isFinished(task.id));
+    await watching;
+    return run.task(task.id)!;
+  }
+
+  async function runStep(step: Step): Promise<void> {
+    const team = 'owner' in step && step.owner ? run.teamOf(step.owner, step.id) : undefined;
+    const deadlineAt = deadlineIn(step.withinMs);
+    run.setStep(step.id, { state: 'running', startedAt: iso(), deadlineAt });
+    await records.recordStep({ ...stepRecord(step, team), state: 'running', deadlineAt, at: iso() });
+    let by = 'yingji';
+    let outcome: string | undefined;
+    switch (step.type) {
+      case 'manual': {
+        run.setStep(step.id, { state: 'waiting' });
+        const task = await awaitTask(step, 'manual', step.owner);
+        by = task.completedBy ?? by;
+        outcome = 'completed';
+        break;
+      }
+      case 'decision': {
+        run.setStep(step.id, { state: 'waiting' });
+        const task = await awaitTask(step, 'decision', step.owner, { options: (step as DecisionStep).options.map((o) => o.id) });
+        by = task.completedBy ?? by;
+        outcome = `chose ${task.decision}`;
+        break;
+      }
+      case 'automated': {
+        const auto = step as AutomatedStep;
+        try {
+          const result = await actions.runAction({ incidentId, stepId: step.id, action: auto.action, with: auto.with ?? {}, mode: input.mode });
+          outcome = result.outcome;
+        } catch (err) {
+          const failure = err instanceof ActivityFailure && err.cause ? err.cause.message : String(err);
+          run.setStep(step.id, { state: 'failed', outcome: failure });
+          await records.recordStep({ ...stepRecord(step, team), state: 'failed', outcome: failure, at: iso() });
+          const task = await awaitTask(step, 'automated', auto.owner, { failure });
+          by = task.completedBy ?? by;
+          outcome = 'completed by hand';
+        }
+        break;
+      }
+      case 'notify': {
+        const n = step as NotifyStep;
+        const rto = plan.objectives?.rto;
+        const values = {
+          level: run.level,
+          levelName: run.level ? `${LEVEL_NAMES[run.level].zh} ${LEVEL_NAMES[run.level].en}` : undefined,
+          rto: typeof rto === 'string' ? rto : run.level ? rto?.[run.level] : undefined,
+          rpo: plan.objectives?.rpo,
+          incident: incidentId,
+          plan: plan.id,
+          title: plan.title,
+        };
+        const outcomes = await notify(`step:${step.id}`, n.to, n.channels, renderMessage(n.message, { values, facts: input.facts }), step.id);
+        outcome = `sent: ${outcomes.join(', ')}`;
+        break;
+      }
+    }
+    run.setStep(step.id, { state: 'done', finishedAt: iso(), finishedBy: by, outcome });
+    await records.recordStep({ ...stepRecord(step, team), state: 'done', by, outcome, at: iso() });
+  }
+
+  async function act(): Promise<void> {
+    const running: Promise<void>[] = [];
+    const byId = new Map(plan.steps.map((s) => [s.id, s]));
+    for (;;) {
+      const next = readySteps(plan, run.level!, run.graphStates(), run.decisions);
+      for (const id of next.skip) {
+        const step = byId.get(id)!;
+        run.setStep(id, { state: 'skipped', finishedAt: iso() });
+        await records.recordStep({ ...stepRecord(step), state: 'skipped', outcome: 'not on the chosen branch or not at this level', at: iso() });
+      }
+      for (const id of next.start) running.push(runStep(byId.get(id)!));
+      if (next.finished) break;
+      if (next.stuck) await giveUp(`no step can start and the plan is not finished (open: ${run.openSteps().map((s) => s.id).join(', ')})`);
+      if (next.skip.length === 0 && next.start.length === 0) {
+        const seen = run.version;
+        await condition(() => run.version !== seen);
+      }
+    }
+    await Promise.all(running);
+  }
+
+  async function review(): Promise<void> {
+    const owner = plan.review?.owner ?? 'commander';
+    const step = { id: REVIEW_STEP, title: `复盘 Post-incident review of ${plan.title}`, withinMs: plan.review?.withinMs };
+    const deadlineAt = deadlineIn(step.withinMs);
+    const task = run.openTask({ step, kind: 'review', ownerRole: owner, deadlineAt });
+    await records.recordTaskOpened({
+      taskId: task.id,
+      incidentId,
+      stepId: REVIEW_STEP,
+      kind: 'review',
+      title: task.title,
+      stepType: 'review',
+      ownerRole: owner,
+      team: task.team,
+      people: run.peopleOf(owner),
+      checklist: [],
+      deadlineAt,
+      at: iso(),
+    });
+    const watching = watchDeadline(task, step.withinMs);
+    await condition(() => run.isFinished(task.id) || run.closeRequest !== undefined);
+    if (!run.isFinished(task.id)) {
+      const by = run.closeRequest!.actor.person;
+      run.finishTask(task.id, { state: 'skipped', completedBy: by });
+      await records.recordTaskCompleted({
+        taskId: task.id,
+        incidentId,
+        by,
+        simulated: run.closeRequest!.actor.simulated ?? false,
+        state: 'skipped',
+        note: `closed before the review: ${run.closeRequest!.reason ?? 'no reason given'}`,
+        at: iso(),
+      });
+    }
+    await watching;
+  }
+
+  // classify
   await records.recordIncidentOpened({
     incidentId,
     planId: plan.id,
@@ -30,56 +382,47 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
     mode: input.mode,
     facts: input.facts,
     launchedBy: input.launchedBy,
-    at: workflowNow().toISOString(),
+    timeScale: input.timeScale,
+    at: iso(),
   });
-
-  const classification = classifyIncident(plan, input.facts);
+  let classification;
+  try {
+    classification = classifyIncident(plan, input.facts);
+  } catch (err) {
+    return giveUp(`classification failed: ${(err as Error).message}`);
+  }
   run.level = classification.level;
   run.levelReason = classification.reason;
-  await records.recordIncidentClassified({ incidentId, level: classification.level, reason: classification.reason, at: workflowNow().toISOString() });
+  await records.recordIncidentClassified({ incidentId, seq: 0, level: classification.level, reason: classification.reason, by: 'yingji', at: iso() });
+  await announce('classified', `事件定级 Incident ${incidentId} classified as level ${run.level}: ${plan.title}`);
 
-  run.stage = 'act';
-  for (const step of plan.steps) await runStep(run, input, step);
+  // assign
+  await enterStage('assign');
+  try {
+    run.responsibility = await people.resolveAssignments({ plan, level: run.level });
+  } catch (err) {
+    return giveUp(err instanceof ActivityFailure && err.cause ? err.cause.message : String(err));
+  }
+  await records.recordAssignments({ incidentId, seq: 0, level: run.level, roles: rolesSummary(), at: iso() });
 
+  // act
+  await enterStage('act');
+  await act();
+
+  // notify
+  await enterStage('notify');
+  await announce('restored', `处置完成 Incident ${incidentId}: every step of ${plan.title} is done`);
+
+  // review
+  await enterStage('review');
+  await review();
+
+  // closed
+  const closer = run.closeRequest;
+  await records.recordIncidentClosed({ incidentId, by: closer?.actor.person ?? 'yingji', reason: closer?.reason ?? (closer ? undefined : 'review completed'), at: iso() });
+  await announce('closed', `事件关闭 Incident ${incidentId} closed`);
   run.stage = 'closed';
-  await records.recordIncidentClosed({ incidentId, by: 'yingji', at: workflowNow().toISOString() });
+  run.changed();
   await condition(allHandlersFinished);
 }
 
-async function runStep(run: PlanRun, input: EmergencyPlanInput, step: Step): Promise<void> {
-  if (step.type !== 'manual') {
-    // Fail loudly rather than pretend: other step kinds arrive with the full interpreter.
-    throw ApplicationFailure.nonRetryable(`step "${step.id}" is of type ${step.type}, which this engine cannot run yet`, 'NotImplemented');
-  }
-  const now = workflowNow();
-  const deadlineAt = step.withinMs ? new Date(now.getTime() + step.withinMs).toISOString() : undefined;
-  const task = run.openTask(step, deadlineAt);
-  await records.recordTaskOpened({
-    taskId: task.id,
-    incidentId: input.incidentId,
-    stepId: step.id,
-    title: task.title,
-    stepType: step.type,
-    ownerRole: step.owner,
-    team: task.team,
-    checklist: step.checklist ?? [],
-    deadlineAt,
-    at: now.toISOString(),
-  });
-  await condition(() => run.isDone(task.id));
-}
-
-async function completeTaskHandler(run: PlanRun, incidentId: string, c: TaskCompletion): Promise<TaskView> {
-  run.beginCompletion(c);
-  const at = workflowNow().toISOString();
-  await records.recordTaskCompleted({
-    taskId: c.taskId,
-    incidentId,
-    by: c.by,
-    simulated: c.simulated ?? false,
-    outcome: c.outcome,
-    note: c.note,
-    at,
-  });
-  return run.finishCompletion(c.taskId, at);
-}

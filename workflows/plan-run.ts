@@ -1,78 +1,244 @@
-// The state behind the emergencyPlan workflow's handlers: what every task is doing, and the
-// checks an Update must pass before anything is recorded.
+// The state behind the emergencyPlan workflow: every step and task, the level, the people, and
+// the checks each Update must pass before anything is recorded (so the caller gets the reason).
 import { ApplicationFailure } from '@temporalio/workflow';
-import type { Level, ManualStep } from '../domain/plan/plan.types';
-import { EmergencyPlanInput, IncidentStatus, Stage, TaskCompletion, TaskView, UpdateErrors } from './definitions';
+import type { StepState } from '../domain/plan/graph';
+import type { Level, Step } from '../domain/plan/plan.types';
+import { LEVELS } from '../domain/plan/plan.types';
+import type { Responsibility } from '../domain/responsibility/resolve-responsibility';
+import {
+  AcknowledgeTask,
+  Actor,
+  CloseRequest,
+  Decision,
+  EmergencyPlanInput,
+  EscalationView,
+  IncidentStatus,
+  LevelOverrideRequest,
+  NoteRequest,
+  Stage,
+  StepView,
+  TaskCompletion,
+  TaskKind,
+  TaskView,
+  UpdateErrors,
+} from './definitions';
+
+const fail = (type: string, message: string) => ApplicationFailure.create({ type, message, nonRetryable: true });
+
+export const REVIEW_STEP = 'post-incident-review';
 
 export class PlanRun {
   stage: Stage = 'classify';
   level?: Level;
   levelReason?: string;
+  classifications = 0;
+  notes = 0;
+  responsibility?: Responsibility;
+  decisions: Record<string, string> = {};
+  escalations: EscalationView[] = [];
+  closeRequest?: CloseRequest;
+  /** Bumped on every change the main loop may be waiting for. */
+  version = 0;
+  private readonly steps = new Map<string, StepView>();
   private readonly tasks = new Map<string, TaskView>();
+  /** Tasks whose completion is being recorded: a second completion is refused meanwhile. */
+  private readonly completing = new Set<string>();
 
-  constructor(private readonly input: EmergencyPlanInput) {}
+  constructor(private readonly input: EmergencyPlanInput) {
+    for (const s of input.plan.steps) this.steps.set(s.id, { id: s.id, type: s.type, title: s.title ?? s.id, state: 'pending' });
+  }
+
+  changed(): void {
+    this.version++;
+  }
+
+  // --- steps ---------------------------------------------------------------------------------
+
+  step(id: string): StepView {
+    return this.steps.get(id)!;
+  }
+
+  setStep(id: string, patch: Partial<StepView>): StepView {
+    Object.assign(this.steps.get(id)!, patch);
+    this.changed();
+    return this.step(id);
+  }
+
+  /** Step states as the plan graph sees them (a failed or waiting step is still running). */
+  graphStates(): Record<string, StepState> {
+    const out: Record<string, StepState> = {};
+    for (const [id, s] of this.steps) out[id] = s.state === 'done' || s.state === 'skipped' || s.state === 'pending' ? s.state : 'running';
+    return out;
+  }
+
+  openSteps(): StepView[] {
+    return [...this.steps.values()].filter((s) => s.state !== 'done' && s.state !== 'skipped');
+  }
+
+  // --- tasks ---------------------------------------------------------------------------------
 
   taskIdFor(stepId: string): string {
     return `${this.input.incidentId}.${stepId}`;
   }
 
-  teamOf(role: string): string {
-    const def = this.input.plan.roles[role];
-    if (!def) throw ApplicationFailure.nonRetryable(`role "${role}" is not defined in plan ${this.input.plan.id}`, 'PlanError');
-    return def.team;
+  teamOf(role: string, stepId?: string): string {
+    const party = role === 'owner-lead' ? this.responsibility?.steps[stepId ?? '']?.ownerLead : this.responsibility?.roles[role];
+    const team = party?.team ?? this.input.plan.roles[role]?.team;
+    if (!team) throw fail('PlanError', `role "${role}" has no team in plan ${this.input.plan.id}`);
+    return team;
   }
 
-  openTask(step: ManualStep, deadlineAt?: string): TaskView {
+  peopleOf(role: string, stepId?: string): string[] {
+    const party = role === 'owner-lead' ? this.responsibility?.steps[stepId ?? '']?.ownerLead : this.responsibility?.roles[role];
+    return party?.people.map((p) => p.id) ?? [];
+  }
+
+  openTask(t: { step: Pick<Step, 'id' | 'title'> & { checklist?: string[] }; kind: TaskKind; ownerRole: string; deadlineAt?: string; options?: string[]; failure?: string }): TaskView {
     const task: TaskView = {
-      id: this.taskIdFor(step.id),
-      stepId: step.id,
-      title: step.title ?? step.id,
-      ownerRole: step.owner,
-      team: this.teamOf(step.owner),
-      state: 'open',
-      deadlineAt,
+      id: this.taskIdFor(t.step.id),
+      stepId: t.step.id,
+      kind: t.kind,
+      title: t.step.title ?? t.step.id,
+      ownerRole: t.ownerRole,
+      team: this.teamOf(t.ownerRole, t.step.id),
+      state: t.failure ? 'failed' : 'open',
+      deadlineAt: t.deadlineAt,
+      options: t.options,
+      failure: t.failure,
+      checklist: t.step.checklist ?? [],
+      escalations: 0,
     };
     this.tasks.set(task.id, task);
+    this.changed();
     return task;
   }
 
-  isDone(taskId: string): boolean {
-    return this.tasks.get(taskId)?.state === 'done';
+  task(id: string): TaskView | undefined {
+    return this.tasks.get(id);
   }
 
-  /** Update validator: throws before anything is recorded, so the caller gets the reason. */
-  assertCanComplete(c: TaskCompletion): void {
-    if (!c || typeof c.taskId !== 'string' || typeof c.by !== 'string' || !c.by) {
-      throw ApplicationFailure.create({ type: UpdateErrors.invalidInput, message: 'a completion needs taskId and by' });
-    }
-    const task = this.tasks.get(c.taskId);
-    if (!task) {
-      throw ApplicationFailure.create({
-        type: UpdateErrors.unknownTask,
-        message: `task "${c.taskId}" is not an open task of incident ${this.input.incidentId}`,
-      });
-    }
-    if (task.state !== 'open') {
-      throw ApplicationFailure.create({
-        type: UpdateErrors.taskAlreadyCompleted,
-        message: `task "${c.taskId}" was already completed${task.completedBy ? ` by ${task.completedBy}` : ''}`,
-      });
-    }
+  isFinished(taskId: string): boolean {
+    const s = this.tasks.get(taskId)?.state;
+    return s === 'done' || s === 'skipped';
   }
 
-  /** Marks the task before the (awaited) record is written, so a concurrent second completion is refused. */
-  beginCompletion(c: TaskCompletion): TaskView {
-    const task = this.tasks.get(c.taskId)!;
-    task.state = 'completing';
-    task.completedBy = c.by;
-    return task;
-  }
-
-  finishCompletion(taskId: string, at: string): TaskView {
+  finishTask(taskId: string, patch: Partial<TaskView>): TaskView {
     const task = this.tasks.get(taskId)!;
-    task.state = 'done';
-    task.completedAt = at;
+    Object.assign(task, patch);
+    this.completing.delete(taskId);
+    this.changed();
     return { ...task };
+  }
+
+  beginCompletion(taskId: string): void {
+    this.completing.add(taskId);
+  }
+
+  // --- validators: throw before anything is recorded -------------------------------------------
+
+  private requireActor(actor: Actor | undefined): Actor {
+    if (!actor || typeof actor.person !== 'string' || !actor.person || !Array.isArray(actor.teams) || !Array.isArray(actor.roles)) {
+      throw fail(UpdateErrors.invalidInput, 'the request names no actor (person, teams, roles)');
+    }
+    return actor;
+  }
+
+  private requireCommander(actor: Actor, what: string): void {
+    if (!actor.roles.includes('commander')) throw fail(UpdateErrors.forbidden, `only a commander may ${what}; ${actor.person} is ${actor.roles.join(', ') || 'no role'}`);
+  }
+
+  /** A task is for its team; a commander also answers for commander-owned tasks and failed automated steps. */
+  private requireTaskAccess(task: TaskView, actor: Actor): void {
+    if (actor.teams.includes(task.team)) {
+      if (task.ownerRole === 'commander' && !actor.roles.includes('commander')) {
+        throw fail(UpdateErrors.forbidden, `task "${task.id}" is the commander's; ${actor.person} is not a commander`);
+      }
+      return;
+    }
+    const commanderTask = task.ownerRole === 'commander' || task.kind === 'automated';
+    if (commanderTask && actor.roles.includes('commander')) return;
+    throw fail(
+      UpdateErrors.forbidden,
+      `task "${task.id}" belongs to team ${task.team}; ${actor.person} is in ${actor.teams.length ? `team ${actor.teams.join(', ')}` : 'no team'}`,
+    );
+  }
+
+  private openTaskFor(taskId: unknown): TaskView {
+    if (typeof taskId !== 'string') throw fail(UpdateErrors.invalidInput, 'taskId is required');
+    const task = this.tasks.get(taskId);
+    if (!task) throw fail(UpdateErrors.unknownTask, `task "${taskId}" is not a task of incident ${this.input.incidentId}`);
+    if (task.state === 'done' || task.state === 'skipped' || this.completing.has(taskId)) {
+      throw fail(UpdateErrors.taskAlreadyCompleted, `task "${taskId}" was already ${task.state === 'skipped' ? 'skipped' : `completed${task.completedBy ? ` by ${task.completedBy}` : ''}`}`);
+    }
+    return task;
+  }
+
+  assertCanAcknowledge(a: AcknowledgeTask): void {
+    const actor = this.requireActor(a?.actor);
+    const task = this.openTaskFor(a.taskId);
+    if (task.state === 'acknowledged') throw fail(UpdateErrors.conflict, `task "${task.id}" was already acknowledged by ${task.acknowledgedBy}`);
+    if (task.state === 'failed') throw fail(UpdateErrors.conflict, `task "${task.id}" is a failed automated step: complete it by hand with a reason`);
+    this.requireTaskAccess(task, actor);
+  }
+
+  assertCanComplete(c: TaskCompletion): void {
+    const actor = this.requireActor(c?.actor);
+    const task = this.openTaskFor(c.taskId);
+    this.requireTaskAccess(task, actor);
+    if (task.kind === 'decision') {
+      throw fail(UpdateErrors.invalidInput, `task "${task.id}" is a decision: decide it with one of ${(task.options ?? []).join(', ')}`);
+    }
+    if (task.state === 'failed' && !(c.note && c.note.trim())) {
+      throw fail(UpdateErrors.invalidInput, `task "${task.id}" failed (${task.failure}); completing it by hand needs a note with the reason`);
+    }
+    const unknown = (c.checklist ?? []).filter((item) => !task.checklist.includes(item));
+    if (unknown.length) {
+      throw fail(UpdateErrors.invalidInput, `checklist item(s) ${unknown.map((i) => `"${i}"`).join(', ')} are not on task "${task.id}" (its checklist: ${task.checklist.join(' | ') || 'none'})`);
+    }
+    if (c.findings?.length && task.kind !== 'review') throw fail(UpdateErrors.invalidInput, `findings belong to the review task, not "${task.id}"`);
+    for (const [i, f] of (c.findings ?? []).entries()) {
+      if (!f || !f.text?.trim() || !f.owner?.trim() || !/^\d{4}-\d{2}-\d{2}$/.test(f.due ?? '')) {
+        throw fail(UpdateErrors.invalidInput, `findings[${i}] needs text, owner and due (YYYY-MM-DD)`);
+      }
+    }
+  }
+
+  assertCanDecide(d: Decision): void {
+    const actor = this.requireActor(d?.actor);
+    const task = this.openTaskFor(d.taskId);
+    if (task.kind !== 'decision') throw fail(UpdateErrors.invalidInput, `task "${task.id}" is not a decision`);
+    this.requireTaskAccess(task, actor);
+    if (!task.options?.includes(d.option)) {
+      throw fail(UpdateErrors.invalidInput, `option "${d.option}" is not offered by decision "${task.stepId}" (options: ${(task.options ?? []).join(', ')})`);
+    }
+  }
+
+  assertCanOverride(o: LevelOverrideRequest): void {
+    const actor = this.requireActor(o?.actor);
+    this.requireCommander(actor, 'override the level');
+    if (!LEVELS.includes(o.level)) throw fail(UpdateErrors.invalidInput, `level "${o.level}" is not one of ${LEVELS.join(', ')}`);
+    if (!o.reason || !o.reason.trim()) throw fail(UpdateErrors.invalidInput, 'overriding the level needs a reason');
+    if (this.stage === 'closed') throw fail(UpdateErrors.conflict, 'the incident is closed');
+    if (this.stage === 'classify') throw fail(UpdateErrors.conflict, 'the incident is still being classified; try again in a moment');
+  }
+
+  assertCanNote(n: NoteRequest): void {
+    this.requireActor(n?.actor);
+    if (!n.text || !n.text.trim()) throw fail(UpdateErrors.invalidInput, 'a note needs text');
+    if (this.stage === 'closed') throw fail(UpdateErrors.conflict, 'the incident is closed');
+  }
+
+  assertCanClose(c: CloseRequest): void {
+    const actor = this.requireActor(c?.actor);
+    this.requireCommander(actor, 'close the incident');
+    if (this.stage === 'closed' || this.closeRequest) throw fail(UpdateErrors.conflict, 'the incident is already closed or closing');
+    const open = this.openSteps();
+    if (open.length || this.stage === 'classify' || this.stage === 'assign' || this.stage === 'act') {
+      throw fail(
+        UpdateErrors.conflict,
+        `cannot close: required steps are still open: ${open.map((s) => `${s.id} (${s.state})`).join(', ') || 'the plan is still starting'}`,
+      );
+    }
   }
 
   status(): IncidentStatus {
@@ -80,10 +246,13 @@ export class PlanRun {
       incidentId: this.input.incidentId,
       planId: this.input.plan.id,
       planVersion: this.input.plan.version,
+      mode: this.input.mode,
       stage: this.stage,
       level: this.level,
       levelReason: this.levelReason,
+      steps: [...this.steps.values()].map((s) => ({ ...s })),
       tasks: [...this.tasks.values()].map((t) => ({ ...t })),
+      escalations: this.escalations.map((e) => ({ ...e })),
     };
   }
 }

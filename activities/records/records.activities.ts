@@ -1,5 +1,7 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { recordEvent } from './timeline';
+
+// Activity inputs carry the workflow's own time (`at`), so a retry records the same moment.
 
 export interface IncidentOpened {
   incidentId: string;
@@ -9,13 +11,46 @@ export interface IncidentOpened {
   mode: string;
   facts: Record<string, unknown>;
   launchedBy: string;
+  timeScale?: number;
   at: string;
 }
 
 export interface IncidentClassified {
   incidentId: string;
+  /** 0 for the rules' classification, then 1, 2... for each override. */
+  seq: number;
   level: string;
   reason: string;
+  by: string;
+  at: string;
+}
+
+export interface AssignmentsRecorded {
+  incidentId: string;
+  seq: number;
+  level: string;
+  roles: Record<string, { team: string; people: string[] }>;
+  at: string;
+}
+
+export interface StageReached {
+  incidentId: string;
+  stage: string;
+  at: string;
+}
+
+export interface StepChanged {
+  incidentId: string;
+  stepId: string;
+  stepType: string;
+  title: string;
+  ownerRole?: string;
+  team?: string;
+  state: 'running' | 'waiting' | 'failed' | 'done' | 'skipped';
+  deadlineAt?: string;
+  by?: string;
+  simulated?: boolean;
+  outcome?: string;
   at: string;
 }
 
@@ -23,12 +58,25 @@ export interface TaskOpened {
   taskId: string;
   incidentId: string;
   stepId: string;
+  kind?: string;
   title: string;
   stepType: string;
   ownerRole: string;
   team: string;
+  people?: string[];
   checklist: string[];
+  options?: string[];
+  state?: 'open' | 'failed';
+  failure?: string;
   deadlineAt?: string;
+  at: string;
+}
+
+export interface TaskAcknowledged {
+  taskId: string;
+  incidentId: string;
+  by: string;
+  simulated: boolean;
   at: string;
 }
 
@@ -39,29 +87,71 @@ export interface TaskCompleted {
   simulated: boolean;
   outcome?: string;
   note?: string;
+  checklist?: string[];
+  evidence?: string[];
+  decision?: string;
+  /** `done`, or `skipped` when the incident closed without it (an unfinished review). */
+  state?: 'done' | 'skipped';
+  at: string;
+}
+
+export interface EscalationFired {
+  taskId: string;
+  incidentId: string;
+  /** Index of the rule in the plan's escalation chain. */
+  rule: number;
+  after: string;
+  notified: string[];
+  at: string;
+}
+
+export interface NoteAdded {
+  incidentId: string;
+  seq: number;
+  text: string;
+  by: string;
+  simulated: boolean;
+  at: string;
+}
+
+export interface FindingsRecorded {
+  incidentId: string;
+  findings: Array<{ text: string; owner: string; due: string }>;
+  by: string;
   at: string;
 }
 
 export interface IncidentClosed {
   incidentId: string;
   by: string;
+  reason?: string;
   at: string;
 }
 
+export interface IncidentFailed {
+  incidentId: string;
+  reason: string;
+  at: string;
+}
+
+const touch = (em: EntityManager, incidentId: string, at: string) =>
+  em.query(`UPDATE incidents SET updated_at = GREATEST(updated_at, $2) WHERE id = $1`, [incidentId, at]);
+
 /**
- * Activities that keep PostgreSQL's read models (incidents, tasks, timeline, audit) in step with
- * the workflow. Each runs in one transaction and is idempotent: a retry writes nothing twice.
+ * Activities that keep PostgreSQL's read models (incidents, steps, tasks, timeline, audit) in step
+ * with the workflow. Each runs in one transaction and is idempotent: a retry writes nothing twice.
  */
 export function createRecordActivities(ds: DataSource) {
   return {
     async recordIncidentOpened(i: IncidentOpened): Promise<void> {
       await ds.transaction(async (em) => {
         await em.query(
-          `INSERT INTO incidents (id, plan_id, plan_version, title, mode, state, stage, facts, launched_by, opened_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, 'open', 'classify', $6, $7, $8, $8)
+          `INSERT INTO incidents (id, plan_id, plan_version, title, mode, state, stage, facts, launched_by, opened_at, updated_at, time_scale)
+           VALUES ($1, $2, $3, $4, $5, 'open', 'classify', $6, $7, $8, $8, $9)
            ON CONFLICT (id) DO NOTHING`,
-          [i.incidentId, i.planId, i.planVersion, i.title, i.mode, JSON.stringify(i.facts), i.launchedBy, i.at],
+          [i.incidentId, i.planId, i.planVersion, i.title, i.mode, JSON.stringify(i.facts), i.launchedBy, i.at, i.timeScale ?? 1],
         );
+        const scale = i.timeScale && i.timeScale > 1 ? `; time compressed ×${i.timeScale}` : '';
         await recordEvent(
           em,
           {
@@ -70,8 +160,8 @@ export function createRecordActivities(ds: DataSource) {
             at: new Date(i.at),
             kind: 'incident.opened',
             actor: i.launchedBy,
-            message: `Incident opened from plan ${i.planId} v${i.planVersion} (${i.mode})`,
-            data: { facts: i.facts },
+            message: `Incident opened from plan ${i.planId} v${i.planVersion} (${i.mode}${scale})`,
+            data: { facts: i.facts, timeScale: i.timeScale ?? 1 },
           },
           { action: 'incident.open', subjectType: 'incident', subjectId: i.incidentId, detail: { planId: i.planId, planVersion: i.planVersion } },
         );
@@ -83,73 +173,252 @@ export function createRecordActivities(ds: DataSource) {
         const fresh = await recordEvent(
           em,
           {
-            key: `${c.incidentId}:classified`,
+            key: `${c.incidentId}:classified:${c.seq}`,
             incidentId: c.incidentId,
             at: new Date(c.at),
-            kind: 'incident.classified',
-            actor: 'yingji',
-            message: `Classified as level ${c.level}: ${c.reason}`,
+            kind: c.seq === 0 ? 'incident.classified' : 'incident.level-overridden',
+            actor: c.by,
+            message: c.seq === 0 ? `Classified as level ${c.level}: ${c.reason}` : `Level overridden to ${c.level}: ${c.reason}`,
             data: { level: c.level },
           },
-          { action: 'incident.classify', subjectType: 'incident', subjectId: c.incidentId, detail: { level: c.level } },
+          { action: c.seq === 0 ? 'incident.classify' : 'incident.override', subjectType: 'incident', subjectId: c.incidentId, detail: { level: c.level } },
         );
         if (fresh) {
-          await em.query(`UPDATE incidents SET level = $2, level_reason = $3, stage = 'act', updated_at = $4 WHERE id = $1`, [
-            c.incidentId,
-            c.level,
-            c.reason,
-            c.at,
-          ]);
+          await em.query(`UPDATE incidents SET level = $2, level_reason = $3 WHERE id = $1`, [c.incidentId, c.level, c.reason]);
+          await touch(em, c.incidentId, c.at);
         }
+      });
+    },
+
+    async recordAssignments(a: AssignmentsRecorded): Promise<void> {
+      await ds.transaction(async (em) => {
+        const summary = Object.entries(a.roles)
+          .map(([role, p]) => `${role} → ${p.team} (${p.people.join(', ') || 'nobody'})`)
+          .join('; ');
+        await recordEvent(
+          em,
+          {
+            key: `${a.incidentId}:assigned:${a.seq}`,
+            incidentId: a.incidentId,
+            at: new Date(a.at),
+            kind: 'incident.assigned',
+            actor: 'yingji',
+            message: `Responsibility at level ${a.level}: ${summary}`,
+            data: { roles: a.roles },
+          },
+          { action: 'incident.assign', subjectType: 'incident', subjectId: a.incidentId, detail: { level: a.level } },
+        );
+      });
+    },
+
+    async recordStage(s: StageReached): Promise<void> {
+      await ds.transaction(async (em) => {
+        const fresh = await recordEvent(
+          em,
+          {
+            key: `${s.incidentId}:stage:${s.stage}`,
+            incidentId: s.incidentId,
+            at: new Date(s.at),
+            kind: 'incident.stage',
+            actor: 'yingji',
+            message: `Stage: ${s.stage}`,
+            data: { stage: s.stage },
+          },
+          { action: 'incident.stage', subjectType: 'incident', subjectId: s.incidentId, detail: { stage: s.stage } },
+        );
+        if (fresh) {
+          await em.query(`UPDATE incidents SET stage = $2 WHERE id = $1 AND state <> 'closed'`, [s.incidentId, s.stage]);
+          await touch(em, s.incidentId, s.at);
+        }
+      });
+    },
+
+    async recordStep(s: StepChanged): Promise<void> {
+      await ds.transaction(async (em) => {
+        const fresh = await recordEvent(
+          em,
+          {
+            key: `${s.incidentId}:step:${s.stepId}:${s.state}`,
+            incidentId: s.incidentId,
+            at: new Date(s.at),
+            kind: `step.${s.state}`,
+            actor: s.by ?? 'yingji',
+            simulated: s.simulated,
+            message: `Step "${s.title}" ${s.state}${s.team ? ` (team ${s.team})` : ''}${s.outcome ? `: ${s.outcome}` : ''}`,
+            data: { stepId: s.stepId, stepType: s.stepType, deadlineAt: s.deadlineAt },
+          },
+          { action: `step.${s.state}`, subjectType: 'step', subjectId: `${s.incidentId}/${s.stepId}` },
+        );
+        if (!fresh) return;
+        const finished = s.state === 'done' || s.state === 'skipped';
+        await em.query(
+          `INSERT INTO steps (incident_id, step_id, step_type, title, owner_role, team, state, started_at, deadline_at, finished_at, finished_by, outcome, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+           ON CONFLICT (incident_id, step_id) DO UPDATE SET
+             state = EXCLUDED.state,
+             started_at = COALESCE(steps.started_at, EXCLUDED.started_at),
+             deadline_at = COALESCE(EXCLUDED.deadline_at, steps.deadline_at),
+             finished_at = COALESCE(EXCLUDED.finished_at, steps.finished_at),
+             finished_by = COALESCE(EXCLUDED.finished_by, steps.finished_by),
+             outcome = COALESCE(EXCLUDED.outcome, steps.outcome),
+             updated_at = EXCLUDED.updated_at`,
+          [
+            s.incidentId, s.stepId, s.stepType, s.title, s.ownerRole ?? null, s.team ?? null, s.state,
+            s.state === 'running' ? s.at : null, s.deadlineAt ?? null, finished ? s.at : null, finished ? (s.by ?? null) : null,
+            s.outcome ?? null, s.at,
+          ],
+        );
+        await touch(em, s.incidentId, s.at);
       });
     },
 
     async recordTaskOpened(t: TaskOpened): Promise<void> {
       await ds.transaction(async (em) => {
+        const state = t.state ?? 'open';
         await em.query(
-          `INSERT INTO tasks (id, incident_id, step_id, title, step_type, owner_role, team, state, checklist, deadline_at, created_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $9, $10)
+          `INSERT INTO tasks (id, incident_id, step_id, kind, title, step_type, owner_role, team, people, state, checklist, options, failure, deadline_at, created_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
            ON CONFLICT (id) DO NOTHING`,
-          [t.taskId, t.incidentId, t.stepId, t.title, t.stepType, t.ownerRole, t.team, JSON.stringify(t.checklist), t.deadlineAt ?? null, t.at],
+          [
+            t.taskId, t.incidentId, t.stepId, t.kind ?? 'manual', t.title, t.stepType, t.ownerRole, t.team, JSON.stringify(t.people ?? []),
+            state, JSON.stringify(t.checklist), t.options ? JSON.stringify(t.options) : null, t.failure ?? null, t.deadlineAt ?? null, t.at,
+          ],
         );
+        const what = state === 'failed' ? `failed (${t.failure}); the commander can complete it by hand with a reason` : `assigned to team ${t.team}`;
         await recordEvent(
           em,
           {
             key: `${t.incidentId}:task-opened:${t.taskId}`,
             incidentId: t.incidentId,
             at: new Date(t.at),
-            kind: 'task.opened',
+            kind: state === 'failed' ? 'task.failed' : 'task.opened',
             actor: 'yingji',
             taskId: t.taskId,
-            message: `Task "${t.title}" assigned to team ${t.team}${t.deadlineAt ? `, due ${t.deadlineAt}` : ''}`,
-            data: { team: t.team, ownerRole: t.ownerRole, deadlineAt: t.deadlineAt },
+            message: `Task "${t.title}" ${what}${t.deadlineAt ? `, due ${t.deadlineAt}` : ''}`,
+            data: { team: t.team, ownerRole: t.ownerRole, kind: t.kind ?? 'manual', deadlineAt: t.deadlineAt, people: t.people ?? [] },
           },
           { action: 'task.open', subjectType: 'task', subjectId: t.taskId, detail: { team: t.team } },
         );
+        await touch(em, t.incidentId, t.at);
+      });
+    },
+
+    async recordTaskAcknowledged(t: TaskAcknowledged): Promise<void> {
+      await ds.transaction(async (em) => {
+        const fresh = await recordEvent(
+          em,
+          {
+            key: `${t.incidentId}:task-acknowledged:${t.taskId}`,
+            incidentId: t.incidentId,
+            at: new Date(t.at),
+            kind: 'task.acknowledged',
+            actor: t.by,
+            simulated: t.simulated,
+            taskId: t.taskId,
+            message: `Task acknowledged by ${t.by}${t.simulated ? ' (simulated responder)' : ''}`,
+          },
+          { action: 'task.acknowledge', subjectType: 'task', subjectId: t.taskId },
+        );
+        if (fresh) {
+          await em.query(`UPDATE tasks SET state = 'acknowledged', acknowledged_at = $2, acknowledged_by = $3 WHERE id = $1 AND state = 'open'`, [
+            t.taskId, t.at, t.by,
+          ]);
+        }
       });
     },
 
     async recordTaskCompleted(t: TaskCompleted): Promise<void> {
       await ds.transaction(async (em) => {
+        const state = t.state ?? 'done';
+        const how = t.decision ? `decided "${t.decision}"` : state === 'skipped' ? 'skipped' : 'completed';
         const fresh = await recordEvent(
           em,
           {
             key: `${t.incidentId}:task-completed:${t.taskId}`,
             incidentId: t.incidentId,
             at: new Date(t.at),
-            kind: 'task.completed',
+            kind: t.decision ? 'task.decided' : state === 'skipped' ? 'task.skipped' : 'task.completed',
             actor: t.by,
             simulated: t.simulated,
             taskId: t.taskId,
-            message: `Task completed by ${t.by}${t.simulated ? ' (simulated responder)' : ''}${t.outcome ? `: ${t.outcome}` : ''}`,
-            data: { outcome: t.outcome, note: t.note },
+            message: `Task ${how} by ${t.by}${t.simulated ? ' (simulated responder)' : ''}${t.outcome ? `: ${t.outcome}` : ''}${t.note ? ` — ${t.note}` : ''}`,
+            data: { outcome: t.outcome, note: t.note, checklist: t.checklist ?? [], evidence: t.evidence ?? [], decision: t.decision },
           },
-          { action: 'task.complete', subjectType: 'task', subjectId: t.taskId, detail: { outcome: t.outcome } },
+          { action: t.decision ? 'task.decide' : 'task.complete', subjectType: 'task', subjectId: t.taskId, detail: { outcome: t.outcome, decision: t.decision } },
         );
         if (fresh) {
           await em.query(
-            `UPDATE tasks SET state = 'done', completed_at = $2, completed_by = $3, simulated = $4, outcome = $5, note = $6 WHERE id = $1`,
-            [t.taskId, t.at, t.by, t.simulated, t.outcome ?? null, t.note ?? null],
+            `UPDATE tasks SET state = $7, completed_at = $2, completed_by = $3, simulated = $4, outcome = $5, note = $6,
+               checklist_done = $8, evidence = $9, decision = $10 WHERE id = $1`,
+            [
+              t.taskId, t.at, t.by, t.simulated, t.outcome ?? null, t.note ?? null, state,
+              JSON.stringify(t.checklist ?? []), JSON.stringify(t.evidence ?? []), t.decision ?? null,
+            ],
+          );
+          await touch(em, t.incidentId, t.at);
+        }
+      });
+    },
+
+    async recordEscalation(e: EscalationFired): Promise<void> {
+      await ds.transaction(async (em) => {
+        const fresh = await recordEvent(
+          em,
+          {
+            key: `${e.taskId}:escalation:${e.rule}`,
+            incidentId: e.incidentId,
+            at: new Date(e.at),
+            kind: 'task.escalated',
+            actor: 'yingji',
+            taskId: e.taskId,
+            message: `Task overdue${e.after === '0m' ? '' : ` by ${e.after}`}: escalated to ${e.notified.join(', ')}`,
+            data: { rule: e.rule, notified: e.notified },
+          },
+          { action: 'task.escalate', subjectType: 'task', subjectId: e.taskId, detail: { rule: e.rule } },
+        );
+        if (fresh) await em.query(`UPDATE tasks SET escalations = GREATEST(escalations, $2) WHERE id = $1`, [e.taskId, e.rule + 1]);
+      });
+    },
+
+    async recordNote(n: NoteAdded): Promise<void> {
+      await ds.transaction(async (em) => {
+        await recordEvent(
+          em,
+          {
+            key: `${n.incidentId}:note:${n.seq}`,
+            incidentId: n.incidentId,
+            at: new Date(n.at),
+            kind: 'incident.note',
+            actor: n.by,
+            simulated: n.simulated,
+            message: n.text,
+          },
+          { action: 'incident.note', subjectType: 'incident', subjectId: n.incidentId },
+        );
+      });
+    },
+
+    async recordFindings(f: FindingsRecorded): Promise<void> {
+      await ds.transaction(async (em) => {
+        const fresh = await recordEvent(
+          em,
+          {
+            key: `${f.incidentId}:findings`,
+            incidentId: f.incidentId,
+            at: new Date(f.at),
+            kind: 'review.findings',
+            actor: f.by,
+            message: `Review recorded ${f.findings.length} finding(s)`,
+            data: { findings: f.findings },
+          },
+          { action: 'review.findings', subjectType: 'incident', subjectId: f.incidentId, detail: { count: f.findings.length } },
+        );
+        if (!fresh) return;
+        for (const [i, x] of f.findings.entries()) {
+          await em.query(
+            `INSERT INTO review_findings (id, incident_id, text, owner, due_date, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+             ON CONFLICT (id) DO NOTHING`,
+            [`${f.incidentId}:finding:${i + 1}`, f.incidentId, x.text, x.owner, x.due, f.by, f.at],
           );
         }
       });
@@ -165,13 +434,31 @@ export function createRecordActivities(ds: DataSource) {
             at: new Date(c.at),
             kind: 'incident.closed',
             actor: c.by,
-            message: 'Incident closed',
+            message: `Incident closed${c.reason ? `: ${c.reason}` : ''}`,
           },
           { action: 'incident.close', subjectType: 'incident', subjectId: c.incidentId },
         );
         if (fresh) {
           await em.query(`UPDATE incidents SET state = 'closed', stage = 'closed', closed_at = $2, updated_at = $2 WHERE id = $1`, [c.incidentId, c.at]);
         }
+      });
+    },
+
+    async recordIncidentFailed(f: IncidentFailed): Promise<void> {
+      await ds.transaction(async (em) => {
+        const fresh = await recordEvent(
+          em,
+          {
+            key: `${f.incidentId}:failed`,
+            incidentId: f.incidentId,
+            at: new Date(f.at),
+            kind: 'incident.failed',
+            actor: 'yingji',
+            message: `The plan cannot go on: ${f.reason}`,
+          },
+          { action: 'incident.fail', subjectType: 'incident', subjectId: f.incidentId, detail: { reason: f.reason } },
+        );
+        if (fresh) await em.query(`UPDATE incidents SET state = 'failed', updated_at = $2 WHERE id = $1`, [f.incidentId, f.at]);
       });
     },
   };

@@ -38,6 +38,10 @@ export interface YingjiConfig {
   apiPort: number;
   temporalUiPort: number;
   pgPort: number;
+  /** The team directory (teams, people, contacts) that roles resolve against. */
+  directoryFile: string;
+  /** The deployment's own webhook for stage notices and escalations (a secret: env only). */
+  webhook?: { url: string; format: string };
 }
 
 export const DEFAULT_TASK_QUEUE = 'yingji';
@@ -81,6 +85,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): YingjiConfig {
     apiPort: intFrom(env, 'YINGJI_API_PORT', 3000),
     temporalUiPort: intFrom(env, 'YINGJI_TEMPORAL_UI_PORT', temporalPort + 1000),
     pgPort,
+    directoryFile: path.resolve(env.YINGJI_DIRECTORY ?? path.join(PROJECT_ROOT, 'plans', 'teams.example.yaml')),
+    webhook: env.YINGJI_WEBHOOK_URL ? { url: env.YINGJI_WEBHOOK_URL, format: env.YINGJI_WEBHOOK_FORMAT || 'generic' } : undefined,
   };
 }
 

@@ -16,7 +16,7 @@ describe('record activities are idempotent under retry', () => {
     const at = new Date('2026-11-23T08:00:00Z').toISOString();
     const calls = [
       () => records.recordIncidentOpened({ incidentId: 'inc-r', planId: 'hello-drill', planVersion: 1, title: 't', mode: 'live', facts: {}, launchedBy: 'x', at }),
-      () => records.recordIncidentClassified({ incidentId: 'inc-r', level: 'IV', reason: 'always', at }),
+      () => records.recordIncidentClassified({ incidentId: 'inc-r', seq: 0, level: 'IV', reason: 'always', by: 'yingji', at }),
       () =>
         records.recordTaskOpened({
           taskId: 'inc-r.a', incidentId: 'inc-r', stepId: 'a', title: 'A', stepType: 'manual', ownerRole: 'oncall', team: 'it-ops', checklist: [], at,

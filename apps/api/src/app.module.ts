@@ -2,6 +2,8 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { MIGRATIONS } from '../../../migrations';
 import type { YingjiConfig } from '../../shared/config';
+import { AuditController } from './audit/audit.controller';
+import { AuthModule } from './auth/auth.module';
 import { YINGJI_CONFIG } from './config.token';
 import { HealthController } from './health/health.controller';
 import { IncidentEntity } from './incidents/incident.entity';
@@ -40,12 +42,13 @@ export class AppModule {
           retryAttempts: 3,
           retryDelay: 1000,
         }),
+        AuthModule,
         TemporalModule,
         PlansModule,
         IncidentsModule,
         TasksModule,
       ],
-      controllers: [HealthController],
+      controllers: [HealthController, AuditController],
     };
   }
 }

@@ -38,6 +38,7 @@ export async function createApp(config: YingjiConfig, opts: { logger?: false } =
     .setTitle('Yingji 应急 API')
     .setDescription('Emergency plans as durable workflows: launch, steer, complete, drill, audit.')
     .setVersion('0.1.0')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'a token from `yingji token create`' })
     .build();
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc));
   return app;

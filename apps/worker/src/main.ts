@@ -8,7 +8,7 @@ async function main() {
   const config = loadConfig();
   const ds = createDataSource(config.databaseUrl);
   await ds.initialize();
-  const { worker, connection } = await createWorker({ temporal: config.temporal, taskQueue: config.taskQueue, dataSource: ds });
+  const { worker, connection } = await createWorker({ temporal: config.temporal, taskQueue: config.taskQueue, dataSource: ds, config });
   console.log(`worker: polling task queue "${config.taskQueue}" on ${config.temporal.address} (namespace ${config.temporal.namespace})`);
   try {
     await worker.run(); // returns after SIGINT/SIGTERM, once in-flight tasks are done

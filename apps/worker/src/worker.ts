@@ -1,7 +1,7 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { DataSource } from 'typeorm';
 import { createActivities } from '../../../activities';
-import type { TemporalConfig } from '../../shared/config';
+import type { TemporalConfig, YingjiConfig } from '../../shared/config';
 import { temporalTls } from '../../shared/temporal-connection';
 
 export const WORKFLOWS_PATH = require.resolve('../../../workflows');
@@ -10,6 +10,7 @@ export const WORKFLOWS_PATH = require.resolve('../../../workflows');
 export async function createWorker(opts: {
   temporal: TemporalConfig;
   taskQueue: string;
+  config: Pick<YingjiConfig, 'directoryFile' | 'webhook'>;
   dataSource: DataSource;
   connection?: NativeConnection;
   /** A prebuilt bundle (tests bundle once per run); otherwise workflows are bundled at start. */
@@ -22,7 +23,7 @@ export async function createWorker(opts: {
     namespace: opts.temporal.namespace,
     taskQueue: opts.taskQueue,
     ...(opts.workflowBundlePath ? { workflowBundle: { codePath: opts.workflowBundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createActivities(opts.dataSource),
+    activities: createActivities(opts.dataSource, opts.config),
   });
   return { worker, connection };
 }

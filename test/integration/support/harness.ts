@@ -9,12 +9,20 @@ import * as path from 'node:path';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
 import { createApp } from '../../../apps/api/src/app';
+import { issueToken } from '../../../apps/api/src/auth/token-store';
 import { PlansService } from '../../../apps/api/src/plans/plans.service';
 import { loadConfig, PROJECT_ROOT, YingjiConfig } from '../../../apps/shared/config';
 import { createWorker } from '../../../apps/worker/src/worker';
 import { createDataSource, runMigrations } from '../../../migrations/data-source';
 import { dropDatabase, ensureDatabase } from '../../../scripts/stack/postgres';
 import { testStackEnv } from './test-stack';
+
+/** An HTTP client that calls the API as one person (with their bearer token). */
+export interface As {
+  token: string;
+  get(path: string): request.Test;
+  post(path: string, body?: object | string): request.Test;
+}
 
 export interface Harness {
   config: YingjiConfig;
@@ -28,6 +36,8 @@ export interface Harness {
   startWorker(): Promise<void>;
   stopWorker(): Promise<void>;
   publishPlan(file: string): Promise<void>;
+  /** Issues a token and returns a client acting as that person. */
+  as(person: string, roles: string[], teams?: string[]): Promise<As>;
   close(): Promise<void>;
 }
 
@@ -76,7 +86,7 @@ export async function startHarness(opts: { worker?: boolean; temporalAddress?: s
     databaseName,
     processEnv,
     async startWorker() {
-      const created = await createWorker({ temporal: config.temporal, taskQueue: config.taskQueue, dataSource: db, workflowBundlePath: stack.workflowBundlePath });
+      const created = await createWorker({ temporal: config.temporal, taskQueue: config.taskQueue, dataSource: db, config, workflowBundlePath: stack.workflowBundlePath });
       worker = created.worker;
       running = worker.run().finally(() => created.connection.close());
     },
@@ -88,6 +98,19 @@ export async function startHarness(opts: { worker?: boolean; temporalAddress?: s
     async publishPlan(file: string) {
       const text = fs.readFileSync(path.join(PROJECT_ROOT, 'plans', file), 'utf8');
       await app.get(PlansService).publish(text, file, 'test');
+    },
+    async as(person: string, roles: string[], teams: string[] = []) {
+      const { token } = await issueToken(db, { person, roles, teams, createdBy: 'test' });
+      const auth = `Bearer ${token}`;
+      const http = request(app.getHttpServer());
+      return {
+        token,
+        get: (path: string) => http.get(path).set('Authorization', auth),
+        post: (path: string, body?: object | string) => {
+          const req = http.post(path).set('Authorization', auth);
+          return body === undefined ? req : req.send(body);
+        },
+      };
     },
     async close() {
       await harness.stopWorker();
@@ -128,4 +151,30 @@ export async function workflowCompleted(h: Harness, workflowId: string): Promise
     return name === 'RUNNING' ? undefined : name;
   });
   expect(status).toBe('COMPLETED');
+}
+
+type TaskRow = { id: string; state: string; kind: string; stepId: string; team: string; options?: string[] | null; checklist: string[] };
+
+/** Waits for an open (or failed) task of the incident, seen through this person's inbox. */
+export async function openTask(as: As, incidentId: string, pick: (t: TaskRow) => boolean = () => true, timeoutMs?: number): Promise<TaskRow> {
+  return eventually(
+    `an open task of ${incidentId}`,
+    async () => {
+      const rows: TaskRow[] = (await as.get(`/tasks?incidentId=${incidentId}`).expect(200)).body;
+      return rows.find((t) => (t.state === 'open' || t.state === 'failed') && pick(t));
+    },
+    timeoutMs,
+  );
+}
+
+/** The commander holds the review (with one finding) and the incident closes. */
+export async function reviewAndClose(commander: As, incidentId: string): Promise<Record<string, any>> {
+  const review = await openTask(commander, incidentId, (t) => t.kind === 'review');
+  await commander
+    .post(`/tasks/${review.id}/complete`, { outcome: 'reviewed', findings: [{ text: 'rehearse this quarterly', owner: 'it-ops', due: '2027-03-31' }] })
+    .expect(200);
+  return eventually(`${incidentId} to close`, async () => {
+    const d = (await commander.get(`/incidents/${incidentId}`).expect(200)).body;
+    return d.incident.state === 'closed' ? d : undefined;
+  }, 60_000);
 }

@@ -4,8 +4,9 @@ import { Connection } from '@temporalio/client';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { redactUrl, YingjiConfig } from '../../../shared/config';
+import { Public } from '../auth/decorators';
 import { YINGJI_CONFIG } from '../config.token';
-import { TEMPORAL_CONNECTION } from '../temporal/temporal.module';
+import { TEMPORAL_CONNECTION } from '../temporal/tokens';
 
 interface Check {
   ok: boolean;
@@ -23,6 +24,7 @@ export class HealthController {
   ) {}
 
   @Get()
+  @Public()
   @ApiOperation({ summary: 'Whether Temporal and PostgreSQL are reachable (200 when both are, 503 otherwise)' })
   @ApiOkResponse({ description: '{ ok, temporal: { ok, target }, postgres: { ok, target } }' })
   async health(@Res({ passthrough: true }) res: Response) {

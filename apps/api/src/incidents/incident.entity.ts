@@ -17,4 +17,5 @@ export class IncidentEntity {
   @Column({ name: 'opened_at', type: 'timestamptz' }) openedAt: Date;
   @Column({ name: 'closed_at', type: 'timestamptz', nullable: true }) closedAt: Date | null;
   @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
+  @Column({ name: 'time_scale', type: 'integer' }) timeScale: number;
 }

@@ -1,30 +1,41 @@
 import { Inject, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Client } from '@temporalio/client';
-import { Repository } from 'typeorm';
+import { DataSource, Repository } from 'typeorm';
 import { classifyIncident } from '../../../../domain/incident/classify';
-import type { EmergencyPlanInput } from '../../../../workflows/definitions';
+import { addNote, closeIncident, EmergencyPlanInput, IncidentStatus, overrideLevel } from '../../../../workflows/definitions';
 import type { YingjiConfig } from '../../../shared/config';
+import { Caller, hasRole } from '../auth/caller';
+import { Denials } from '../auth/denials';
 import { YINGJI_CONFIG } from '../config.token';
 import { PlansService } from '../plans/plans.service';
 import { TaskEntity } from '../tasks/task.entity';
-import { TEMPORAL_CLIENT } from '../temporal/temporal.module';
+import { actorOf } from '../tasks/tasks.service';
+import { WorkflowGateway } from '../temporal/workflow-gateway';
 import { LaunchIncidentDto } from './dto/launch-incident.dto';
+import { AddNoteDto, CloseIncidentDto, OverrideLevelDto } from './dto/incident-actions.dto';
 import { IncidentEntity } from './incident.entity';
 import { newIncidentId } from './incident-id';
 import { TimelineEntryEntity } from './timeline-entry.entity';
 
 export interface IncidentDetail {
   incident: IncidentEntity;
+  steps: Array<Record<string, unknown>>;
   tasks: TaskEntity[];
   timeline: TimelineEntryEntity[];
+  notifications: Array<Record<string, unknown>>;
+  findings: Array<Record<string, unknown>>;
 }
+
+/** Commanders, managers, auditors and admins see every incident; responders those their teams work on. */
+const SEES_ALL = ['commander', 'manager', 'auditor', 'admin'] as const;
 
 @Injectable()
 export class IncidentsService {
   constructor(
     private readonly plans: PlansService,
-    @Inject(TEMPORAL_CLIENT) private readonly temporal: Client,
+    private readonly workflows: WorkflowGateway,
+    private readonly denials: Denials,
+    private readonly db: DataSource,
     @Inject(YINGJI_CONFIG) private readonly config: YingjiConfig,
     @InjectRepository(IncidentEntity) private readonly incidents: Repository<IncidentEntity>,
     @InjectRepository(TaskEntity) private readonly tasks: Repository<TaskEntity>,
@@ -35,7 +46,7 @@ export class IncidentsService {
    * Starts the emergencyPlan workflow for a published plan. The facts are checked against the
    * plan's classification rules first, so a mistyped fact is refused before anything starts.
    */
-  async launch(dto: LaunchIncidentDto): Promise<IncidentDetail | { id: string; state: 'starting' }> {
+  async launch(dto: LaunchIncidentDto, caller: Caller): Promise<IncidentDetail | { id: string; state: 'starting' }> {
     const plan = await this.plans.parsedPlan(dto.planId, dto.planVersion);
     const facts = dto.facts ?? {};
     try {
@@ -44,28 +55,82 @@ export class IncidentsService {
       throw new UnprocessableEntityException(`facts: ${(err as Error).message}`);
     }
     const id = newIncidentId();
-    const input: EmergencyPlanInput = { incidentId: id, plan, facts, mode: dto.mode ?? 'live', launchedBy: dto.by ?? 'commander' };
-    await this.temporal.workflow.start('emergencyPlan', { taskQueue: this.config.taskQueue, workflowId: id, args: [input] });
+    const input: EmergencyPlanInput = { incidentId: id, plan, facts, mode: dto.mode ?? 'live', launchedBy: caller.person, timeScale: dto.timeScale ?? 1 };
+    await this.workflows.client.workflow.start('emergencyPlan', { taskQueue: this.config.taskQueue, workflowId: id, args: [input] });
     // The workflow records the incident in its first activity; wait briefly so the caller gets it.
     for (let i = 0; i < 50; i++) {
-      const found = await this.incidents.findOne({ where: { id } });
-      if (found) return this.detail(id);
+      if (await this.incidents.exists({ where: { id } })) return this.detail(id, caller);
       await new Promise((r) => setTimeout(r, 200));
     }
     return { id, state: 'starting' };
   }
 
-  async detail(id: string): Promise<IncidentDetail> {
+  private async assertCanSee(id: string, caller: Caller): Promise<IncidentEntity> {
     const incident = await this.incidents.findOne({ where: { id } });
     if (!incident) throw new NotFoundException(`incident "${id}" not found`);
-    const [tasks, timeline] = await Promise.all([
-      this.tasks.find({ where: { incidentId: id }, order: { createdAt: 'ASC', id: 'ASC' } }),
-      this.timeline.find({ where: { incidentId: id }, order: { at: 'ASC', id: 'ASC' } }),
-    ]);
-    return { incident, tasks, timeline };
+    if (hasRole(caller, ...SEES_ALL)) return incident;
+    const involved = await this.db.query(`SELECT 1 FROM tasks WHERE incident_id = $1 AND team = ANY($2) LIMIT 1`, [id, caller.teams]);
+    if (!involved.length) {
+      throw await this.denials.forbid(caller, 'incident.read', { type: 'incident', id }, `incident ${id} has no task for team ${caller.teams.join(', ') || '(none)'}`);
+    }
+    return incident;
   }
 
-  list(state?: string): Promise<IncidentEntity[]> {
-    return this.incidents.find({ where: state ? { state } : {}, order: { openedAt: 'DESC' }, take: 200 });
+  async detail(id: string, caller: Caller): Promise<IncidentDetail> {
+    const incident = await this.assertCanSee(id, caller);
+    const [steps, tasks, timeline, notifications, findings] = await Promise.all([
+      this.db.query(
+        `SELECT step_id AS "stepId", step_type AS "stepType", title, owner_role AS "ownerRole", team, state, started_at AS "startedAt",
+                deadline_at AS "deadlineAt", finished_at AS "finishedAt", finished_by AS "finishedBy", outcome
+           FROM steps WHERE incident_id = $1 ORDER BY started_at NULLS LAST, step_id`,
+        [id],
+      ),
+      this.tasks.find({ where: { incidentId: id }, order: { createdAt: 'ASC', id: 'ASC' } }),
+      this.timeline.find({ where: { incidentId: id }, order: { at: 'ASC', id: 'ASC' } }),
+      this.db.query(
+        `SELECT id, step_id AS "stepId", reason, channel, audience, recipients, status, attempts, detail, drill, created_at AS "createdAt", delivered_at AS "deliveredAt"
+           FROM notifications WHERE incident_id = $1 ORDER BY created_at, id`,
+        [id],
+      ),
+      this.db.query(`SELECT id, text, owner, to_char(due_date, 'YYYY-MM-DD') AS due, created_by AS "createdBy" FROM review_findings WHERE incident_id = $1 ORDER BY id`, [id]),
+    ]);
+    return { incident, steps, tasks, timeline, notifications, findings };
+  }
+
+  /** The live status straight from the workflow (a Query): stage, level and why, steps, deadlines. */
+  async liveStatus(id: string, caller: Caller): Promise<IncidentStatus> {
+    await this.assertCanSee(id, caller);
+    return this.workflows.query<IncidentStatus>(id, 'getStatus');
+  }
+
+  async list(caller: Caller, filter: { state?: string; planId?: string }): Promise<IncidentEntity[]> {
+    const qb = this.incidents.createQueryBuilder('i').orderBy('i.opened_at', 'DESC').take(200);
+    if (filter.state) qb.andWhere('i.state = :state', { state: filter.state });
+    if (filter.planId) qb.andWhere('i.plan_id = :planId', { planId: filter.planId });
+    if (!hasRole(caller, ...SEES_ALL)) {
+      qb.andWhere('EXISTS (SELECT 1 FROM tasks t WHERE t.incident_id = i.id AND t.team = ANY(:teams))', { teams: caller.teams });
+    }
+    return qb.getMany();
+  }
+
+  async override(id: string, dto: OverrideLevelDto, caller: Caller): Promise<IncidentStatus> {
+    await this.assertCanSee(id, caller);
+    return this.workflows.update(id, overrideLevel, [{ level: dto.level, reason: dto.reason, actor: actorOf(caller) }], {
+      caller, action: 'incident.override', subject: { type: 'incident', id },
+    });
+  }
+
+  async note(id: string, dto: AddNoteDto, caller: Caller): Promise<void> {
+    await this.assertCanSee(id, caller);
+    await this.workflows.update(id, addNote, [{ text: dto.text, actor: actorOf(caller, dto.simulated) }], {
+      caller, action: 'incident.note', subject: { type: 'incident', id },
+    });
+  }
+
+  async close(id: string, dto: CloseIncidentDto, caller: Caller): Promise<IncidentStatus> {
+    await this.assertCanSee(id, caller);
+    return this.workflows.update(id, closeIncident, [{ reason: dto.reason, actor: actorOf(caller) }], {
+      caller, action: 'incident.close', subject: { type: 'incident', id },
+    });
   }
 }

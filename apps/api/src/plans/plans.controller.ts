@@ -1,23 +1,27 @@
 import { BadRequestException, Body, Controller, Get, Header, HttpCode, Param, ParseIntPipe, Post, Res } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import type { Caller } from '../auth/caller';
+import { CurrentCaller, Roles } from '../auth/decorators';
 import { PlansService } from './plans.service';
 
 @ApiTags('plans')
+@ApiBearerAuth()
 @Controller('plans')
 export class PlansController {
   constructor(private readonly plans: PlansService) {}
 
   @Post()
+  @Roles('admin')
   @HttpCode(201)
   @ApiOperation({ summary: 'Publish a plan version (body: the YAML text). 422 lists every problem; 409 if the version exists or is not above the latest.' })
   @ApiConsumes('application/yaml', 'text/yaml', 'text/plain')
   @ApiBody({ schema: { type: 'string' } })
-  async publish(@Body() body: unknown, @Res({ passthrough: true }) res: Response) {
+  async publish(@Body() body: unknown, @CurrentCaller() caller: Caller, @Res({ passthrough: true }) res: Response) {
     if (typeof body !== 'string' || body.trim() === '') {
       throw new BadRequestException('the request body must be the plan YAML text (Content-Type: application/yaml)');
     }
-    const result = await this.plans.publish(body, 'request-body.yaml', 'api');
+    const result = await this.plans.publish(body, 'request-body.yaml', caller.person);
     if (!result.created) res.status(200);
     return result;
   }

@@ -19,4 +19,15 @@ export class TaskEntity {
   @Column({ type: 'boolean' }) simulated: boolean;
   @Column({ type: 'text', nullable: true }) outcome: string | null;
   @Column({ type: 'text', nullable: true }) note: string | null;
+  /** manual | decision | automated (a failed automated step, completed by hand) | review */
+  @Column({ type: 'text' }) kind: string;
+  @Column({ type: 'jsonb' }) people: string[];
+  @Column({ name: 'acknowledged_at', type: 'timestamptz', nullable: true }) acknowledgedAt: Date | null;
+  @Column({ name: 'acknowledged_by', type: 'text', nullable: true }) acknowledgedBy: string | null;
+  @Column({ name: 'checklist_done', type: 'jsonb' }) checklistDone: string[];
+  @Column({ type: 'jsonb' }) evidence: string[];
+  @Column({ type: 'jsonb', nullable: true }) options: string[] | null;
+  @Column({ type: 'text', nullable: true }) decision: string | null;
+  @Column({ type: 'text', nullable: true }) failure: string | null;
+  @Column({ type: 'integer' }) escalations: number;
 }

@@ -1,36 +1,70 @@
-import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Client } from '@temporalio/client';
 import { Repository } from 'typeorm';
-import { completeTask, TaskView } from '../../../../workflows/definitions';
-import { TEMPORAL_CLIENT } from '../temporal/temporal.module';
-import { toHttpError } from '../temporal/update-errors';
-import { CompleteTaskDto } from './dto/complete-task.dto';
+import { acknowledgeTask, Actor, completeTask, decide, TaskView } from '../../../../workflows/definitions';
+import { Caller, hasRole } from '../auth/caller';
+import { Denials } from '../auth/denials';
+import { WorkflowGateway } from '../temporal/workflow-gateway';
+import { AcknowledgeTaskDto, CompleteTaskDto, DecideDto } from './dto/complete-task.dto';
 import { TaskEntity } from './task.entity';
+
+/** The caller as the workflow sees them. */
+export function actorOf(caller: Caller, simulated?: boolean): Actor {
+  return { person: caller.person, teams: caller.teams, roles: caller.roles, simulated: simulated || undefined };
+}
 
 @Injectable()
 export class TasksService {
   constructor(
-    @Inject(TEMPORAL_CLIENT) private readonly temporal: Client,
+    private readonly workflows: WorkflowGateway,
+    private readonly denials: Denials,
     @InjectRepository(TaskEntity) private readonly tasks: Repository<TaskEntity>,
   ) {}
 
-  async get(id: string): Promise<TaskEntity> {
+  /** Responders see their teams' tasks; `mine` narrows anyone to their own teams. */
+  list(caller: Caller, filter: { mine?: boolean; state?: string; incidentId?: string }): Promise<TaskEntity[]> {
+    const qb = this.tasks.createQueryBuilder('t').orderBy('t.created_at', 'DESC').take(500);
+    if (filter.mine || !hasRole(caller, 'commander', 'manager', 'auditor', 'admin')) qb.andWhere('t.team = ANY(:teams)', { teams: caller.teams });
+    if (filter.state) qb.andWhere('t.state = :state', { state: filter.state });
+    if (filter.incidentId) qb.andWhere('t.incident_id = :incidentId', { incidentId: filter.incidentId });
+    return qb.getMany();
+  }
+
+  async get(id: string, caller: Caller): Promise<TaskEntity> {
     const task = await this.tasks.findOne({ where: { id } });
     if (!task) throw new NotFoundException(`task "${id}" not found`);
+    if (!hasRole(caller, 'commander', 'manager', 'auditor', 'admin') && !caller.teams.includes(task.team)) {
+      throw await this.denials.forbid(caller, 'task.read', { type: 'task', id }, `task "${id}" belongs to team ${task.team}; ${caller.person} is in ${caller.teams.join(', ') || 'no team'}`);
+    }
     return task;
   }
 
-  /** Delivers the completion to the incident's workflow as an Update: the workflow decides. */
-  async complete(id: string, dto: CompleteTaskDto): Promise<TaskView> {
-    const task = await this.get(id);
+  private async openTask(id: string, caller: Caller): Promise<TaskEntity> {
+    const task = await this.get(id, caller);
     // Answered from the read model when already recorded; the workflow's validator covers races.
-    if (task.state === 'done') throw new ConflictException(`task "${id}" was already completed by ${task.completedBy}`);
-    const handle = this.temporal.workflow.getHandle(task.incidentId);
-    try {
-      return await handle.executeUpdate(completeTask, { args: [{ taskId: id, ...dto }] });
-    } catch (err) {
-      throw toHttpError(err, `task "${id}"`);
-    }
+    if (task.state === 'done' || task.state === 'skipped') throw new ConflictException(`task "${id}" was already ${task.state === 'done' ? `completed by ${task.completedBy}` : 'skipped'}`);
+    return task;
+  }
+
+  async acknowledge(id: string, dto: AcknowledgeTaskDto, caller: Caller): Promise<TaskView> {
+    const task = await this.openTask(id, caller);
+    return this.workflows.update(task.incidentId, acknowledgeTask, [{ taskId: id, actor: actorOf(caller, dto.simulated) }], {
+      caller, action: 'task.acknowledge', subject: { type: 'task', id },
+    });
+  }
+
+  async complete(id: string, dto: CompleteTaskDto, caller: Caller): Promise<TaskView> {
+    const task = await this.openTask(id, caller);
+    const { simulated, ...rest } = dto;
+    return this.workflows.update(task.incidentId, completeTask, [{ taskId: id, actor: actorOf(caller, simulated), ...rest }], {
+      caller, action: 'task.complete', subject: { type: 'task', id },
+    });
+  }
+
+  async decide(id: string, dto: DecideDto, caller: Caller): Promise<TaskView> {
+    const task = await this.openTask(id, caller);
+    return this.workflows.update(task.incidentId, decide, [{ taskId: id, option: dto.option, note: dto.note, actor: actorOf(caller, dto.simulated) }], {
+      caller, action: 'task.decide', subject: { type: 'task', id },
+    });
   }
 }

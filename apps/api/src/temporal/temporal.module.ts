@@ -3,9 +3,11 @@ import { Client, Connection } from '@temporalio/client';
 import type { YingjiConfig } from '../../../shared/config';
 import { temporalTls } from '../../../shared/temporal-connection';
 import { YINGJI_CONFIG } from '../config.token';
+import { TEMPORAL_CLIENT, TEMPORAL_CONNECTION } from './tokens';
+import { WorkflowGateway } from './workflow-gateway';
 
-export const TEMPORAL_CONNECTION = Symbol('TEMPORAL_CONNECTION');
-export const TEMPORAL_CLIENT = Symbol('TEMPORAL_CLIENT');
+export { TEMPORAL_CLIENT, TEMPORAL_CONNECTION };
+
 
 class TemporalShutdown implements OnApplicationShutdown {
   constructor(@Inject(TEMPORAL_CONNECTION) private readonly connection: Connection) {}
@@ -30,7 +32,8 @@ class TemporalShutdown implements OnApplicationShutdown {
       useFactory: (connection: Connection, config: YingjiConfig) => new Client({ connection, namespace: config.temporal.namespace }),
     },
     TemporalShutdown,
+    WorkflowGateway,
   ],
-  exports: [TEMPORAL_CONNECTION, TEMPORAL_CLIENT],
+  exports: [TEMPORAL_CONNECTION, TEMPORAL_CLIENT, WorkflowGateway],
 })
 export class TemporalModule {}

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, Min } from 'class-validator';
+import { IsIn, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, Max, Min } from 'class-validator';
 
 export class LaunchIncidentDto {
   @ApiProperty({ example: 'einvoice-db-crash', description: 'Id of a published plan' })
@@ -13,19 +13,20 @@ export class LaunchIncidentDto {
   @Min(1)
   planVersion?: number;
 
-  @ApiPropertyOptional({ example: { invoicesAffected: 25000 }, description: 'Facts the plan classifies the incident by' })
+  @ApiPropertyOptional({ example: { invoicesAffected: 25000, outageMinutes: 30, dataLeaked: false }, description: 'Facts the plan classifies the incident by' })
   @IsOptional()
   @IsObject()
   facts?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ enum: ['live'], default: 'live' })
+  @ApiPropertyOptional({ enum: ['live'], default: 'live', description: 'Drills (tabletop, live-drill) start through /drills' })
   @IsOptional()
   @IsIn(['live'])
   mode?: 'live';
 
-  @ApiPropertyOptional({ description: 'Who launches it (until tokens name the caller)', default: 'commander' })
+  @ApiPropertyOptional({ default: 1, description: 'Compresses every plan duration by this factor (demos and rehearsals)' })
   @IsOptional()
-  @IsString()
-  @IsNotEmpty()
-  by?: string;
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  timeScale?: number;
 }

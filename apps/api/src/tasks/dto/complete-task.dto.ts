@@ -1,26 +1,85 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsBoolean, IsNotEmpty, IsOptional, IsString, IsUrl, Matches, MaxLength, ValidateNested } from 'class-validator';
 
-export class CompleteTaskDto {
-  @ApiProperty({ example: 'li.wei', description: 'Person completing the task' })
+export class FindingDto {
+  @ApiProperty({ example: 'standby was 2 hours behind: alert on replication lag' })
   @IsString()
   @IsNotEmpty()
-  by!: string;
+  @MaxLength(2000)
+  text!: string;
 
-  @ApiPropertyOptional({ description: 'True when a simulated responder completes it (demo, drills)' })
-  @IsOptional()
-  @IsBoolean()
-  simulated?: boolean;
+  @ApiProperty({ example: 'dba' })
+  @IsString()
+  @IsNotEmpty()
+  owner!: string;
 
+  @ApiProperty({ example: '2026-12-31' })
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'due must be a date YYYY-MM-DD' })
+  due!: string;
+}
+
+export class CompleteTaskDto {
   @ApiPropertyOptional({ example: 'writes stopped at 10:42' })
   @IsOptional()
   @IsString()
   @MaxLength(2000)
   outcome?: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ description: 'Required to complete a failed automated step by hand: the reason' })
   @IsOptional()
   @IsString()
   @MaxLength(10000)
   note?: string;
+
+  @ApiPropertyOptional({ type: [String], description: 'Checklist items ticked, as written in the plan' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  checklist?: string[];
+
+  @ApiPropertyOptional({ type: [String], description: 'Links to evidence' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @IsUrl({ require_tld: false }, { each: true, message: 'each evidence entry must be a URL' })
+  evidence?: string[];
+
+  @ApiPropertyOptional({ type: [FindingDto], description: 'For the review task: improvement items' })
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => FindingDto)
+  findings?: FindingDto[];
+
+  @ApiPropertyOptional({ description: 'True when a simulated responder completes it (demo, drills)' })
+  @IsOptional()
+  @IsBoolean()
+  simulated?: boolean;
+}
+
+export class AcknowledgeTaskDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
+  simulated?: boolean;
+}
+
+export class DecideDto {
+  @ApiProperty({ example: 'restore' })
+  @IsString()
+  @IsNotEmpty()
+  option!: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  note?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
+  simulated?: boolean;
 }

@@ -1,0 +1,32 @@
+import { ApplicationFailure } from '@temporalio/activity';
+
+export interface ActionRequest {
+  incidentId: string;
+  stepId: string;
+  action: string;
+  with: Record<string, unknown>;
+  mode: string;
+}
+
+export interface ActionResult {
+  outcome: string;
+  data?: Record<string, unknown>;
+}
+
+type ActionImpl = (req: ActionRequest) => Promise<ActionResult>;
+
+/**
+ * The automated steps' actions (plan-format.md "Actions in v1"). An action that is not built yet
+ * fails the step with that reason; the commander then completes it by hand. Never a silent success.
+ */
+export function createActionActivities(implementations: Partial<Record<string, ActionImpl>> = {}) {
+  return {
+    async runAction(req: ActionRequest): Promise<ActionResult> {
+      const impl = implementations[req.action];
+      if (!impl) throw ApplicationFailure.nonRetryable(`action ${req.action} is not available yet`, 'ActionNotAvailable');
+      return impl(req);
+    },
+  };
+}
+
+export type ActionActivities = ReturnType<typeof createActionActivities>;

@@ -1,0 +1,39 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { formatProblem } from '../../domain/plan/parse-plan';
+import type { Level, Plan } from '../../domain/plan/plan.types';
+import { loadDirectory } from '../../domain/responsibility/directory';
+import { resolveResponsibility, Responsibility } from '../../domain/responsibility/resolve-responsibility';
+
+/**
+ * Reads the team directory when an incident needs it, so who is on call is who is in the file
+ * now; the result is recorded in the workflow's history, so a replay sees the same people.
+ */
+export function createResponsibilityActivities(directoryFile: string) {
+  return {
+    async resolveAssignments(req: { plan: Plan; level: Level }): Promise<Responsibility> {
+      let text: string;
+      try {
+        text = fs.readFileSync(directoryFile, 'utf8');
+      } catch (err) {
+        throw ApplicationFailure.nonRetryable(`the team directory ${directoryFile} cannot be read: ${(err as Error).message}`, 'DirectoryError');
+      }
+      const loaded = loadDirectory(text, { file: path.basename(directoryFile), env: process.env });
+      if (!loaded.ok) {
+        throw ApplicationFailure.nonRetryable(`the team directory has problems: ${loaded.problems.map(formatProblem).join('; ')}`, 'DirectoryError');
+      }
+      const resolved = resolveResponsibility(req.plan, req.level, loaded.directory);
+      if (!resolved.ok) {
+        // Nobody to give a step to is an error the commander must see, never a silent skip.
+        throw ApplicationFailure.nonRetryable(
+          `no reachable person for ${resolved.problems.map((p) => `role "${p.role}"${p.team ? ` (team ${p.team})` : ''}: ${p.message}`).join('; ')}`,
+          'ResponsibilityError',
+        );
+      }
+      return resolved.responsibility;
+    },
+  };
+}
+
+export type ResponsibilityActivities = ReturnType<typeof createResponsibilityActivities>;

@@ -1,0 +1,13 @@
+export const ROLES = ['commander', 'responder', 'manager', 'auditor', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Who is calling, from their bearer token. */
+export interface Caller {
+  person: string;
+  teams: string[];
+  roles: Role[];
+  tokenId: string;
+}
+
+export const hasRole = (c: Caller, ...roles: Role[]) => roles.some((r) => c.roles.includes(r));
+export const inTeam = (c: Caller, team: string) => c.teams.includes(team);

@@ -1,0 +1,100 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
+import { parseDuration } from '../../../../domain/plan/duration';
+import { appendAudit } from '../../../../activities/records/audit-log';
+import { Caller, Role, ROLES } from './caller';
+
+// A token is `yj_<id>.<secret>`: the id finds the row, only the secret's SHA-256 is stored.
+const TOKEN_RE = /^yj_([0-9a-f]{16})\.([A-Za-z0-9_-]{43})$/;
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+export interface IssueToken {
+  person: string;
+  teams: string[];
+  roles: string[];
+  /** `30d`, `12h`...; default 30 days. */
+  expiresIn?: string;
+  createdBy: string;
+}
+
+export interface TokenInfo {
+  id: string;
+  person: string;
+  teams: string[];
+  roles: string[];
+  createdAt: Date;
+  expiresAt: Date;
+  revokedAt: Date | null;
+}
+
+export class TokenError extends Error {}
+
+/** Issues a token; the secret is returned once and never stored. */
+export async function issueToken(ds: DataSource, t: IssueToken): Promise<{ token: string; info: TokenInfo }> {
+  if (!t.person || !/^[\w.@-]+$/.test(t.person)) throw new TokenError(`--person "${t.person}" must be a person id (letters, digits, . _ @ -)`);
+  if (t.roles.length === 0) throw new TokenError('at least one --role is needed');
+  const bad = t.roles.filter((r) => !(ROLES as readonly string[]).includes(r));
+  if (bad.length) throw new TokenError(`unknown role ${bad.map((r) => `"${r}"`).join(', ')}: roles are ${ROLES.join(', ')}`);
+  if (t.roles.includes('responder') && t.teams.length === 0) throw new TokenError('a responder needs at least one --team');
+  const ms = parseDuration(t.expiresIn ?? '30d');
+  if (ms === undefined) throw new TokenError(`--expires "${t.expiresIn}" is not a duration like 12h or 30d`);
+  const id = randomBytes(8).toString('hex');
+  const secret = randomBytes(32).toString('base64url');
+  const expiresAt = new Date(Date.now() + ms);
+  await ds.transaction(async (em) => {
+    await em.query(
+      `INSERT INTO api_tokens (id, person, teams, roles, secret_hash, created_by, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [id, t.person, t.teams, t.roles, sha256(secret), t.createdBy, expiresAt],
+    );
+    await appendAudit(em, {
+      at: new Date(), actor: t.createdBy, action: 'token.create', subjectType: 'token', subjectId: id, outcome: 'ok',
+      detail: { person: t.person, teams: t.teams, roles: t.roles, expiresAt: expiresAt.toISOString() },
+    });
+  });
+  const info = (await listTokens(ds)).find((x) => x.id === id)!;
+  return { token: `yj_${id}.${secret}`, info };
+}
+
+export async function revokeToken(ds: DataSource, id: string, by: string): Promise<void> {
+  await ds.transaction(async (em) => {
+    const rows = await em.query(`UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING id`, [id]);
+    if (rows.length === 0) {
+      const exists = await em.query(`SELECT 1 FROM api_tokens WHERE id = $1`, [id]);
+      throw new TokenError(exists.length ? `token ${id} is already revoked` : `no token with id ${id}`);
+    }
+    await appendAudit(em, { at: new Date(), actor: by, action: 'token.revoke', subjectType: 'token', subjectId: id, outcome: 'ok' });
+  });
+}
+
+export async function listTokens(ds: DataSource | EntityManager): Promise<TokenInfo[]> {
+  const rows: Array<Record<string, unknown>> = await ds.query(
+    `SELECT id, person, teams, roles, created_at, expires_at, revoked_at FROM api_tokens ORDER BY created_at`,
+  );
+  return rows.map((r) => ({
+    id: r.id as string,
+    person: r.person as string,
+    teams: r.teams as string[],
+    roles: r.roles as string[],
+    createdAt: r.created_at as Date,
+    expiresAt: r.expires_at as Date,
+    revokedAt: (r.revoked_at as Date | null) ?? null,
+  }));
+}
+
+/** The caller a bearer token names, or a TokenError saying why it is not accepted. */
+export async function verifyToken(ds: DataSource, token: string): Promise<Caller> {
+  const m = TOKEN_RE.exec(token);
+  if (!m) throw new TokenError('the bearer token is malformed');
+  const [, id, secret] = m;
+  const rows: Array<Record<string, unknown>> = await ds.query(
+    `SELECT person, teams, roles, secret_hash, expires_at, revoked_at FROM api_tokens WHERE id = $1`,
+    [id],
+  );
+  const row = rows[0];
+  const given = Buffer.from(sha256(secret));
+  if (!row || !timingSafeEqual(given, Buffer.from(row.secret_hash as string))) throw new TokenError('the bearer token is not valid');
+  if (row.revoked_at) throw new TokenError(`token ${id} was revoked`);
+  if ((row.expires_at as Date).getTime() <= Date.now()) throw new TokenError(`token ${id} expired at ${(row.expires_at as Date).toISOString()}`);
+  return { person: row.person as string, teams: row.teams as string[], roles: row.roles as Role[], tokenId: id };
+}

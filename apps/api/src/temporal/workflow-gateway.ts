@@ -1,0 +1,64 @@
+import { BadRequestException, ConflictException, HttpException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { ApplicationFailure, Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
+import { UpdateErrors } from '../../../../workflows/definitions';
+import type { Caller } from '../auth/caller';
+import { Denials } from '../auth/denials';
+import { TEMPORAL_CLIENT } from './tokens';
+
+/**
+ * Delivers an Update to an incident's workflow and turns a refusal into the HTTP error the caller
+ * should see, with the workflow's own reason. Refusals for lack of rights are audited.
+ */
+@Injectable()
+export class WorkflowGateway {
+  constructor(
+    @Inject(TEMPORAL_CLIENT) readonly client: Client,
+    private readonly denials: Denials,
+  ) {}
+
+  async update<Ret, Args extends [unknown, ...unknown[]]>(
+    incidentId: string,
+    def: UpdateDefinition<Ret, Args>,
+    args: Args,
+    audit: { caller: Caller; action: string; subject: { type: string; id: string } },
+  ): Promise<Ret> {
+    try {
+      return await this.client.workflow.getHandle(incidentId).executeUpdate(def, { args });
+    } catch (err) {
+      throw await this.toHttpError(err, audit);
+    }
+  }
+
+  async query<T>(incidentId: string, name: string): Promise<T> {
+    try {
+      return await this.client.workflow.getHandle(incidentId).query<T>(name);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new NotFoundException(`incident "${incidentId}" has no workflow`);
+      throw err;
+    }
+  }
+
+  private async toHttpError(err: unknown, audit: { caller: Caller; action: string; subject: { type: string; id: string } }): Promise<unknown> {
+    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+      const reason = err.cause.message;
+      switch (err.cause.type) {
+        case UpdateErrors.unknownTask:
+          return new NotFoundException(reason);
+        case UpdateErrors.taskAlreadyCompleted:
+        case UpdateErrors.conflict:
+          return new ConflictException(reason);
+        case UpdateErrors.invalidInput:
+          return new BadRequestException(reason);
+        case UpdateErrors.forbidden:
+          return this.denials.forbid(audit.caller, audit.action, audit.subject, reason);
+        default:
+          return new HttpException(reason, 422);
+      }
+    }
+    if (err instanceof WorkflowNotFoundError || /workflow execution already completed/i.test(String((err as Error)?.message))) {
+      return new ConflictException(`${audit.subject.type} "${audit.subject.id}": its incident is no longer running`);
+    }
+    return err;
+  }
+}
