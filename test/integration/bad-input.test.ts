@@ -1,4 +1,4 @@
-import { As, eventually, Harness, openTask, startHarness, tableCounts } from './support/harness';
+import { As, Harness, openTask, startHarness, tableCounts } from './support/harness';
 
 // Every refusal names what is wrong and changes nothing stored.
 describe('bad input is refused with a reason, and nothing changes', () => {

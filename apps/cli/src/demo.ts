@@ -1,52 +1,60 @@
+import type { Plan } from '../../../domain/plan/plan.types';
+import { issueToken } from '../../api/src/auth/token-store';
 import type { YingjiConfig } from '../../shared/config';
+import { createDataSource } from '../../../migrations/data-source';
 import { ApiClient } from './api-client';
+import { printTimeline } from './incident-commands';
+import { expectedDecisions, respondUntilClosed } from './simulated-responders';
 import { printAddresses, startDetached } from './stack';
 
-interface Detail {
-  incident: { id: string; state: string; level: string | null; planId: string; planVersion: number };
-  tasks: Array<{ id: string; title: string; team: string; state: string }>;
-  timeline: Array<{ at: string; kind: string; actor: string; simulated: boolean; message: string }>;
-}
+const TEAMS = ['it-ops', 'dba', 'tax-sync', 'finance', 'security', 'legal', 'app-dev', 'service-desk', 'management'];
+/** Plan minutes run as seconds, so the demo shows real deadlines and an escalation in about a minute. */
+const TIME_SCALE = 60;
 
-async function waitUntil<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
+/** Short-lived tokens for the commander and one simulated responder per team (issued directly: we are the admin here). */
+async function demoTokens(config: YingjiConfig): Promise<{ commander: string; teams: Record<string, string> }> {
+  const ds = createDataSource(config.databaseUrl);
+  await ds.initialize();
+  try {
+    const issue = async (person: string, roles: string[], teams: string[]) =>
+      (await issueToken(ds, { person, roles, teams, expiresIn: '2h', createdBy: 'yingji demo' })).token;
+    const teams: Record<string, string> = {};
+    for (const team of TEAMS) teams[team] = await issue(`sim-${team}`, ['responder'], [team]);
+    return { commander: await issue('zhang-wei', ['commander'], ['it-ops']), teams };
+  } finally {
+    await ds.destroy();
   }
 }
 
-export function printTimeline(d: Detail, log: (line: string) => void): void {
-  log(`Timeline of ${d.incident.id} (${d.incident.planId} v${d.incident.planVersion}, level ${d.incident.level ?? '-'}, ${d.incident.state}):`);
-  for (const e of d.timeline) {
-    const at = new Date(e.at).toISOString().replace('T', ' ').slice(0, 19);
-    log(`  ${at}  ${e.kind.padEnd(20)} ${e.actor}${e.simulated ? ' [simulated]' : ''}  ${e.message}`);
-  }
-}
-
-/** Brings the stack up (in the background), runs the hello incident end to end, prints its timeline. */
+/**
+ * Brings the stack up (in the background) and runs 发票数据库崩溃 at level II with simulated
+ * responders: one team answers late, so its task escalates. Prints the timeline.
+ */
 export async function runDemo(config: YingjiConfig, log: (line: string) => void): Promise<void> {
   const info = await startDetached(config, log);
+  const tokens = await demoTokens(config);
   const api = new ApiClient(info.api);
+  const commander = api.as(tokens.commander);
+  const teams = Object.fromEntries(Object.entries(tokens.teams).map(([team, t]) => [team, api.as(t)]));
 
-  log('Launching the hello-drill plan...');
-  const launched = await api.request<Detail | { id: string }>('POST', '/incidents', { planId: 'hello-drill', facts: {}, by: 'demo-commander' });
-  const id = 'incident' in launched ? launched.incident.id : launched.id;
-  const withTask = await waitUntil(`a task of ${id}`, () => api.request<Detail>('GET', `/incidents/${id}`), (d) => d.tasks.some((t) => t.state === 'open'));
-  for (const task of withTask.tasks.filter((t) => t.state === 'open')) {
-    log(`Simulated responder of team ${task.team} completes "${task.title}"...`);
-    await api.request('POST', `/tasks/${task.id}/complete`, {
-      by: `sim-${task.team}`,
-      simulated: true,
-      outcome: 'done by the demo responder',
-    });
-  }
-  const closed = await waitUntil(`${id} to close`, () => api.request<Detail>('GET', `/incidents/${id}`), (d) => d.incident.state === 'closed');
-  printTimeline(closed, log);
+  const plan = (await commander.get<{ plan: Plan }>('/plans/einvoice-db-crash')).plan;
+  const facts = { invoicesAffected: 25000, outageMinutes: 20, dataLeaked: false };
+  log(`Launching ${plan.title} v${plan.version} with ${JSON.stringify(facts)} (time compressed ×${TIME_SCALE}: a plan minute takes a second)...`);
+  const launched = await commander.post<{ incident: { id: string } }>('/incidents', { planId: plan.id, facts, timeScale: TIME_SCALE });
+  const id = launched.incident.id;
+  // The app team answers "test-issuing" after 20 s: past its 15-minute (15 s) deadline, so it escalates.
+  const done = await respondUntilClosed({ commander, teams, incidentId: id, decisions: expectedDecisions(plan), late: { 'test-issuing': 20_000 }, log, timeoutMs: 5 * 60_000 });
+
+  log('');
+  printTimeline(done, log);
+  const escalations = done.timeline.filter((e) => e.kind === 'task.escalated').length;
+  const byStatus = done.notifications.reduce<Record<string, number>>((acc, n) => ({ ...acc, [n.status]: (acc[n.status] ?? 0) + 1 }), {});
+  log('');
+  log(`Level ${done.incident.level}, ${done.steps.length} steps, ${escalations} escalation(s), notifications ${JSON.stringify(byStatus)}, ${done.findings.length} review finding(s).`);
+  log(`Automated steps failed loudly ("not available yet") and the commander completed them by hand; see the timeline.`);
   log('');
   log('The stack keeps running:');
   printAddresses(info, log);
-  log('`node bin/yingji.js status` shows it; `node bin/yingji.js down` stops it.');
+  log(`Your commander token for the next 2 hours: export YINGJI_TOKEN=${tokens.commander}`);
+  log('`node bin/yingji.js incident list`, `node bin/yingji.js status`; `node bin/yingji.js down` stops the stack.');
 }

@@ -6,6 +6,9 @@ import { runMigrations } from '../../../migrations/data-source';
 import { ensureTemporalCli } from '../../../scripts/stack/temporal-cli';
 import { ApiClient } from './api-client';
 import { runDemo } from './demo';
+import { sessionCommands } from './incident-commands';
+import { planCommands } from './plan-commands';
+import { tokenCommands } from './token-commands';
 import { printAddresses, readStack, runStack, startDetached, stopDetached } from './stack';
 
 const log = (line: string) => console.log(line);
@@ -75,5 +78,9 @@ program
   .command('demo')
   .description('bring the stack up and run the hello incident end to end with a simulated responder')
   .action(async () => runDemo(loadConfig(), log));
+
+program.addCommand(planCommands());
+program.addCommand(tokenCommands());
+for (const c of sessionCommands()) program.addCommand(c);
 
 program.parseAsync(process.argv).catch(fail);

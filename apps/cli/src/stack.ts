@@ -2,7 +2,8 @@ import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PROJECT_ROOT, redactUrl, YingjiConfig } from '../../shared/config';
-import { runMigrations } from '../../../migrations/data-source';
+import { createDataSource, runMigrations } from '../../../migrations/data-source';
+import { publishPlanText } from '../../api/src/plans/publish';
 import { ensureDatabase, startPostgres, stopChild, PostgresServer } from '../../../scripts/stack/postgres';
 import { waitFor } from '../../../scripts/stack/ports';
 import { ensureTemporalCli } from '../../../scripts/stack/temporal-cli';
@@ -125,11 +126,7 @@ export async function runStack(config: YingjiConfig, log: (line: string) => void
     const client = new ApiClient(apiUrl);
     await waitFor(`API on ${apiUrl} (log: ${logsDir(config)}/api.log)`, () => client.healthy(), 60_000, api);
 
-    for (const file of fs.readdirSync(config.plansDir).filter((f) => /\.ya?ml$/.test(f) && !f.startsWith('teams')).sort()) {
-      const res = await client.publishPlan(fs.readFileSync(path.join(config.plansDir, file), 'utf8'));
-      if (res.status === 201) log(`published plan ${file}`);
-      else if (res.status !== 200) log(`plan ${file} was not published (${res.status}): ${res.message}`);
-    }
+    await publishShippedPlans(config, log);
 
     const info: StackInfo = {
       pid: process.pid,
@@ -147,6 +144,24 @@ export async function runStack(config: YingjiConfig, log: (line: string) => void
   } catch (err) {
     log(`start failed: ${(err as Error).message}`);
     await stopAll(1);
+  }
+}
+
+/** Publishes every shipped plan whose id and version are not stored yet. */
+async function publishShippedPlans(config: YingjiConfig, log: (line: string) => void): Promise<void> {
+  const ds = createDataSource(config.databaseUrl);
+  await ds.initialize();
+  try {
+    for (const file of fs.readdirSync(config.plansDir).filter((f) => /\.ya?ml$/.test(f) && !f.startsWith('teams')).sort()) {
+      try {
+        const res = await publishPlanText(ds, fs.readFileSync(path.join(config.plansDir, file), 'utf8'), file, 'yingji up');
+        if (res.created) log(`published plan ${res.planId} v${res.version}`);
+      } catch (err) {
+        log(`plan ${file} was not published: ${(err as Error).message}`);
+      }
+    }
+  } finally {
+    await ds.destroy();
   }
 }
 

@@ -26,6 +26,8 @@ export interface As {
 
 export interface Harness {
   config: YingjiConfig;
+  /** The API listening on loopback, for clients that speak real HTTP (the CLI's ApiClient). */
+  baseUrl: string;
   app: INestApplication;
   http: ReturnType<typeof request>;
   db: DataSource;
@@ -71,7 +73,8 @@ export async function startHarness(opts: { worker?: boolean; temporalAddress?: s
   const db = createDataSource(databaseUrl);
   await db.initialize();
   const app = await createApp(config, { logger: false });
-  await app.init();
+  await app.listen(0, '127.0.0.1');
+  const baseUrl = await app.getUrl();
   const connection = await Connection.connect({ address: config.temporal.address });
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
 
@@ -79,6 +82,7 @@ export async function startHarness(opts: { worker?: boolean; temporalAddress?: s
   let running: Promise<void> | undefined;
   const harness: Harness = {
     config,
+    baseUrl: baseUrl.replace('[::1]', '127.0.0.1'),
     app,
     http: request(app.getHttpServer()),
     db,
@@ -168,6 +172,7 @@ export async function openTask(as: As, incidentId: string, pick: (t: TaskRow) =>
 }
 
 /** The commander holds the review (with one finding) and the incident closes. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function reviewAndClose(commander: As, incidentId: string): Promise<Record<string, any>> {
   const review = await openTask(commander, incidentId, (t) => t.kind === 'review');
   await commander
