@@ -11,8 +11,9 @@ const dir = path.join(__dirname, '..', 'histories');
 describe('recorded workflow histories replay', () => {
   const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json'));
 
-  it('has recorded histories to replay', () => {
+  it('has recorded histories of the hello drill and at least three shipped e-invoice plans', () => {
     expect(files).toEqual(expect.arrayContaining(['hello-drill.json']));
+    expect(files.filter((f) => f.startsWith('einvoice-')).length).toBeGreaterThanOrEqual(3);
   });
 
   it('replays every history without nondeterminism', async () => {
