@@ -1,22 +1,6 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import * as path from 'node:path';
-import { PROJECT_ROOT } from '../../apps/shared/config';
+import type { ChildProcess } from 'node:child_process';
 import { As, Harness, openTask, reviewAndClose, startHarness } from './support/harness';
-
-/** The real worker process, as `yingji up` runs it (compiled by `npm run build`). */
-function spawnWorker(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'dist/apps/worker/src/main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const onData = (b: Buffer) => {
-      output += b.toString();
-      if (output.includes('worker: polling')) resolve(child);
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`worker exited (${code}) before polling:\n${output}`)));
-  });
-}
+import { killHard, spawnWorker } from './support/worker-process';
 
 describe('a worker killed while the plan waits loses nothing', () => {
   let h: Harness;
@@ -40,8 +24,7 @@ describe('a worker killed while the plan waits loses nothing', () => {
     const id = (await commander.post('/incidents', { planId: 'hello-drill' }).expect(201)).body.incident.id;
     const taskId = (await openTask(responder, id)).id;
 
-    first.kill('SIGKILL');
-    await new Promise((r) => first.once('exit', r));
+    await killHard(first);
     const second = await spawnWorker(h.processEnv);
     children.push(second);
 

@@ -100,8 +100,9 @@ export async function startHarness(opts: { worker?: boolean; temporalAddress?: s
       worker = undefined;
     },
     async publishPlan(file: string) {
-      const text = fs.readFileSync(path.join(PROJECT_ROOT, 'plans', file), 'utf8');
-      await app.get(PlansService).publish(text, file, 'test');
+      // A bare name is a shipped plan; a path is relative to the project (test plans).
+      const full = file.includes('/') ? path.join(PROJECT_ROOT, file) : path.join(PROJECT_ROOT, 'plans', file);
+      await app.get(PlansService).publish(fs.readFileSync(full, 'utf8'), path.basename(file), 'test');
     },
     async as(person: string, roles: string[], teams: string[] = []) {
       const { token } = await issueToken(db, { person, roles, teams, createdBy: 'test' });
