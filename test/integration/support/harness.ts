@@ -158,7 +158,7 @@ export async function workflowCompleted(h: Harness, workflowId: string): Promise
   expect(status).toBe('COMPLETED');
 }
 
-type TaskRow = { id: string; state: string; kind: string; stepId: string; team: string; options?: string[] | null; checklist: string[] };
+type TaskRow = { id: string; state: string; kind: string; stepId: string; team: string; options?: string[] | null; checklist: string[]; failure?: string | null; deadlineAt?: string | null };
 
 /** Waits for an open (or failed) task of the incident, seen through this person's inbox. */
 export async function openTask(as: As, incidentId: string, pick: (t: TaskRow) => boolean = () => true, timeoutMs?: number): Promise<TaskRow> {
