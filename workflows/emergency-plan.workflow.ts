@@ -6,6 +6,7 @@ import {
   ApplicationFailure,
   condition,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
@@ -28,8 +29,11 @@ import {
 } from './definitions';
 import { PlanRun, REVIEW_STEP } from './plan-run';
 
-const records = proxyActivities<Activities>({
+// Read-model writes are short, idempotent database transactions: local activities run them in the
+// worker without a round trip through the server, which keeps a responder's click fast.
+const records = proxyLocalActivities<Activities>({
   startToCloseTimeout: '30 seconds',
+  localRetryThreshold: '10 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
 const people = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 3 } });

@@ -58,9 +58,9 @@ export class IncidentsService {
     const input: EmergencyPlanInput = { incidentId: id, plan, facts, mode: dto.mode ?? 'live', launchedBy: caller.person, timeScale: dto.timeScale ?? 1 };
     await this.workflows.client.workflow.start('emergencyPlan', { taskQueue: this.config.taskQueue, workflowId: id, args: [input] });
     // The workflow records the incident in its first activity; wait briefly so the caller gets it.
-    for (let i = 0; i < 50; i++) {
+    for (let i = 0; i < 200; i++) {
       if (await this.incidents.exists({ where: { id } })) return this.detail(id, caller);
-      await new Promise((r) => setTimeout(r, 200));
+      await new Promise((r) => setTimeout(r, 50));
     }
     return { id, state: 'starting' };
   }
