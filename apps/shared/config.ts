@@ -32,6 +32,8 @@ export interface YingjiConfig {
   plansDir: string;
   databaseUrl: string;
   databaseExternal: boolean;
+  /** The e-invoice system's own database (what the plans protect and restore). */
+  invoiceDatabaseUrl: string;
   temporal: TemporalConfig;
   taskQueue: string;
   apiHost: string;
@@ -72,6 +74,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): YingjiConfig {
     plansDir: path.resolve(env.YINGJI_PLANS_DIR ?? path.join(PROJECT_ROOT, 'plans')),
     databaseUrl: env.DATABASE_URL || `postgres://postgres@127.0.0.1:${pgPort}/yingji`,
     databaseExternal: Boolean(env.DATABASE_URL),
+    invoiceDatabaseUrl: env.INVOICE_DATABASE_URL || `postgres://postgres@127.0.0.1:${pgPort}/yingji_invoices`,
     temporal: {
       address: env.TEMPORAL_ADDRESS || `127.0.0.1:${temporalPort}`,
       namespace: env.TEMPORAL_NAMESPACE || 'default',
