@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { As, eventually, Harness, startHarness, workflowCompleted } from './support/harness';
+import { As, HELLO_TIMELINE, eventually, Harness, startHarness, workflowCompleted } from './support/harness';
 import { testStackEnv } from './support/test-stack';
 
 // The first real path: API -> Temporal workflow -> activities -> PostgreSQL -> API.
@@ -56,23 +56,7 @@ describe('hello incident, end to end', () => {
     expect(closed.incident.closedAt).toBeTruthy();
     expect(closed.tasks[0]).toMatchObject({ state: 'done', completedBy: 'sim-it-ops', simulated: true, outcome: 'paged' });
     expect(closed.findings).toEqual([expect.objectContaining({ text: 'page the DBA too', owner: 'it-ops', due: '2026-12-31', createdBy: 'zhang.san' })]);
-    expect(closed.timeline.map((e: { kind: string }) => e.kind)).toEqual([
-      'incident.opened',
-      'incident.classified',
-      'incident.stage',
-      'incident.assigned',
-      'incident.stage',
-      'step.running',
-      'task.opened',
-      'task.completed',
-      'step.done',
-      'incident.stage',
-      'incident.stage',
-      'task.opened',
-      'task.completed',
-      'review.findings',
-      'incident.closed',
-    ]);
+    expect(closed.timeline.map((e: { kind: string }) => e.kind)).toEqual(HELLO_TIMELINE);
     const completion = closed.timeline.find((e: { kind: string }) => e.kind === 'task.completed');
     expect(completion).toMatchObject({ actor: 'sim-it-ops', simulated: true });
     expect(completion.message).toContain('simulated responder');

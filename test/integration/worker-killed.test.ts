@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { As, Harness, openTask, reviewAndClose, startHarness } from './support/harness';
+import { As, HELLO_TIMELINE, Harness, openTask, reviewAndClose, startHarness } from './support/harness';
 import { killHard, spawnWorker } from './support/worker-process';
 
 describe('a worker killed while the plan waits loses nothing', () => {
@@ -30,23 +30,7 @@ describe('a worker killed while the plan waits loses nothing', () => {
 
     await responder.post(`/tasks/${taskId}/complete`, {}).expect(200);
     const detail = await reviewAndClose(commander, id);
-    expect(detail.timeline.map((e: { kind: string }) => e.kind)).toEqual([
-      'incident.opened',
-      'incident.classified',
-      'incident.stage',
-      'incident.assigned',
-      'incident.stage',
-      'step.running',
-      'task.opened',
-      'task.completed',
-      'step.done',
-      'incident.stage',
-      'incident.stage',
-      'task.opened',
-      'task.completed',
-      'review.findings',
-      'incident.closed',
-    ]);
+    expect(detail.timeline.map((e: { kind: string }) => e.kind)).toEqual(HELLO_TIMELINE);
     // Each transition once in the audit trail too (event keys are unique, so count per key).
     const dupes = await h.db.query(`SELECT event_key, count(*) FROM audit_entries WHERE event_key LIKE $1 GROUP BY event_key HAVING count(*) > 1`, [`${id}%`]);
     expect(dupes).toEqual([]);

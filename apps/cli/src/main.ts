@@ -76,7 +76,7 @@ program
 
 program
   .command('demo')
-  .description('bring the stack up and run the hello incident end to end with a simulated responder')
+  .description('bring the stack up and run einvoice-db-crash at level II with simulated responders and an escalation')
   .action(async () => runDemo(loadConfig(), log));
 
 program.addCommand(planCommands());

@@ -184,3 +184,22 @@ export async function reviewAndClose(commander: As, incidentId: string): Promise
     return d.incident.state === 'closed' ? d : undefined;
   }, 60_000);
 }
+
+/** The hello drill's timeline, event by event, from launch to close (one manual task, then the review). */
+export const HELLO_TIMELINE = [
+  'incident.opened',
+  'incident.classified',
+  'incident.stage',
+  'incident.assigned',
+  'incident.stage',
+  'step.running',
+  'task.opened',
+  'task.completed',
+  'step.done',
+  'incident.stage',
+  'incident.stage',
+  'task.opened',
+  'task.completed',
+  'review.findings',
+  'incident.closed',
+];
