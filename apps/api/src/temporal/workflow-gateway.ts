@@ -1,5 +1,5 @@
-import { BadRequestException, ConflictException, HttpException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { ApplicationFailure, Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { BadRequestException, ConflictException, HttpException, Inject, Injectable, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
+import { ApplicationFailure, Client, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { UpdateErrors } from '../../../../workflows/definitions';
 import type { Caller } from '../auth/caller';
@@ -55,6 +55,12 @@ export class WorkflowGateway {
         default:
           return new HttpException(reason, 422);
       }
+    }
+    if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+      // The Update may still be applied once a worker takes it: say so rather than "failed".
+      return new ServiceUnavailableException(
+        `${audit.subject.type} "${audit.subject.id}": the incident's workflow did not answer in time (workers busy or down); it may still apply this, so check before trying again`,
+      );
     }
     if (err instanceof WorkflowNotFoundError || /workflow execution already completed/i.test(String((err as Error)?.message))) {
       return new ConflictException(`${audit.subject.type} "${audit.subject.id}": its incident is no longer running`);
