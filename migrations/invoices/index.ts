@@ -1,0 +1,7 @@
+import { CreateInvoices1795400000000 } from './1795400000000-create-invoices';
+
+/** The invoice database's migrations, oldest first. A landed migration is never edited: add a new one. */
+export const INVOICE_MIGRATIONS = [CreateInvoices1795400000000];
+
+/** The row trigger on `invoices` that fills `invoice_changes` (the bulk generator disables it). */
+export const INVOICE_CHANGE_TRIGGER = 'invoices_change_log';
