@@ -152,6 +152,18 @@ describe('backup round trip', () => {
     expect(Buffer.concat(out).equals(rows)).toBe(true);
   });
 
+  it('keeps a row longer than the chunk size whole', async () => {
+    const long = Buffer.from(`${'x'.repeat(250)}\n${'y'.repeat(10)}\n${'z'.repeat(300)}\n`);
+    const w = new BackupWriter(store, ring, { backupId: 'full-l', chunkBytes: 100 });
+    await pipeline(Readable.from([long.subarray(0, 120), long.subarray(120, 400), long.subarray(400)]), w.rowStream('archive'));
+    const m = await w.finish(fullInfo());
+    expect(m.chunks.map((c) => [c.rowCount, c.rawBytes])).toEqual([
+      [1, 251],
+      [1, 11],
+      [1, 301],
+    ]);
+  });
+
   it('refuses a cut-off last row, a wrong row count, an existing backup id and chunks after finish', async () => {
     const w = new BackupWriter(store, ring, { backupId: 'full-x' });
     await expect(pipeline(Readable.from([Buffer.from('a\tb\nc\td')]), w.rowStream('archive'))).rejects.toThrow('rows of class archive do not end with a newline');

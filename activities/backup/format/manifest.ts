@@ -124,7 +124,9 @@ export function manifestShapeProblems(m: BackupManifest): string[] {
   if (!Array.isArray(m.classes) || !m.classes.every((c) => isStr(c?.name) && isNat(c.rowCount) && isNat(c.chunkCount) && isNat(c.rawBytes))) {
     p.push('classes must list { name, rowCount, chunkCount, rawBytes }');
   }
-  if (typeof m.labels !== 'object' || m.labels === null || Array.isArray(m.labels)) p.push('labels must be an object');
+  if (typeof m.labels !== 'object' || m.labels === null || Array.isArray(m.labels) || !Object.values(m.labels).every((v) => typeof v === 'string')) {
+    p.push('labels must be an object of strings');
+  }
   if (!Array.isArray(m.chunks)) return [...p, 'chunks must be a list'];
   m.chunks.forEach((c, i) => {
     const ok =

@@ -350,6 +350,8 @@ export async function verifyChain(store: BackupStore, keyring: Keyring, chain: R
     const p = problems[0];
     throw new BackupIntegrityError(ids[p.index], 'chain-broken', `${p.message} (chain ${route})`, undefined, 'chain');
   }
+  // Every key of every chunk before any data is read.
+  for (const m of manifests) new ChunkChecker(store, keyring, m).checkKeys();
   const backups: BackupReport[] = [];
   for (const m of manifests) backups.push(await verifyManifestChunks(store, keyring, m, opts, Date.now()));
   return { ids, pointInTime: manifests[manifests.length - 1].pointInTime, backups, elapsedMs: Date.now() - started };

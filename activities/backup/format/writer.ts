@@ -48,7 +48,9 @@ type State = 'open' | 'finishing' | 'finished' | 'failed' | 'aborted';
 
 export class BackupWriter {
   readonly backupId: string;
-  readonly key: BackupKey;
+  /** The key id chunks and manifest are written under (the keyring's current key). */
+  readonly keyId: string;
+  private readonly key: BackupKey;
   readonly codec: CodecName;
   readonly rowFormat: RowFormat;
   private readonly chunkBytes: number;
@@ -70,6 +72,7 @@ export class BackupWriter {
     if (opts.codec !== undefined && !isCodecName(opts.codec)) throw new BackupWriterError(`unknown codec ${JSON.stringify(opts.codec)}`);
     this.backupId = opts.backupId;
     this.key = keyring.current();
+    this.keyId = this.key.id;
     this.codec = opts.codec ?? DEFAULT_CODEC;
     this.rowFormat = opts.rowFormat ?? 'lines';
     this.chunkBytes = opts.chunkBytes ?? DEFAULT_CHUNK_BYTES;
@@ -197,7 +200,7 @@ export class BackupWriter {
         storedBytes: sum(this.entries, (e) => e.byteLength),
         classes,
         chunks: this.entries,
-        labels: { ...(info.labels ?? {}) },
+        labels: checkLabels(info.labels ?? {}),
       },
       this.key,
     );
@@ -285,4 +288,9 @@ function isoTime(t: Date | string, what: string): string {
   const ms = t instanceof Date ? t.getTime() : Date.parse(t);
   if (!Number.isFinite(ms)) throw new BackupWriterError(`${what}: ${JSON.stringify(t)} is not a date-time`);
   return new Date(ms).toISOString();
+}
+
+function checkLabels(labels: Record<string, string>): Record<string, string> {
+  for (const [k, v] of Object.entries(labels)) if (typeof v !== 'string') throw new BackupWriterError(`label ${k} must be a string`);
+  return { ...labels };
 }

@@ -149,10 +149,9 @@ export function readKeyFile(file: string, opts: LoadKeyringOptions = {}): Keyrin
   }
   if (!st.isFile()) throw new KeyringError(`${source}: not a regular file`);
   if (process.platform !== 'win32' && (st.mode & 0o007) !== 0 && !opts.allowWorldReadable) {
-    throw new KeyringError(
-      `${source}: mode ${(st.mode & 0o777).toString(8).padStart(4, '0')} lets every user on this machine read the backup keys; ` +
-        `run chmod 600 ${file} (or 640 for a group of backup operators)`,
-    );
+    const mode = (st.mode & 0o777).toString(8).padStart(4, '0');
+    const what = st.mode & 0o004 ? 'lets every user on this machine read the backup keys' : 'gives every user on this machine access to the backup keys';
+    throw new KeyringError(`${source}: mode ${mode} ${what}; run chmod 600 ${file} (or 640 for a group of backup operators)`);
   }
   let parsed: unknown;
   try {

@@ -35,7 +35,7 @@ export class DirectoryStore implements BackupStore {
   resolve(p: string): string {
     checkStorePath(p);
     const full = path.resolve(this.root, ...p.split('/'));
-    if (!full.startsWith(this.root + path.sep)) throw new StorePathError(`store path ${JSON.stringify(p)} leaves ${this.root}`);
+    if (!full.startsWith(this.root.endsWith(path.sep) ? this.root : this.root + path.sep)) throw new StorePathError(`store path ${JSON.stringify(p)} leaves ${this.root}`);
     return full;
   }
 
