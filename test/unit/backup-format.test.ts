@@ -1,6 +1,6 @@
 // One backup = manifest + chunks: a round trip through a directory store, every corruption refused
 // with an error naming the backup and the chunk, and restore chains verified before anything is written.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -144,6 +144,7 @@ describe('backup round trip', () => {
     await pipeline(Readable.from([invoiceRows('red-letter', 3)]), w.rowStream('red-letter'));
     const m = await w.finish(fullInfo());
     expect(m.codec).toBe('deflate-raw');
+    expect(w.manifestSha256).toBe(createHash('sha256').update(fs.readFileSync(path.join(root, 'full-s', 'manifest.json'))).digest('hex'));
     expect(m.chunks.length).toBeGreaterThan(10);
     expect(m.chunks.slice(0, -2).every((c) => c.rawBytes <= 64 * 1024)).toBe(true);
     expect(m.classes.find((c) => c.name === 'archive')?.rowCount).toBe(5000);

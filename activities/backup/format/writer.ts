@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { BACKUP_KINDS, BackupKind, isBackupId } from '../../../domain/backup/chain';
 import type { BackupKey, Keyring } from '../keys/keyring';
 import type { BackupStore } from '../store/store';
-import { CodecName, compress, countLines, DEFAULT_CODEC, isCodecName, MAX_CHUNK_RAW_BYTES, sealChunk } from './chunk';
+import { CodecName, compress, countLines, DEFAULT_CODEC, isCodecName, MAX_CHUNK_RAW_BYTES, sealChunk, sha256Hex } from './chunk';
 import { BackupManifest, chunkFileName, chunkPath, ChunkEntry, ClassCount, MANIFEST_FORMAT, manifestPath, RowFormat, signManifest } from './manifest';
 
 export const DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024;
@@ -62,6 +62,7 @@ export class BackupWriter {
   private state: State = 'open';
   private failure: unknown;
   private ready: Promise<void> | undefined;
+  private writtenManifestSha256: string | undefined;
 
   constructor(
     private readonly store: BackupStore,
@@ -78,6 +79,11 @@ export class BackupWriter {
     this.chunkBytes = opts.chunkBytes ?? DEFAULT_CHUNK_BYTES;
     this.concurrency = Math.max(1, opts.concurrency ?? 4);
     if (!(this.chunkBytes > 0 && this.chunkBytes <= MAX_CHUNK_RAW_BYTES)) throw new BackupWriterError(`chunkBytes must be 1 to ${MAX_CHUNK_RAW_BYTES}`);
+  }
+
+  /** SHA-256 (hex) of the manifest file as written, once finished (for the catalog's manifest_sha256). */
+  get manifestSha256(): string | undefined {
+    return this.writtenManifestSha256;
   }
 
   /** Chunks accepted so far. */
@@ -204,8 +210,10 @@ export class BackupWriter {
       },
       this.key,
     );
+    const file = Buffer.from(JSON.stringify(manifest, null, 1) + '\n');
     try {
-      await this.store.put(manifestPath(this.backupId), Buffer.from(JSON.stringify(manifest, null, 1) + '\n'));
+      await this.store.put(manifestPath(this.backupId), file);
+      this.writtenManifestSha256 = sha256Hex(file);
     } catch (e) {
       this.state = 'failed';
       throw e;
