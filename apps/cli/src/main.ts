@@ -7,6 +7,8 @@ import { ensureTemporalCli } from '../../../scripts/stack/temporal-cli';
 import { ApiClient } from './api-client';
 import { runDemo } from './demo';
 import { sessionCommands } from './incident-commands';
+import { invoiceCommands } from './invoice-commands';
+import { backupCommands } from './backup-commands';
 import { planCommands } from './plan-commands';
 import { tokenCommands } from './token-commands';
 import { printAddresses, readStack, runStack, startDetached, stopDetached } from './stack';
@@ -81,6 +83,8 @@ program
 
 program.addCommand(planCommands());
 program.addCommand(tokenCommands());
+program.addCommand(invoiceCommands());
+program.addCommand(backupCommands());
 for (const c of sessionCommands()) program.addCommand(c);
 
 program.parseAsync(process.argv).catch(fail);

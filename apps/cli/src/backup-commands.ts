@@ -1,0 +1,95 @@
+import { Command } from 'commander';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { verifyBackup } from '../../../activities/backup/format';
+import { generateKeyFile, Keyring, loadKeyring } from '../../../activities/backup/keys/keyring';
+import { DirectoryStore } from '../../../activities/backup/store';
+import { BackupKind, takeBackup } from '../../../activities/backup/take-backup';
+import { loadConfig, YingjiConfig } from '../../shared/config';
+import { createDataSource } from '../../../migrations/data-source';
+
+/**
+ * Backup keys: YINGJI_BACKUP_KEYS_FILE or YINGJI_BACKUP_KEY; with neither, the embedded stack keeps
+ * a key file in its data folder (created once, mode 0600), never inside a backup.
+ */
+export function backupKeyring(config: YingjiConfig): Keyring {
+  if (process.env.YINGJI_BACKUP_KEYS_FILE || process.env.YINGJI_BACKUP_KEY) return loadKeyring(process.env);
+  const file = path.join(config.dataDir, 'backup-keys.json');
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(config.dataDir, { recursive: true });
+    generateKeyFile(file);
+    console.error(`created backup key file ${file} (mode 0600); keep a copy outside this machine: backups cannot be read without it`);
+  }
+  return loadKeyring({ YINGJI_BACKUP_KEYS_FILE: file });
+}
+
+export function backupStore(config: YingjiConfig): DirectoryStore {
+  const dir = process.env.YINGJI_BACKUP_DIR || path.join(config.dataDir, 'backups');
+  fs.mkdirSync(dir, { recursive: true });
+  return new DirectoryStore(dir);
+}
+
+/** `yingji backup ...`: take, list and verify backups of the invoice database. */
+export function backupCommands(): Command {
+  const cmd = new Command('backup').description('backups of the invoice database (restore by priority arrives with the restore workflow)');
+  cmd
+    .command('take')
+    .description('take a full, incremental or differential backup')
+    .option('--kind <kind>', 'full | incremental | differential', 'full')
+    .option('--by <person>', 'recorded in the catalog and audit trail', process.env.USER || 'operator')
+    .action(async (o: { kind: string; by: string }) => {
+      if (!['full', 'incremental', 'differential'].includes(o.kind)) throw new Error(`--kind "${o.kind}" must be full, incremental or differential`);
+      const config = loadConfig();
+      const catalog = createDataSource(config.databaseUrl);
+      await catalog.initialize();
+      try {
+        let last = 0;
+        const started = Date.now();
+        const row = await takeBackup(
+          { invoiceUrl: config.invoiceDatabaseUrl, catalog, store: backupStore(config), keyring: backupKeyring(config) },
+          {
+            kind: o.kind as BackupKind,
+            by: o.by,
+            onProgress: (cls, rows) => {
+              if (Date.now() - last > 500) {
+                last = Date.now();
+                process.stderr.write(`\r  ${cls}: ${rows} rows   `);
+              }
+            },
+          },
+        );
+        process.stderr.write('\n');
+        const total = Object.values(row.rowCounts).reduce((a, b) => a + b, 0);
+        console.log(`${row.id}  ${row.kind}  ${total} rows in ${((Date.now() - started) / 1000).toFixed(1)} s  parent ${row.parentId ?? '-'}`);
+        for (const [cls, n] of Object.entries(row.rowCounts)) console.log(`  ${cls.padEnd(26)} ${n}`);
+      } finally {
+        await catalog.destroy();
+      }
+    });
+  cmd
+    .command('list')
+    .description('the backup catalog, newest first')
+    .action(async () => {
+      const catalog = createDataSource(loadConfig().databaseUrl);
+      await catalog.initialize();
+      try {
+        const rows = await catalog.query(`SELECT id, kind, status, parent_id, point_in_time, bytes, row_counts FROM backup_catalog ORDER BY point_in_time DESC`);
+        if (!rows.length) console.log('no backups yet (`yingji backup take --kind full`)');
+        for (const r of rows) {
+          const total = Object.values(r.row_counts as Record<string, number>).reduce((a, b) => a + b, 0);
+          console.log(`${r.id.padEnd(40)} ${r.kind.padEnd(12)} ${r.status.padEnd(9)} ${new Date(r.point_in_time).toISOString()}  ${total} rows  ${(Number(r.bytes) / 1e6).toFixed(1)} MB  parent ${r.parent_id ?? '-'}`);
+        }
+      } finally {
+        await catalog.destroy();
+      }
+    });
+  cmd
+    .command('verify <id>')
+    .description('check a backup (manifest authenticity, every chunk) without restoring it')
+    .action(async (id: string) => {
+      const config = loadConfig();
+      const report = await verifyBackup(backupStore(config), backupKeyring(config), id, { depth: 'full' });
+      console.log(`${id}: ok — ${report.chunkCount} chunks, ${report.rowCount} rows, key ${report.keyId}`);
+    });
+  return cmd;
+}
