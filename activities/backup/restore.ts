@@ -1,0 +1,160 @@
+// Restoring a backup chain into an invoice database, class by class in priority order. Nothing is
+// written before the whole chain verifies; each chunk commits with its progress row, so a restore
+// that dies resumes after its last committed chunk.
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { Client } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { readChunks, readManifest, verifyChain } from './format';
+import type { BackupManifest } from './format';
+import type { Keyring } from './keys/keyring';
+import type { BackupStore } from './store';
+import { INVOICE_COLUMNS } from '../invoices/generate';
+import { INVOICE_CHANGE_TRIGGER } from '../../migrations/invoices/index';
+import { DELETED_CLASS } from './take-backup';
+
+export interface RestoreTarget {
+  store: BackupStore;
+  keyring: Keyring;
+  /** The database to restore into (its schema migrated). */
+  targetUrl: string;
+}
+
+export interface ClassRestored {
+  cls: string;
+  rows: number;
+  /** Rows copied by this call (less than `rows` when resuming). */
+  copiedNow: number;
+  chunksSkipped: number;
+}
+
+const keyOf = (line: Buffer) => {
+  const tab = line.indexOf(9);
+  return line.subarray(0, tab === -1 ? line.length : tab).toString('latin1');
+};
+
+function* lines(rows: Buffer): Generator<Buffer> {
+  let start = 0;
+  for (let i = rows.indexOf(10); i !== -1; i = rows.indexOf(10, i + 1)) {
+    yield rows.subarray(start, i + 1);
+    start = i + 1;
+  }
+  if (start < rows.length) yield rows.subarray(start);
+}
+
+/** Checks the whole chain (manifests, links, keys, every chunk) before anything is restored. */
+export async function verifyRestoreChain(t: Pick<RestoreTarget, 'store' | 'keyring'>, chain: string[]) {
+  return verifyChain(t.store, t.keyring, chain, { depth: 'full' });
+}
+
+/**
+ * The invoice numbers each backup's rows must not overwrite: everything a newer backup in the chain
+ * mentions (its rows or its tombstones). Newer backups are small (changes only), so this fits in memory.
+ */
+async function supersededBy(t: RestoreTarget, manifests: BackupManifest[]): Promise<Array<Set<string>>> {
+  const out: Array<Set<string>> = manifests.map(() => new Set());
+  const seen = new Set<string>();
+  for (let i = manifests.length - 1; i >= 0; i--) {
+    out[i] = new Set(seen);
+    if (i === 0) break;
+    for await (const chunk of readChunks(t.store, t.keyring, manifests[i])) for (const line of lines(chunk.rows)) seen.add(keyOf(line).trimEnd());
+  }
+  return out;
+}
+
+/**
+ * Restores one priority class from the chain: for each backup, its rows of the class that no newer
+ * backup replaces or deletes, one transaction per chunk together with its progress row.
+ */
+export async function restoreClass(
+  t: RestoreTarget,
+  req: { restoreId: string; chain: string[]; cls: string; replace?: boolean },
+  onChunk?: (done: { backupId: string; seq: number; rows: number }) => void,
+): Promise<ClassRestored> {
+  const manifests = await Promise.all(req.chain.map((id) => readManifest(t.store, t.keyring, id)));
+  const superseded = await supersededBy(t, manifests);
+  const db = new Client({ connectionString: t.targetUrl });
+  await db.connect();
+  let rows = 0;
+  let copiedNow = 0;
+  let chunksSkipped = 0;
+  try {
+    const doneRows: Array<{ backup_id: string; seq: number; rows: number }> = (
+      await db.query(`SELECT backup_id, seq, rows FROM restore_progress WHERE restore_id = $1 AND cls = $2`, [req.restoreId, req.cls])
+    ).rows;
+    const done = new Map(doneRows.map((r) => [`${r.backup_id}/${r.seq}`, r.rows]));
+    for (const [i, manifest] of manifests.entries()) {
+      for await (const chunk of readChunks(t.store, t.keyring, manifest, { classes: [req.cls] })) {
+        const key = `${manifest.backupId}/${chunk.seq}`;
+        if (done.has(key)) {
+          rows += done.get(key)!;
+          chunksSkipped++;
+          continue;
+        }
+        const keep: Buffer[] = [];
+        for (const line of lines(chunk.rows)) if (!superseded[i].has(keyOf(line))) keep.push(line);
+        await db.query('BEGIN');
+        try {
+          // Restored rows are a baseline, not changes: the change log stays out of it (see finishRestore).
+          await db.query(`ALTER TABLE invoices DISABLE TRIGGER ${INVOICE_CHANGE_TRIGGER}`);
+          if (keep.length) {
+            await pipeline(Readable.from(keep), db.query(copyFrom(`COPY invoices (${INVOICE_COLUMNS.join(', ')}) FROM STDIN`)));
+          }
+          await db.query(`ALTER TABLE invoices ENABLE TRIGGER ${INVOICE_CHANGE_TRIGGER}`);
+          await db.query(`INSERT INTO restore_progress (restore_id, backup_id, seq, cls, rows) VALUES ($1, $2, $3, $4, $5)`, [
+            req.restoreId, manifest.backupId, chunk.seq, req.cls, keep.length,
+          ]);
+          await db.query('COMMIT');
+        } catch (err) {
+          await db.query('ROLLBACK').catch(() => undefined);
+          throw err;
+        }
+        rows += keep.length;
+        copiedNow += keep.length;
+        onChunk?.({ backupId: manifest.backupId, seq: chunk.seq, rows: keep.length });
+      }
+    }
+    return { cls: req.cls, rows, copiedNow, chunksSkipped };
+  } finally {
+    await db.end();
+  }
+}
+
+/** The classes a chain restores, in the order asked (default: the full's order), tombstones excluded. */
+export async function chainClasses(t: Pick<RestoreTarget, 'store' | 'keyring'>, chain: string[], order?: string[]): Promise<string[]> {
+  const full = await readManifest(t.store, t.keyring, chain[0]);
+  const present = full.classes.map((c) => c.name).filter((c) => c !== DELETED_CLASS);
+  if (!order?.length) return present;
+  const unknown = order.filter((c) => !present.includes(c));
+  if (unknown.length) throw new Error(`priorities ${unknown.map((c) => `"${c}"`).join(', ')} are not classes of backup ${chain[0]} (${present.join(', ')})`);
+  return [...order, ...present.filter((c) => !order.includes(c))];
+}
+
+/** Refuses to restore over data unless asked to replace it (then the table is emptied first). */
+export async function prepareTarget(targetUrl: string, restoreId: string, replace: boolean): Promise<void> {
+  const db = new Client({ connectionString: targetUrl });
+  await db.connect();
+  try {
+    const started = (await db.query(`SELECT 1 FROM restore_progress WHERE restore_id = $1 LIMIT 1`, [restoreId])).rowCount;
+    if (started) return; // resuming: the rows there are this restore's own
+    const existing = Number((await db.query(`SELECT count(*) AS n FROM invoices`)).rows[0].n);
+    if (existing > 0 && !replace) throw new Error(`the target already holds ${existing} invoices: restore into an empty database, or ask to replace them`);
+    if (existing > 0) await db.query(`TRUNCATE invoices`);
+  } finally {
+    await db.end();
+  }
+}
+
+/**
+ * Marks the restored database's change log with a TRUNCATE row ("everything before is replaced"),
+ * so the next incremental refuses and asks for a full backup of the restored data.
+ */
+export async function finishRestore(targetUrl: string): Promise<void> {
+  const db = new Client({ connectionString: targetUrl });
+  await db.connect();
+  try {
+    await db.query(`INSERT INTO invoice_changes (invoice_no, op) VALUES (NULL, 'T')`);
+  } finally {
+    await db.end();
+  }
+}
