@@ -2,18 +2,40 @@
 import type { DataSource } from 'typeorm';
 import type { YingjiConfig } from '../apps/shared/config';
 import { createActionActivities } from './actions/actions.activities';
+import { createBackupActivities } from './backup/backup.activities';
+import { loadKeyring } from './backup/keys/keyring';
+import type { BackupStore } from './backup/store';
 import { createNotifyActivities, NotificationRequest } from './notify/notify.activities';
 import { createRecordActivities } from './records/records.activities';
 import { createResponsibilityActivities } from './responsibility/responsibility.activities';
 
 export type { RecordActivities } from './records/records.activities';
 
-export function createActivities(ds: DataSource, config: Pick<YingjiConfig, 'directoryFile' | 'webhook'>) {
+export function createActivities(
+  ds: DataSource,
+  config: Pick<YingjiConfig, 'directoryFile' | 'webhook' | 'invoiceDatabaseUrl'>,
+  backups: { store: BackupStore; keyring?: () => ReturnType<typeof loadKeyring> },
+) {
   const notify = createNotifyActivities(ds);
+  const backup = createBackupActivities({ catalog: ds, store: backups.store, keyring: backups.keyring ?? (() => loadKeyring(process.env)), config });
   return {
     ...createRecordActivities(ds),
+    ...backup,
     ...createResponsibilityActivities(config.directoryFile),
-    ...createActionActivities(),
+    // restoreByPriority runs as a child workflow (workflows/restore-by-priority.workflow.ts), not here.
+    ...createActionActivities({
+      takeBackup: async (req) => {
+        const kind = req.with.kind === 'incremental' || req.with.kind === 'differential' ? req.with.kind : 'full';
+        const r = await backup.takeInvoiceBackup({ kind, by: `incident ${req.incidentId}` });
+        return { outcome: `took ${r.kind} backup ${r.id} (${Object.values(r.rowCounts).reduce((a, b) => a + b, 0)} rows)`, data: r };
+      },
+      verifyBackup: async (req) => {
+        const backupId = typeof req.with.backup === 'string' && req.with.backup !== 'latest' ? req.with.backup : undefined;
+        const plan = await backup.planRestore({ backupId });
+        const v = await backup.verifyBackupChain({ chain: plan.chain });
+        return { outcome: `backup chain ${plan.chain.join(' -> ')} verified: ${v.chunks} chunks, ${v.rows} rows` };
+      },
+    }),
     ...notify,
     // The plain `webhook` channel falls back to the deployment's webhook (YINGJI_WEBHOOK_URL).
     async sendNotification(req: NotificationRequest) {

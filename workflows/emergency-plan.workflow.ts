@@ -4,7 +4,9 @@ import {
   ActivityFailure,
   allHandlersFinished,
   ApplicationFailure,
+  ChildWorkflowFailure,
   condition,
+  executeChild,
   proxyActivities,
   setHandler,
 } from '@temporalio/workflow';
@@ -27,6 +29,7 @@ import {
   TaskView,
 } from './definitions';
 import { PlanRun, REVIEW_STEP } from './plan-run';
+import { restoreByPriority } from './restore-by-priority.workflow';
 
 // Read-model writes: short, idempotent transactions. (Local activities were tried for speed: under 500
 // concurrent launches some workflows stalled for good with their first local activity lost, so
@@ -286,10 +289,9 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
       case 'automated': {
         const auto = step as AutomatedStep;
         try {
-          const result = await actions.runAction({ incidentId, stepId: step.id, action: auto.action, with: auto.with ?? {}, mode: input.mode });
-          outcome = result.outcome;
+          outcome = auto.action === 'restoreByPriority' ? await restoreStep(auto) : (await actions.runAction({ incidentId, stepId: step.id, action: auto.action, with: auto.with ?? {}, mode: input.mode })).outcome;
         } catch (err) {
-          const failure = err instanceof ActivityFailure && err.cause ? err.cause.message : String(err);
+          const failure = (err instanceof ActivityFailure || err instanceof ChildWorkflowFailure) && err.cause ? err.cause.message : String(err);
           run.setStep(step.id, { state: 'failed', outcome: failure });
           await records.recordStep({ ...stepRecord(step, team), state: 'failed', outcome: failure, at: iso() });
           const task = await awaitTask(step, 'automated', auto.owner, { failure });
@@ -317,6 +319,34 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
     }
     run.setStep(step.id, { state: 'done', finishedAt: iso(), finishedBy: by, outcome });
     await records.recordStep({ ...stepRecord(step, team), state: 'done', by, outcome, at: iso() });
+  }
+
+  /** Restore by priority as a child workflow, into the configured invoice database. */
+  async function restoreStep(step: AutomatedStep): Promise<string> {
+    const w = step.with ?? {};
+    let pointInTime: string | undefined;
+    if (typeof w.pointInTime === 'string') pointInTime = w.pointInTime;
+    else if (w.pointInTime && typeof w.pointInTime === 'object' && 'fact' in w.pointInTime) {
+      const fact = String((w.pointInTime as { fact: unknown }).fact);
+      const value = input.facts[fact];
+      if (typeof value !== 'string') throw ApplicationFailure.nonRetryable(`pointInTime needs the fact "${fact}", which the incident does not have yet`, 'MissingFact');
+      pointInTime = value;
+    }
+    const result = await executeChild(restoreByPriority, {
+      workflowId: `${incidentId}.${step.id}.restore`,
+      args: [
+        {
+          restoreId: `${incidentId}.${step.id}`,
+          target: 'invoices',
+          pointInTime,
+          backupId: typeof w.backup === 'string' && w.backup !== 'latest' ? w.backup : undefined,
+          priorities: Array.isArray(w.priorities) ? (w.priorities as string[]) : undefined,
+        },
+      ],
+    });
+    const rows = result.classes.reduce((n, c) => n + c.rows, 0);
+    const first = result.classes[0];
+    return `restored ${rows} invoices from ${result.chain.join(' -> ')}${first ? `; ${first.cls} available at ${first.availableAt}` : ''}`;
   }
 
   async function act(): Promise<void> {

@@ -1,33 +1,9 @@
 import { Command } from 'commander';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { verifyBackup } from '../../../activities/backup/format';
-import { generateKeyFile, Keyring, loadKeyring } from '../../../activities/backup/keys/keyring';
-import { DirectoryStore } from '../../../activities/backup/store';
 import { BackupKind, takeBackup } from '../../../activities/backup/take-backup';
-import { loadConfig, YingjiConfig } from '../../shared/config';
+import { backupKeyring, backupStore } from '../../shared/backups';
+import { loadConfig } from '../../shared/config';
 import { createDataSource } from '../../../migrations/data-source';
-
-/**
- * Backup keys: YINGJI_BACKUP_KEYS_FILE or YINGJI_BACKUP_KEY; with neither, the embedded stack keeps
- * a key file in its data folder (created once, mode 0600), never inside a backup.
- */
-export function backupKeyring(config: YingjiConfig): Keyring {
-  if (process.env.YINGJI_BACKUP_KEYS_FILE || process.env.YINGJI_BACKUP_KEY) return loadKeyring(process.env);
-  const file = path.join(config.dataDir, 'backup-keys.json');
-  if (!fs.existsSync(file)) {
-    fs.mkdirSync(config.dataDir, { recursive: true });
-    generateKeyFile(file);
-    console.error(`created backup key file ${file} (mode 0600); keep a copy outside this machine: backups cannot be read without it`);
-  }
-  return loadKeyring({ YINGJI_BACKUP_KEYS_FILE: file });
-}
-
-export function backupStore(config: YingjiConfig): DirectoryStore {
-  const dir = process.env.YINGJI_BACKUP_DIR || path.join(config.dataDir, 'backups');
-  fs.mkdirSync(dir, { recursive: true });
-  return new DirectoryStore(dir);
-}
 
 /** `yingji backup ...`: take, list and verify backups of the invoice database. */
 export function backupCommands(): Command {

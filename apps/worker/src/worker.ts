@@ -1,6 +1,7 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { DataSource } from 'typeorm';
 import { createActivities } from '../../../activities';
+import { backupKeyring, backupStore } from '../../shared/backups';
 import type { TemporalConfig, YingjiConfig } from '../../shared/config';
 import { temporalTls } from '../../shared/temporal-connection';
 
@@ -10,7 +11,7 @@ export const WORKFLOWS_PATH = require.resolve('../../../workflows');
 export async function createWorker(opts: {
   temporal: TemporalConfig;
   taskQueue: string;
-  config: Pick<YingjiConfig, 'directoryFile' | 'webhook'>;
+  config: Pick<YingjiConfig, 'directoryFile' | 'webhook' | 'invoiceDatabaseUrl' | 'dataDir'>;
   dataSource: DataSource;
   connection?: NativeConnection;
   /** A prebuilt bundle (tests bundle once per run); otherwise workflows are bundled at start. */
@@ -23,7 +24,10 @@ export async function createWorker(opts: {
     namespace: opts.temporal.namespace,
     taskQueue: opts.taskQueue,
     ...(opts.workflowBundlePath ? { workflowBundle: { codePath: opts.workflowBundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createActivities(opts.dataSource, opts.config),
+    activities: createActivities(opts.dataSource, opts.config, {
+      store: backupStore(opts.config),
+      keyring: () => backupKeyring(opts.config),
+    }),
   });
   return { worker, connection };
 }

@@ -1,0 +1,68 @@
+// restoreByPriority: brings invoices back class by class, the ones that hurt most first. Runs
+// alone or as a child of emergencyPlan. Nothing is written before the whole chain verifies.
+import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { workflowNow } from './clock';
+
+export interface RestoreInput {
+  restoreId: string;
+  /** `invoices` (the configured invoice database) or a database name on the same server. */
+  target: string;
+  /** Restore to this moment (default: the latest backup). */
+  pointInTime?: string;
+  /** Or restore exactly to this backup's moment. */
+  backupId?: string;
+  /** Class order (default: the backup's own priority order). */
+  priorities?: string[];
+  /** Replace invoices already in the target (default: refuse a non-empty target). */
+  replace?: boolean;
+}
+
+export interface ClassAvailable {
+  cls: string;
+  rows: number;
+  /** When every row of the class was restored: the business can use it from then on. */
+  availableAt: string;
+}
+
+export interface RestoreResult {
+  restoreId: string;
+  target: string;
+  chain: string[];
+  pointInTime: string;
+  startedAt: string;
+  verifiedAt: string;
+  classes: ClassAvailable[];
+  finishedAt: string;
+}
+
+const quick = proxyActivities<Activities>({ startToCloseTimeout: '10 minutes', retry: { maximumAttempts: 3 } });
+const restoring = proxyActivities<Activities>({
+  startToCloseTimeout: '2 hours',
+  heartbeatTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumAttempts: 10 },
+});
+
+export async function restoreByPriority(input: RestoreInput): Promise<RestoreResult> {
+  const startedAt = workflowNow().toISOString();
+  const plan = await quick.planRestore({ pointInTime: input.pointInTime, backupId: input.backupId, priorities: input.priorities });
+  await quick.verifyBackupChain({ chain: plan.chain });
+  const verifiedAt = workflowNow().toISOString();
+  await quick.prepareRestoreTarget({ restoreId: input.restoreId, target: input.target, replace: input.replace ?? false });
+  const classes: ClassAvailable[] = [];
+  for (const cls of plan.classes) {
+    const r = await restoring.restoreInvoiceClass({ restoreId: input.restoreId, chain: plan.chain, cls, target: input.target });
+    classes.push({ cls, rows: r.rows, availableAt: workflowNow().toISOString() });
+  }
+  await quick.finishInvoiceRestore({ target: input.target });
+  return {
+    restoreId: input.restoreId || workflowInfo().workflowId,
+    target: input.target,
+    chain: plan.chain,
+    pointInTime: plan.pointInTime,
+    startedAt,
+    verifiedAt,
+    classes,
+    finishedAt: workflowNow().toISOString(),
+  };
+}
