@@ -1,0 +1,88 @@
+import type { ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Client } from 'pg';
+import { Keyring } from '../../activities/backup/keys/keyring';
+import { DirectoryStore } from '../../activities/backup/store';
+import { takeBackup } from '../../activities/backup/take-backup';
+import { prepareInvoiceDatabase } from '../../activities/invoices/database';
+import { generateInvoices } from '../../activities/invoices/generate';
+import { dropDatabase } from '../../scripts/stack/postgres';
+import type { RestoreResult } from '../../workflows/restore-by-priority.workflow';
+import { Harness, startHarness } from './support/harness';
+import { testStackEnv } from './support/test-stack';
+import { killHard, spawnWorker } from './support/worker-process';
+
+const admin = () => testStackEnv().pgAdminUrl;
+const urlOf = (db: string) => admin().replace(/\/postgres$/, `/${db}`);
+async function query<T = Record<string, unknown>>(url: string, q: string): Promise<T[]> {
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  try {
+    return (await c.query(q)).rows as T[];
+  } finally {
+    await c.end();
+  }
+}
+const rowsDigest = async (url: string) =>
+  (await query<{ n: string; d: string }>(url, `SELECT count(*) AS n, md5(string_agg(t::text, '|' ORDER BY invoice_no)) AS d FROM invoices t`))[0];
+
+// The worker dies in the middle of restoring 200,000 invoices; a new worker finishes from the last
+// committed chunk, and the target ends with exactly the source's rows.
+describe('restoreByPriority survives a worker killed mid-restore', () => {
+  let h: Harness;
+  let worker: ChildProcess | undefined;
+  let dir: string;
+  let source: string;
+  let target: string;
+  const secret = Buffer.alloc(32, 9);
+
+  beforeAll(async () => {
+    h = await startHarness({ worker: false });
+    source = `${h.databaseName}_src`;
+    target = `${h.databaseName}_dst`;
+    await prepareInvoiceDatabase(urlOf(source));
+    await generateInvoices(urlOf(source), { count: 200_000, seed: 5 });
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'yingji-rwf-'));
+    await takeBackup({ invoiceUrl: urlOf(source), catalog: h.db, store: new DirectoryStore(dir), keyring: new Keyring({ k1: secret }, 'k1', 'test') }, { kind: 'full', by: 'dba' });
+  });
+  afterAll(async () => {
+    if (worker) await killHard(worker);
+    await h?.close();
+    for (const db of [source, target]) await dropDatabase(admin(), db);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('resumes from the last committed chunk, copies fewer rows after the restart than before, ends exact', async () => {
+    const env = { ...h.processEnv, INVOICE_DATABASE_URL: urlOf(source), YINGJI_BACKUP_DIR: dir, YINGJI_BACKUP_KEY: `k1:${secret.toString('base64')}` };
+    worker = await spawnWorker(env);
+    const handle = await h.temporal.workflow.start('restoreByPriority', {
+      taskQueue: h.config.taskQueue,
+      workflowId: `restore-${h.databaseName}`,
+      args: [{ restoreId: 'r1', target }],
+    });
+    const total = 200_000;
+    let before = 0;
+    for (;;) {
+      const rows = await query<{ n: string }>(urlOf(target), `SELECT coalesce(sum(rows), 0) AS n FROM restore_progress`).catch(() => [{ n: '0' }]);
+      before = Number(rows[0].n);
+      if (before >= total * 0.55) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await killHard(worker);
+    const atKill = Number((await query<{ n: string }>(urlOf(target), `SELECT coalesce(sum(rows), 0) AS n FROM restore_progress`))[0].n);
+    expect(atKill).toBeLessThan(total);
+    worker = await spawnWorker(env);
+    const result = (await handle.result()) as RestoreResult;
+
+    const after = total - atKill;
+    expect(atKill).toBeGreaterThan(0);
+    expect(after).toBeLessThan(atKill); // resumed: fewer rows copied after the restart than before it
+    expect(result.classes.map((c) => c.cls)).toEqual(['current-period-undeclared', 'red-letter', 'high-value', 'current-period', 'last-12-months', 'archive']);
+    expect(result.classes.reduce((n, c) => n + c.rows, 0)).toBe(total);
+    for (let i = 1; i < result.classes.length; i++) expect(Date.parse(result.classes[i].availableAt)).toBeGreaterThanOrEqual(Date.parse(result.classes[i - 1].availableAt));
+    expect(Date.parse(result.verifiedAt)).toBeLessThanOrEqual(Date.parse(result.classes[0].availableAt));
+    expect(await rowsDigest(urlOf(target))).toEqual(await rowsDigest(urlOf(source)));
+  });
+});
