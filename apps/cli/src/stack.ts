@@ -180,7 +180,9 @@ export async function startDetached(config: YingjiConfig, log: (line: string) =>
   fs.mkdirSync(logsDir(config), { recursive: true });
   const logFile = path.join(logsDir(config), 'stack.log');
   const out = fs.openSync(logFile, 'a');
-  const child = spawn(process.execPath, [process.argv[1], 'up'], { detached: true, stdio: ['ignore', out, out], env: process.env });
+  // The CLI itself, whoever calls this (the CLI, a benchmark, a script).
+  const cli = path.join(PROJECT_ROOT, 'bin', 'yingji.js');
+  const child = spawn(process.execPath, [cli, 'up'], { detached: true, stdio: ['ignore', out, out], env: process.env });
   fs.closeSync(out);
   child.unref();
   log(`starting the stack in the background (log: ${logFile})...`);
