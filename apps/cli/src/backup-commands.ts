@@ -1,4 +1,7 @@
 import { Command } from 'commander';
+import { Client, Connection } from '@temporalio/client';
+import { temporalTls } from '../../shared/temporal-connection';
+import type { RestoreResult } from '../../../workflows/restore-by-priority.workflow';
 import { verifyBackup } from '../../../activities/backup/format';
 import { BackupKind, takeBackup } from '../../../activities/backup/take-backup';
 import { backupKeyring, backupStore } from '../../shared/backups';
@@ -68,4 +71,34 @@ export function backupCommands(): Command {
       console.log(`${id}: ok — ${report.chunkCount} chunks, ${report.rowCount} rows, key ${report.keyId}`);
     });
   return cmd;
+}
+
+/** `yingji restore`: runs the restoreByPriority workflow and shows each class as it becomes available. */
+export function restoreCommand(): Command {
+  return new Command('restore')
+    .description('restore invoices by priority from the backup chain (a Temporal workflow; survives worker restarts)')
+    .option('--to <time>', 'the moment to restore to (ISO date-time; default: the latest backup)')
+    .option('--backup <id>', 'or exactly this backup\'s moment')
+    .requiredOption('--target <db>', '"invoices" (the configured invoice database) or a database name on the same server')
+    .option('--replace', 'replace invoices already in the target')
+    .action(async (o: { to?: string; backup?: string; target: string; replace?: boolean }) => {
+      if (o.to && Number.isNaN(Date.parse(o.to))) throw new Error(`--to "${o.to}" is not a date-time`);
+      const config = loadConfig();
+      const connection = await Connection.connect({ address: config.temporal.address, tls: temporalTls(config.temporal) });
+      try {
+        const client = new Client({ connection, namespace: config.temporal.namespace });
+        const restoreId = `restore-${new Date().toISOString().replace(/[-:.]/g, '')}`;
+        const handle = await client.workflow.start('restoreByPriority', {
+          taskQueue: config.taskQueue,
+          workflowId: restoreId,
+          args: [{ restoreId, target: o.target, pointInTime: o.to, backupId: o.backup, replace: o.replace ?? false }],
+        });
+        console.error(`started ${restoreId}; waiting (the worker verifies the chain first, then restores class by class)...`);
+        const result = (await handle.result()) as RestoreResult;
+        console.log(`restored ${result.target} to ${result.pointInTime} from ${result.chain.join(' -> ')}`);
+        for (const c of result.classes) console.log(`  ${c.cls.padEnd(26)} ${String(c.rows).padStart(9)} rows  available ${c.availableAt}`);
+      } finally {
+        await connection.close();
+      }
+    });
 }

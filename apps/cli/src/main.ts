@@ -8,7 +8,7 @@ import { ApiClient } from './api-client';
 import { runDemo } from './demo';
 import { sessionCommands } from './incident-commands';
 import { invoiceCommands } from './invoice-commands';
-import { backupCommands } from './backup-commands';
+import { backupCommands, restoreCommand } from './backup-commands';
 import { planCommands } from './plan-commands';
 import { tokenCommands } from './token-commands';
 import { printAddresses, readStack, runStack, startDetached, stopDetached } from './stack';
@@ -85,6 +85,7 @@ program.addCommand(planCommands());
 program.addCommand(tokenCommands());
 program.addCommand(invoiceCommands());
 program.addCommand(backupCommands());
+program.addCommand(restoreCommand());
 for (const c of sessionCommands()) program.addCommand(c);
 
 program.parseAsync(process.argv).catch(fail);
