@@ -81,9 +81,10 @@ describe('identity and roles', () => {
   it('the workflow itself refuses a decision for the commander role from a responder', async () => {
     const isolate = await callers.responder.post(`/tasks/${taskId}/complete`, {}).expect(200);
     expect(isolate.body.state).toBe('done');
-    // verifyBackup is not built yet: the step fails loudly and the commander completes it by hand, with a reason.
+    // There are no backups yet: verifyBackup fails the step loudly and the commander completes it by hand, with a reason.
     const failed = await openTask(callers.commander, incidentId, (t) => t.stepId === 'check-backup');
-    expect(failed).toMatchObject({ state: 'failed', kind: 'automated', failure: 'action verifyBackup is not available yet' });
+    expect(failed).toMatchObject({ state: 'failed', kind: 'automated' });
+    expect(failed.failure).toMatch(/^no backup to restore to .*: the catalog is empty$/);
     const noReason = await callers.commander.post(`/tasks/${failed.id}/complete`, {}).expect(400);
     expect(noReason.body.message).toContain('needs a note with the reason');
     await callers.commander.post(`/tasks/${failed.id}/complete`, { note: 'checked the chain with pg_verifybackup by hand' }).expect(200);

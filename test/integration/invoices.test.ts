@@ -1,5 +1,6 @@
 // The invoice database against real PostgreSQL: migrations, the COPY generator, priority classes
 // in SQL against the domain's classifier, and the change log (deletes included, baseline excluded).
+import { INVOICE_MIGRATIONS } from '../../migrations/invoices/index';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import {
@@ -84,7 +85,7 @@ beforeAll(async () => {
   url = dbUrl(names[0]);
   // The database does not exist yet: prepareInvoiceDatabase creates it through `postgres` and migrates.
   const prepared = await prepareInvoiceDatabase(url);
-  expect(prepared).toEqual({ created: true, migrations: ['CreateInvoices1795400000000'] });
+  expect(prepared).toEqual({ created: true, migrations: INVOICE_MIGRATIONS.map((m) => m.name) });
   generated = await generateInvoices(url, { count: COUNT, seed: SEED, now: NOW, onProgress: (done, total) => progress.push([done, total]) });
   db = new Client({ connectionString: url });
   await db.connect();
@@ -105,7 +106,7 @@ describe('the invoice database', () => {
       database: 'yingji_invoices',
     });
     const tables = (await db.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`)).rows.map((r) => r.tablename);
-    expect(tables).toEqual(['invoice_changes', 'invoice_migrations', 'invoices']);
+    expect(tables).toEqual(['invoice_changes', 'invoice_migrations', 'invoices', 'restore_progress']);
   });
 
   it('holds the generated invoices, reported as they streamed', async () => {
