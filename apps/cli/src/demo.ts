@@ -1,5 +1,10 @@
 import type { Plan } from '../../../domain/plan/plan.types';
+import { Client } from 'pg';
+import { takeBackup } from '../../../activities/backup/take-backup';
+import { prepareInvoiceDatabase } from '../../../activities/invoices/database';
+import { generateInvoices } from '../../../activities/invoices/generate';
 import { issueToken } from '../../api/src/auth/token-store';
+import { backupKeyring, backupStore } from '../../shared/backups';
 import type { YingjiConfig } from '../../shared/config';
 import { createDataSource } from '../../../migrations/data-source';
 import { ApiClient } from './api-client';
@@ -26,12 +31,41 @@ async function demoTokens(config: YingjiConfig): Promise<{ commander: string; te
   }
 }
 
+/** Demo invoices, a full backup of them, then the "crash": every invoice gone from the table. */
+async function crashTheInvoiceDatabase(config: YingjiConfig, log: (line: string) => void): Promise<number> {
+  const url = config.invoiceDatabaseUrl;
+  await prepareInvoiceDatabase(url);
+  const db = new Client({ connectionString: url });
+  await db.connect();
+  try {
+    let count = Number((await db.query(`SELECT count(*) AS n FROM invoices`)).rows[0].n);
+    if (count === 0) {
+      log('Generating 100,000 demo invoices...');
+      count = (await generateInvoices(url, { count: 100_000 })).rows;
+    }
+    const catalog = createDataSource(config.databaseUrl);
+    await catalog.initialize();
+    try {
+      const full = await takeBackup({ invoiceUrl: url, catalog, store: backupStore(config), keyring: backupKeyring(config) }, { kind: 'full', by: 'yingji demo' });
+      log(`Full backup ${full.id} of ${count} invoices taken.`);
+    } finally {
+      await catalog.destroy();
+    }
+    await db.query('TRUNCATE invoices');
+    log(`Simulated crash: all ${count} invoices removed from the invoice database (the plan's restore step brings them back).`);
+    return count;
+  } finally {
+    await db.end();
+  }
+}
+
 /**
  * Brings the stack up (in the background) and runs 发票数据库崩溃 at level II with simulated
  * responders: one team answers late, so its task escalates. Prints the timeline.
  */
 export async function runDemo(config: YingjiConfig, log: (line: string) => void): Promise<void> {
   const info = await startDetached(config, log);
+  const lost = await crashTheInvoiceDatabase(config, log);
   const tokens = await demoTokens(config);
   const api = new ApiClient(info.api);
   const commander = api.as(tokens.commander);
@@ -51,7 +85,9 @@ export async function runDemo(config: YingjiConfig, log: (line: string) => void)
   const byStatus = done.notifications.reduce<Record<string, number>>((acc, n) => ({ ...acc, [n.status]: (acc[n.status] ?? 0) + 1 }), {});
   log('');
   log(`Level ${done.incident.level}, ${done.steps.length} steps, ${escalations} escalation(s), notifications ${JSON.stringify(byStatus)}, ${done.findings.length} review finding(s).`);
-  log(`Automated steps failed loudly ("not available yet") and the commander completed them by hand; see the timeline.`);
+  const restored = done.steps.find((x) => x.stepId === 'restore-invoices') as { outcome?: string } | undefined;
+  log(`Invoices lost in the crash: ${lost}. Restore step: ${restored?.outcome ?? 'did not run'}.`);
+  log(`Automated steps whose actions are not built yet failed loudly and the commander completed them by hand; see the timeline.`);
   log('');
   log('The stack keeps running:');
   printAddresses(info, log);
