@@ -2,22 +2,15 @@ import { DataSource, DataSourceOptions } from 'typeorm';
 import { loadConfig } from '../apps/shared/config';
 import { MIGRATIONS } from './index';
 
-/** The one way to open the Yingji database: schema comes from migrations, never synchronize. */
-export function createDataSource(url: string, entities: DataSourceOptions['entities'] = []): DataSource {
-  return new DataSource({
-    type: 'postgres',
-    url,
-    entities,
-    migrations: MIGRATIONS,
-    migrationsTableName: 'migrations',
-    synchronize: false,
-    migrationsRun: false,
-    extra: { max: 20 },
-  });
+type Migrations = NonNullable<DataSourceOptions['migrations']>;
+
+/** A PostgreSQL DataSource whose schema comes only from `migrations` (never synchronize). */
+export function migratedDataSource(url: string, migrations: Migrations, migrationsTableName: string, entities: DataSourceOptions['entities'] = [], max = 20): DataSource {
+  return new DataSource({ type: 'postgres', url, entities, migrations, migrationsTableName, synchronize: false, migrationsRun: false, extra: { max } });
 }
 
-export async function runMigrations(url: string): Promise<string[]> {
-  const ds = createDataSource(url);
+/** Applies what is pending, one transaction per migration; returns the names applied now. */
+export async function applyMigrations(ds: DataSource): Promise<string[]> {
   await ds.initialize();
   try {
     const ran = await ds.runMigrations({ transaction: 'each' });
@@ -25,6 +18,15 @@ export async function runMigrations(url: string): Promise<string[]> {
   } finally {
     await ds.destroy();
   }
+}
+
+/** The one way to open the Yingji database. */
+export function createDataSource(url: string, entities: DataSourceOptions['entities'] = []): DataSource {
+  return migratedDataSource(url, MIGRATIONS, 'migrations', entities);
+}
+
+export function runMigrations(url: string): Promise<string[]> {
+  return applyMigrations(createDataSource(url));
 }
 
 /** For the typeorm CLI (`npx typeorm migration:show -d dist/migrations/data-source.js`). */

@@ -1,5 +1,6 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { loadConfig } from '../../apps/shared/config';
+import { applyMigrations, migratedDataSource } from '../data-source';
 import { INVOICE_CHANGE_TRIGGER, INVOICE_MIGRATIONS } from './index';
 
 export { INVOICE_CHANGE_TRIGGER, INVOICE_MIGRATIONS };
@@ -10,27 +11,11 @@ export { INVOICE_CHANGE_TRIGGER, INVOICE_MIGRATIONS };
  * so the two histories never mix even if both point at one database.
  */
 export function createInvoiceDataSource(url: string, entities: DataSourceOptions['entities'] = []): DataSource {
-  return new DataSource({
-    type: 'postgres',
-    url,
-    entities,
-    migrations: INVOICE_MIGRATIONS,
-    migrationsTableName: 'invoice_migrations',
-    synchronize: false,
-    migrationsRun: false,
-    extra: { max: 10 },
-  });
+  return migratedDataSource(url, INVOICE_MIGRATIONS, 'invoice_migrations', entities, 10);
 }
 
-export async function runInvoiceMigrations(url: string): Promise<string[]> {
-  const ds = createInvoiceDataSource(url);
-  await ds.initialize();
-  try {
-    const ran = await ds.runMigrations({ transaction: 'each' });
-    return ran.map((m) => m.name);
-  } finally {
-    await ds.destroy();
-  }
+export function runInvoiceMigrations(url: string): Promise<string[]> {
+  return applyMigrations(createInvoiceDataSource(url));
 }
 
 /** For the typeorm CLI (`npx typeorm migration:show -d dist/migrations/invoices/data-source.js`). */
