@@ -29,6 +29,11 @@ export function createActivities(
         const r = await backup.takeInvoiceBackup({ kind, by: `incident ${req.incidentId}` });
         return { outcome: `took ${r.kind} backup ${r.id} (${Object.values(r.rowCounts).reduce((a, b) => a + b, 0)} rows)`, data: r };
       },
+      verifyRestore: async (req) => {
+        const r = await backup.verifyRestoredInvoices({ target: 'invoices', restorePrefix: `${req.incidentId}.` });
+        const checked = r.classes.filter((c) => c.digestMatches).length;
+        return { outcome: `restore ${r.restoreId} verified: ${r.rows} invoices as written${checked ? `; ${checked} classes match the backup's counts and digests` : ''}` };
+      },
       verifyBackup: async (req) => {
         const backupId = typeof req.with.backup === 'string' && req.with.backup !== 'latest' ? req.with.backup : undefined;
         const plan = await backup.planRestore({ backupId });

@@ -4,7 +4,8 @@ import { shortestRestoreChain } from '../../domain/backup/chain';
 import type { YingjiConfig } from '../../apps/shared/config';
 import { prepareInvoiceDatabase } from '../invoices/database';
 import type { Keyring } from './keys/keyring';
-import { chainClasses, finishRestore, prepareTarget, restoreClass, verifyRestoreChain } from './restore';
+import { chainClasses, finishRestore, prepareTarget, restoreClass, RestoreMismatch, verifyRestoreChain, verifyRestored } from './restore';
+import { Client } from 'pg';
 import type { BackupStore } from './store';
 import { BackupKind, takeBackup } from './take-backup';
 
@@ -88,6 +89,29 @@ export function createBackupActivities(d: BackupDeps) {
     async restoreInvoiceClass(req: { restoreId: string; chain: string[]; cls: string; target: string }) {
       const ctx = Context.current();
       return restoreClass(target(req.target), req, (done) => ctx.heartbeat(done));
+    },
+
+    /** Checks a finished restore (by id, or the latest whose id starts with `restorePrefix`). */
+    async verifyRestoredInvoices(req: { target: string; restoreId?: string; restorePrefix?: string }) {
+      const t = target(req.target);
+      let restoreId = req.restoreId;
+      if (!restoreId) {
+        const db = new Client({ connectionString: t.targetUrl });
+        await db.connect();
+        try {
+          const rows = await db.query(`SELECT restore_id FROM restore_progress WHERE restore_id LIKE $1 ORDER BY done_at DESC LIMIT 1`, [`${req.restorePrefix ?? ''}%`]);
+          restoreId = rows.rows[0]?.restore_id;
+        } finally {
+          await db.end();
+        }
+        if (!restoreId) throw ApplicationFailure.nonRetryable(`no restore into ${req.target} to verify${req.restorePrefix ? ` for ${req.restorePrefix}` : ''}`, 'NothingRestored');
+      }
+      try {
+        return await verifyRestored(t, restoreId);
+      } catch (err) {
+        if (err instanceof RestoreMismatch) throw nonRetryable(err, 'RestoreMismatch');
+        throw err;
+      }
     },
 
     async finishInvoiceRestore(req: { target: string }): Promise<void> {

@@ -2,9 +2,9 @@
 // written before the whole chain verifies; each chunk commits with its progress row, so a restore
 // that dies resumes after its last committed chunk.
 import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { Client } from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { readChunks, readManifest, verifyChain } from './format';
 import type { BackupManifest } from './format';
 import type { Keyring } from './keys/keyring';
@@ -12,6 +12,7 @@ import type { BackupStore } from './store';
 import { INVOICE_COLUMNS } from '../invoices/generate';
 import { INVOICE_CHANGE_TRIGGER } from '../../migrations/invoices/index';
 import { DELETED_CLASS } from './take-backup';
+import { RowDigest } from './row-digest';
 
 export interface RestoreTarget {
   store: BackupStore;
@@ -96,7 +97,12 @@ export async function restoreClass(
           continue;
         }
         const keep: Buffer[] = [];
-        for (const line of lines(chunk.rows)) if (!superseded[i].has(keyOf(line))) keep.push(line);
+        const digest = new RowDigest();
+        for (const line of lines(chunk.rows)) {
+          if (superseded[i].has(keyOf(line))) continue;
+          keep.push(line);
+          digest.add(line);
+        }
         await db.query('BEGIN');
         try {
           // Restored rows are a baseline, not changes: the change log stays out of it (see finishRestore).
@@ -105,8 +111,8 @@ export async function restoreClass(
             await pipeline(Readable.from(keep), db.query(copyFrom(`COPY invoices (${INVOICE_COLUMNS.join(', ')}) FROM STDIN`)));
           }
           await db.query(`ALTER TABLE invoices ENABLE TRIGGER ${INVOICE_CHANGE_TRIGGER}`);
-          await db.query(`INSERT INTO restore_progress (restore_id, backup_id, seq, cls, rows) VALUES ($1, $2, $3, $4, $5)`, [
-            req.restoreId, manifest.backupId, chunk.seq, req.cls, keep.length,
+          await db.query(`INSERT INTO restore_progress (restore_id, backup_id, seq, cls, rows, digest) VALUES ($1, $2, $3, $4, $5, $6)`, [
+            req.restoreId, manifest.backupId, chunk.seq, req.cls, keep.length, digest.hex,
           ]);
           await db.query('COMMIT');
         } catch (err) {
@@ -158,6 +164,64 @@ export async function finishRestore(targetUrl: string): Promise<void> {
   await db.connect();
   try {
     await db.query(`INSERT INTO invoice_changes (invoice_no, op) VALUES (NULL, 'T')`);
+  } finally {
+    await db.end();
+  }
+}
+
+export interface RestoreCheck {
+  restoreId: string;
+  rows: number;
+  /** Per class: rows written, and (for a restore of one full backup) the manifest's count and digest. */
+  classes: Array<{ cls: string; rows: number; manifestRows?: number; digestMatches?: boolean }>;
+}
+
+export class RestoreMismatch extends Error {}
+
+/**
+ * Checks a finished restore: every row the restore wrote is in the target, unchanged (count and
+ * digest of the whole table against the restore's per-chunk log). A restore of a single full backup
+ * is also checked class by class against the manifest's row counts and digests.
+ */
+export async function verifyRestored(t: RestoreTarget, restoreId: string): Promise<RestoreCheck> {
+  const db = new Client({ connectionString: t.targetUrl });
+  await db.connect();
+  try {
+    const log: Array<{ backup_id: string; cls: string; rows: number; digest: string }> = (
+      await db.query(`SELECT backup_id, cls, rows, digest FROM restore_progress WHERE restore_id = $1`, [restoreId])
+    ).rows;
+    if (!log.length) throw new RestoreMismatch(`restore ${restoreId} has written nothing to check`);
+    const expected = new RowDigest();
+    const perClass = new Map<string, { rows: number; digest: RowDigest }>();
+    for (const r of log) {
+      expected.merge(r.digest);
+      expected.rows += r.rows;
+      const c = perClass.get(r.cls) ?? { rows: 0, digest: new RowDigest() };
+      c.rows += r.rows;
+      c.digest.merge(r.digest);
+      perClass.set(r.cls, c);
+    }
+    const actual = new RowDigest();
+    let tail: Buffer = Buffer.alloc(0);
+    const source = db.query(copyTo(`COPY (SELECT ${INVOICE_COLUMNS.join(', ')} FROM invoices) TO STDOUT`));
+    source.on('data', (b: Buffer) => (tail = actual.addRows(tail.length ? Buffer.concat([tail, b]) : b)));
+    await pipeline(source, new Writable({ write: (_c, _e, cb) => cb() }));
+    if (tail.length) actual.add(tail);
+    if (actual.rows !== expected.rows) throw new RestoreMismatch(`restore ${restoreId}: the target holds ${actual.rows} invoices, the restore wrote ${expected.rows}`);
+    if (actual.hex !== expected.hex) throw new RestoreMismatch(`restore ${restoreId}: the target's rows differ from the rows the restore wrote (digest ${actual.hex}, expected ${expected.hex})`);
+
+    const backups = [...new Set(log.map((r) => r.backup_id))];
+    const manifest = backups.length === 1 ? await readManifest(t.store, t.keyring, backups[0]) : undefined;
+    const classes = [...perClass.entries()].map(([cls, c]) => {
+      if (!manifest || manifest.kind !== 'full') return { cls, rows: c.rows };
+      const manifestRows = manifest.classes.find((x) => x.name === cls)?.rowCount ?? 0;
+      const label = manifest.labels[`digest:${cls}`];
+      const digestMatches = label === undefined ? undefined : label === c.digest.hex;
+      if (manifestRows !== c.rows) throw new RestoreMismatch(`restore ${restoreId}, class ${cls}: ${c.rows} rows restored, backup ${manifest.backupId} holds ${manifestRows}`);
+      if (digestMatches === false) throw new RestoreMismatch(`restore ${restoreId}, class ${cls}: the restored rows differ from backup ${manifest.backupId}'s`);
+      return { cls, rows: c.rows, manifestRows, digestMatches };
+    });
+    return { restoreId, rows: actual.rows, classes };
   } finally {
     await db.end();
   }

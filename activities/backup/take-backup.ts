@@ -10,6 +10,7 @@ import { PRIORITY_CLASSES, priorityClassCaseSql, priorityClassSql } from '../../
 import { INVOICE_COLUMNS } from '../invoices/generate';
 import { appendAudit } from '../records/audit-log';
 import { BackupWriter } from './format';
+import { RowDigest } from './row-digest';
 import type { Keyring } from './keys/keyring';
 import type { BackupStore } from './store';
 
@@ -55,16 +56,21 @@ async function latest(catalog: DataSource, where: string): Promise<CatalogRow | 
   return rows[0];
 }
 
+/** Row digests per class of the backup being written (recorded in the manifest's labels). */
+type Digests = Record<string, RowDigest>;
+
 /** Streams `COPY (query) TO STDOUT` into the writer's class stream; returns the rows copied. */
-async function copyClass(db: Client, writer: BackupWriter, cls: string, query: string, onProgress?: (cls: string, rows: number) => void): Promise<number> {
+async function copyClass(db: Client, writer: BackupWriter, cls: string, query: string, onProgress: ((cls: string, rows: number) => void) | undefined, digests: Digests): Promise<number> {
   const source = db.query(copyTo(`COPY (${query}) TO STDOUT`));
-  let rows = 0;
+  const digest = (digests[cls] = new RowDigest());
+  let tail: Buffer = Buffer.alloc(0);
   source.on('data', (b: Buffer) => {
-    for (let i = b.indexOf(10); i !== -1; i = b.indexOf(10, i + 1)) rows++;
-    onProgress?.(cls, rows);
+    tail = digest.addRows(tail.length ? Buffer.concat([tail, b]) : b);
+    onProgress?.(cls, digest.rows);
   });
   await pipeline(source, writer.rowStream(cls));
-  return rows;
+  if (tail.length) digest.add(tail);
+  return digest.rows;
 }
 
 /**
@@ -90,10 +96,11 @@ export async function takeBackup(
     const snap = (await db.query(`SELECT now() AS at, pg_current_snapshot()::text AS snapshot`)).rows[0] as { at: Date; snapshot: string };
     const pointInTime = snap.at;
     const rowCounts: Record<string, number> = {};
+    const digests: Digests = {};
     const classes: string[] = [...PRIORITY_CLASSES];
     if (req.kind === 'full') {
       for (const cls of PRIORITY_CLASSES) {
-        rowCounts[cls] = await copyClass(db, writer, cls, `SELECT ${cols} FROM invoices WHERE ${priorityClassSql(cls, pointInTime)}`, req.onProgress);
+        rowCounts[cls] = await copyClass(db, writer, cls, `SELECT ${cols} FROM invoices WHERE ${priorityClassSql(cls, pointInTime)}`, req.onProgress, digests);
       }
     } else {
       // Changes committed after the parent's snapshot (the latest full for a differential, the latest
@@ -110,7 +117,7 @@ export async function takeBackup(
            SELECT ${priorityClassCaseSql(pointInTime)} AS cls, i.* FROM changed_invoices c JOIN invoices i USING (invoice_no)`,
       );
       for (const cls of PRIORITY_CLASSES) {
-        rowCounts[cls] = await copyClass(db, writer, cls, `SELECT ${cols} FROM changed_rows WHERE cls = '${cls}'`, req.onProgress);
+        rowCounts[cls] = await copyClass(db, writer, cls, `SELECT ${cols} FROM changed_rows WHERE cls = '${cls}'`, req.onProgress, digests);
       }
       rowCounts[DELETED_CLASS] = await copyClass(
         db,
@@ -118,6 +125,7 @@ export async function takeBackup(
         DELETED_CLASS,
         `SELECT c.invoice_no FROM changed_invoices c WHERE NOT EXISTS (SELECT 1 FROM changed_rows r WHERE r.invoice_no = c.invoice_no)`,
         req.onProgress,
+        digests,
       );
       classes.push(DELETED_CLASS);
     }
@@ -132,6 +140,7 @@ export async function takeBackup(
       takenAt,
       pointInTime,
       classes,
+      labels: Object.fromEntries(Object.entries(digests).map(([cls, d]) => [`digest:${cls}`, d.hex])),
     });
     const bytes = manifest.chunks.reduce((n, c) => n + c.byteLength, 0);
     await deps.catalog.transaction(async (em) => {

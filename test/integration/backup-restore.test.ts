@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import { Keyring } from '../../activities/backup/keys/keyring';
-import { chainClasses, finishRestore, prepareTarget, restoreClass, verifyRestoreChain } from '../../activities/backup/restore';
+import { chainClasses, finishRestore, prepareTarget, restoreClass, verifyRestoreChain, verifyRestored } from '../../activities/backup/restore';
 import { DirectoryStore } from '../../activities/backup/store';
 import { takeBackup } from '../../activities/backup/take-backup';
 import { prepareInvoiceDatabase } from '../../activities/invoices/database';
@@ -92,7 +92,15 @@ describe('restore to a point in time', () => {
       for (const cls of await chainClasses(t, chain)) await restoreClass(t, { restoreId: `r-${b.id}`, chain, cls });
       await finishRestore(t.targetUrl);
       expect(await rowsOf(t.targetUrl)).toEqual(snapshots.get(b.id));
+      const check = await verifyRestored(t, `r-${b.id}`);
+      expect(check.rows).toBe(snapshots.get(b.id)!.length);
+      // A single full is also checked class by class against the manifest's counts and digests.
+      if (chain.length === 1) for (const c of check.classes) expect(c).toMatchObject({ rows: c.manifestRows, digestMatches: true });
     }
+    // A restored row changed afterwards is caught.
+    const last = targets.at(-1)!;
+    await query(urlOf(last), `UPDATE invoices SET buyer_name = buyer_name || ' (edited)' WHERE invoice_no = (SELECT min(invoice_no) FROM invoices)`);
+    await expect(verifyRestored({ store, keyring, targetUrl: urlOf(last) }, `r-${taken[3].id}`)).rejects.toThrow(/the target's rows differ from the rows the restore wrote/);
     // The differential shortcut: restoring to the last incremental uses full -> differential -> incremental.
     expect(shortestRestoreChain(catalog, taken[3].pointInTime).ids).toEqual([taken[0].id, taken[2].id, taken[3].id]);
   });
