@@ -16,7 +16,6 @@ export class RestoreProgress1795500000000 implements MigrationInterface {
         seq         integer     NOT NULL,
         cls         text        NOT NULL,
         rows        integer     NOT NULL,
-        digest      char(16)    NOT NULL,
         done_at     timestamptz NOT NULL DEFAULT clock_timestamp(),
         PRIMARY KEY (restore_id, backup_id, seq)
       )`);
