@@ -1,3 +1,4 @@
 // Bundle entry for the worker: every workflow the task queue runs.
 export { emergencyPlan } from './emergency-plan.workflow';
+export { recoveryTest } from './recovery-test.workflow';
 export { restoreByPriority } from './restore-by-priority.workflow';

@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { shortestRestoreChain } from '../../domain/backup/chain';
 import type { YingjiConfig } from '../../apps/shared/config';
 import { prepareInvoiceDatabase } from '../invoices/database';
+import { dropDatabase } from '../../scripts/stack/postgres';
 import type { Keyring } from './keys/keyring';
 import { chainClasses, finishRestore, prepareTarget, restoreClass, RestoreMismatch, verifyRestoreChain, verifyRestored } from './restore';
 import { Client } from 'pg';
@@ -112,6 +113,26 @@ export function createBackupActivities(d: BackupDeps) {
         if (err instanceof RestoreMismatch) throw nonRetryable(err, 'RestoreMismatch');
         throw err;
       }
+    },
+
+    /** Records a recovery test's outcome (idempotent by id). */
+    async recordRecoveryTest(r: { id: string; startedAt: string; finishedAt: string; chain: string[]; ok: boolean; detail: Record<string, unknown>; error?: string }): Promise<void> {
+      await d.catalog.query(
+        `INSERT INTO recovery_tests (id, started_at, finished_at, chain, ok, detail, error) VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (id) DO UPDATE SET finished_at = EXCLUDED.finished_at, chain = EXCLUDED.chain, ok = EXCLUDED.ok, detail = EXCLUDED.detail, error = EXCLUDED.error`,
+        [r.id, r.startedAt, r.finishedAt, JSON.stringify(r.chain), r.ok, JSON.stringify(r.detail), r.error ?? null],
+      );
+      if (r.ok) {
+        await d.catalog.query(`UPDATE backup_catalog SET status = 'verified', verified_at = $2 WHERE id = ANY($1) AND status = 'completed'`, [r.chain, r.finishedAt]);
+      }
+    },
+
+    /** Drops a scratch database (never the configured invoice database). */
+    async dropScratchDatabase(req: { target: string }): Promise<void> {
+      if (req.target === 'invoices') throw ApplicationFailure.nonRetryable('refusing to drop the configured invoice database', 'BadTarget');
+      const url = new URL(targetUrl(d.config, req.target));
+      url.pathname = '/postgres';
+      await dropDatabase(url.toString(), req.target);
     },
 
     async finishInvoiceRestore(req: { target: string }): Promise<void> {

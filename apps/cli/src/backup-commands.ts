@@ -102,3 +102,33 @@ export function restoreCommand(): Command {
       }
     });
 }
+
+/** `yingji recovery-test run|status`: the scheduled restore-and-verify, now or its history. */
+export function recoveryTestCommand(): Command {
+  const cmd = new Command('recovery-test').description('restore the latest backup chain into a scratch database and verify it (scheduled daily by `yingji up`)');
+  cmd.command('run').description('run one now and wait for it').action(async () => {
+    const config = loadConfig();
+    const connection = await Connection.connect({ address: config.temporal.address, tls: temporalTls(config.temporal) });
+    try {
+      const client = new Client({ connection, namespace: config.temporal.namespace });
+      const id = `recovery-test-manual-${new Date().toISOString().replace(/[-:.]/g, '')}`;
+      const result = await client.workflow.execute('recoveryTest', { taskQueue: config.taskQueue, workflowId: id, args: [] });
+      console.log(JSON.stringify(result));
+    } finally {
+      await connection.close();
+    }
+  });
+  cmd.command('status').description('the latest recovery tests').action(async () => {
+    const catalog = createDataSource(loadConfig().databaseUrl);
+    await catalog.initialize();
+    try {
+      const rows = await catalog.query(`SELECT id, started_at, finished_at, ok, error, chain FROM recovery_tests ORDER BY started_at DESC LIMIT 10`);
+      if (!rows.length) console.log('no recovery test has run yet (`yingji recovery-test run`)');
+      for (const r of rows) console.log(`${new Date(r.started_at).toISOString()}  ${r.ok ? 'ok    ' : 'FAILED'}  ${r.id}  chain ${(r.chain as string[]).join(' -> ') || '-'}${r.error ? `  — ${r.error}` : ''}`);
+      if (rows.length && !rows[0].ok) process.exitCode = 2;
+    } finally {
+      await catalog.destroy();
+    }
+  });
+  return cmd;
+}

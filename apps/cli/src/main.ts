@@ -8,7 +8,7 @@ import { ApiClient } from './api-client';
 import { runDemo } from './demo';
 import { sessionCommands } from './incident-commands';
 import { invoiceCommands } from './invoice-commands';
-import { backupCommands, restoreCommand } from './backup-commands';
+import { backupCommands, recoveryTestCommand, restoreCommand } from './backup-commands';
 import { planCommands } from './plan-commands';
 import { tokenCommands } from './token-commands';
 import { printAddresses, readStack, runStack, startDetached, stopDetached } from './stack';
@@ -86,6 +86,7 @@ program.addCommand(tokenCommands());
 program.addCommand(invoiceCommands());
 program.addCommand(backupCommands());
 program.addCommand(restoreCommand());
+program.addCommand(recoveryTestCommand());
 for (const c of sessionCommands()) program.addCommand(c);
 
 program.parseAsync(process.argv).catch(fail);

@@ -1,7 +1,10 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
 import { PROJECT_ROOT, redactUrl, YingjiConfig } from '../../shared/config';
+import { ensureRecoveryTestSchedule, RECOVERY_TEST_SCHEDULE } from '../../shared/schedules';
+import { temporalTls } from '../../shared/temporal-connection';
 import { createDataSource, runMigrations } from '../../../migrations/data-source';
 import { publishPlanText } from '../../api/src/plans/publish';
 import { ensureDatabase, startPostgres, stopChild, PostgresServer } from '../../../scripts/stack/postgres';
@@ -127,6 +130,7 @@ export async function runStack(config: YingjiConfig, log: (line: string) => void
     await waitFor(`API on ${apiUrl} (log: ${logsDir(config)}/api.log)`, () => client.healthy(), 60_000, api);
 
     await publishShippedPlans(config, log);
+    await scheduleRecoveryTests(config, log);
 
     const info: StackInfo = {
       pid: process.pid,
@@ -144,6 +148,16 @@ export async function runStack(config: YingjiConfig, log: (line: string) => void
   } catch (err) {
     log(`start failed: ${(err as Error).message}`);
     await stopAll(1);
+  }
+}
+
+async function scheduleRecoveryTests(config: YingjiConfig, log: (line: string) => void): Promise<void> {
+  const connection = await Connection.connect({ address: config.temporal.address, tls: temporalTls(config.temporal) });
+  try {
+    const made = await ensureRecoveryTestSchedule(new Client({ connection, namespace: config.temporal.namespace }), config);
+    if (made === 'created') log(`recovery test scheduled (${RECOVERY_TEST_SCHEDULE}, every ${process.env.YINGJI_RECOVERY_TEST_EVERY || '24h'})`);
+  } finally {
+    await connection.close();
   }
 }
 

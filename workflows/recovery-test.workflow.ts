@@ -1,0 +1,40 @@
+// recoveryTest (恢复测试): on a schedule, restores the latest backup chain into a scratch database,
+// verifies it, records the result, drops the scratch database, and fails loudly when it fails
+// (a failed run in Temporal and a recovery_tests row; a notification needs incident-free channels, not built yet).
+import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { workflowNow } from './clock';
+import { restoreByPriority } from './restore-by-priority.workflow';
+
+const acts = proxyActivities<Activities>({ startToCloseTimeout: '10 minutes', retry: { maximumAttempts: 3 } });
+
+export interface RecoveryTestResult {
+  id: string;
+  ok: boolean;
+  chain: string[];
+  rows: number;
+  error?: string;
+}
+
+export async function recoveryTest(): Promise<RecoveryTestResult> {
+  const id = workflowInfo().workflowId;
+  // Scheduled runs get ids like `yingji-recovery-test-2026-11-23T08:00:00Z`: a database name of our own.
+  const scratch = `yingji_recovery_${id.replace(/[^a-z0-9]/gi, '').toLowerCase().slice(-24)}`;
+  const startedAt = workflowNow().toISOString();
+  let chain: string[] = [];
+  try {
+    const restored = await executeChild(restoreByPriority, { workflowId: `${id}.restore`, args: [{ restoreId: id, target: scratch, replace: true }] });
+    chain = restored.chain;
+    const check = await acts.verifyRestoredInvoices({ target: scratch, restoreId: id });
+    await acts.recordRecoveryTest({ id, startedAt, finishedAt: workflowNow().toISOString(), chain, ok: true, detail: { rows: check.rows, classes: check.classes, restore: restored.classes } });
+    await acts.dropScratchDatabase({ target: scratch });
+    return { id, ok: true, chain, rows: check.rows };
+  } catch (err) {
+    const cause = (err instanceof ActivityFailure || err instanceof ChildWorkflowFailure) && err.cause ? err.cause : undefined;
+    const error = cause ? ((cause.cause as Error | undefined)?.message ?? cause.message) : String(err);
+    await acts.recordRecoveryTest({ id, startedAt, finishedAt: workflowNow().toISOString(), chain, ok: false, detail: {}, error });
+    await acts.dropScratchDatabase({ target: scratch }).catch(() => undefined);
+    // The run fails, so the schedule's recent actions and the Temporal UI show it too.
+    throw ApplicationFailure.nonRetryable(`recovery test failed: ${error}`, 'RecoveryTestFailed');
+  }
+}
