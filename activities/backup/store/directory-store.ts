@@ -54,7 +54,14 @@ export class DirectoryStore implements BackupStore {
           await fh.close();
         }
       } else {
-        await pipeline(data, fs.createWriteStream(tmp, { flags: 'wx', mode: this.fileMode }));
+        // Open first: a stream that opens lazily could create the file after a failed source's cleanup.
+        const fh = await fsp.open(tmp, 'wx', this.fileMode);
+        const out = fh.createWriteStream();
+        try {
+          await pipeline(data, out);
+        } finally {
+          if (!out.closed) await new Promise<void>((r) => out.once('close', () => r()));
+        }
         if (this.durable) {
           const fh = await fsp.open(tmp, 'r');
           try {
