@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { MIGRATIONS } from '../../../migrations';
 import type { YingjiConfig } from '../../shared/config';
 import { AuditController } from './audit/audit.controller';
+import { BackupsController } from './backups/backups.controller';
 import { AuthModule } from './auth/auth.module';
 import { YINGJI_CONFIG } from './config.token';
 import { HealthController } from './health/health.controller';
@@ -48,7 +49,7 @@ export class AppModule {
         IncidentsModule,
         TasksModule,
       ],
-      controllers: [HealthController, AuditController],
+      controllers: [HealthController, AuditController, BackupsController],
     };
   }
 }

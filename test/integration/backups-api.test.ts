@@ -1,0 +1,60 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { prepareInvoiceDatabase } from '../../activities/invoices/database';
+import { generateInvoices } from '../../activities/invoices/generate';
+import { dropDatabase } from '../../scripts/stack/postgres';
+import { As, eventually, Harness, startHarness } from './support/harness';
+import { testStackEnv } from './support/test-stack';
+
+const admin = () => testStackEnv().pgAdminUrl;
+const urlOf = (db: string) => admin().replace(/\/postgres$/, `/${db}`);
+
+// Backups, restores and recovery tests over the API, for commanders and admins only.
+describe('the backups API', () => {
+  let h: Harness;
+  let source: string;
+  let commander: As;
+  const scratch = `yingji_api_restore_${process.pid}`;
+
+  beforeAll(async () => {
+    source = `yingji_api_src_${process.pid}`;
+    process.env.INVOICE_DATABASE_URL = urlOf(source);
+    h = await startHarness();
+    await prepareInvoiceDatabase(urlOf(source));
+    await generateInvoices(urlOf(source), { count: 2500, seed: 4 });
+    commander = await h.as('zhang-wei', ['commander'], ['it-ops']);
+  });
+  afterAll(async () => {
+    await h?.close();
+    for (const db of [source, scratch]) await dropDatabase(admin(), db);
+    delete process.env.INVOICE_DATABASE_URL;
+  });
+
+  it('takes, lists, verifies and restores; refuses what it cannot do with the reason', async () => {
+    const refused = await commander.post('/backups', { kind: 'incremental' }).expect(422);
+    expect(refused.body.message).toMatch(/needs an earlier full backup/);
+    const responder = await h.as('li-na', ['responder'], ['dba']);
+    await responder.post('/backups', { kind: 'full' }).expect(403);
+
+    const full = (await commander.post('/backups', { kind: 'full' }).expect(201)).body;
+    expect(Object.values(full.rowCounts as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(2500);
+    expect((await commander.get('/backups').expect(200)).body.map((b: { id: string }) => b.id)).toEqual([full.id]);
+    expect((await commander.post(`/backups/${full.id}/verify`).expect(200)).body).toMatchObject({ backupId: full.id, rowCount: 2500 });
+    await commander.post('/backups/nope/verify').expect(404);
+    await commander.post('/restores', { target: 'Bad-Name' }).expect(400);
+
+    const started = (await commander.post('/restores', { target: scratch }).expect(201)).body;
+    const done = await eventually('the restore', async () => {
+      const s = (await commander.get(`/restores/${started.restoreId}`).expect(200)).body;
+      return s.state === 'running' ? undefined : s;
+    });
+    expect(done).toMatchObject({ state: 'completed', chain: [full.id] });
+    expect(done.classes.reduce((n: number, c: { rows: number }) => n + c.rows, 0)).toBe(2500);
+
+    const chunk = path.join(h.config.dataDir, 'backups', full.id, 'chunks', '000001.ybc');
+    fs.truncateSync(chunk, 64);
+    const damaged = await commander.post(`/backups/${full.id}/verify`).expect(422);
+    expect(damaged.body.message).toMatch(new RegExp(`backup ${full.id}, chunk 1 .*truncated`));
+    await commander.get('/recovery-tests').expect(200);
+  });
+});
