@@ -82,6 +82,33 @@ describe('restoreByPriority refuses damaged backups before writing anything', ()
       (id) => new RegExp(`backup ${id}, chunk 1 .*missing`),
     ));
 
+  it('chunks reordered', () =>
+    refused(
+      (id) => {
+        const [a, b] = [fs.readFileSync(chunk(id, 1)), fs.readFileSync(chunk(id, 2))];
+        fs.writeFileSync(chunk(id, 1), b);
+        fs.writeFileSync(chunk(id, 2), a);
+      },
+      (id) => new RegExp(`backup ${id}, chunk 1 .*reordered`),
+    ));
+
+  it('a wrong key', async () => {
+    const keyFile = path.join(h.config.dataDir, 'backup-keys.json');
+    const original = fs.readFileSync(keyFile, 'utf8');
+    try {
+      await refused(
+        () => {
+          const keys = JSON.parse(original);
+          keys.keys[keys.current] = Buffer.alloc(32, 1).toString('base64'); // same id, another secret
+          fs.writeFileSync(keyFile, JSON.stringify(keys), { mode: 0o600 });
+        },
+        (id) => new RegExp(`backup ${id}.*(key|wrong)`, 'i'),
+      );
+    } finally {
+      fs.writeFileSync(keyFile, original, { mode: 0o600 });
+    }
+  });
+
   it('an altered manifest', () =>
     refused(
       (id) => {
