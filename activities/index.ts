@@ -6,6 +6,7 @@ import { createBackupActivities } from './backup/backup.activities';
 import { loadKeyring } from './backup/keys/keyring';
 import type { BackupStore } from './backup/store';
 import { createNotifyActivities, NotificationRequest } from './notify/notify.activities';
+import { keepAlive } from './heartbeat';
 import { createRecordActivities } from './records/records.activities';
 import { createResponsibilityActivities } from './responsibility/responsibility.activities';
 
@@ -17,7 +18,7 @@ export function createActivities(
   backups: { store: BackupStore; keyring?: () => ReturnType<typeof loadKeyring> },
 ) {
   const notify = createNotifyActivities(ds);
-  const backup = createBackupActivities({ catalog: ds, store: backups.store, keyring: backups.keyring ?? (() => loadKeyring(process.env)), config });
+  const backup = heartbeating(createBackupActivities({ catalog: ds, store: backups.store, keyring: backups.keyring ?? (() => loadKeyring(process.env)), config }));
   return {
     ...createRecordActivities(ds),
     ...backup,
@@ -51,3 +52,10 @@ export function createActivities(
 }
 
 export type Activities = ReturnType<typeof createActivities>;
+
+/** Every activity of the group heartbeats while it runs (see keepAlive). */
+function heartbeating<T extends object>(acts: T): T {
+  return Object.fromEntries(
+    Object.entries(acts).map(([name, fn]) => [name, (...args: unknown[]) => keepAlive(() => (fn as (...a: unknown[]) => Promise<unknown>)(...args))]),
+  ) as T;
+}

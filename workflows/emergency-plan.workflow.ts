@@ -45,7 +45,7 @@ const messaging = proxyActivities<Activities>({
 });
 const actions = proxyActivities<Activities>({
   startToCloseTimeout: '2 hours',
-  heartbeatTimeout: '2 minutes',
+  heartbeatTimeout: '30 seconds', // actions heartbeat while they run (activities/heartbeat.ts)
   retry: { initialInterval: '5 seconds', maximumAttempts: 3 },
 });
 

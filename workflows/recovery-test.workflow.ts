@@ -6,7 +6,7 @@ import type { Activities } from '../activities';
 import { workflowNow } from './clock';
 import { restoreByPriority } from './restore-by-priority.workflow';
 
-const acts = proxyActivities<Activities>({ startToCloseTimeout: '10 minutes', retry: { maximumAttempts: 3 } });
+const acts = proxyActivities<Activities>({ startToCloseTimeout: '30 minutes', heartbeatTimeout: '30 seconds', retry: { maximumAttempts: 3 } });
 
 export interface RecoveryTestResult {
   id: string;

@@ -36,7 +36,8 @@ export interface RestoreResult {
   finishedAt: string;
 }
 
-const quick = proxyActivities<Activities>({ startToCloseTimeout: '10 minutes', retry: { maximumAttempts: 3 } });
+// Backup activities heartbeat while they run: a worker that dies is noticed in 30 s, not 10 minutes.
+const quick = proxyActivities<Activities>({ startToCloseTimeout: '30 minutes', heartbeatTimeout: '30 seconds', retry: { maximumAttempts: 3 } });
 const restoring = proxyActivities<Activities>({
   startToCloseTimeout: '2 hours',
   heartbeatTimeout: '10 seconds',

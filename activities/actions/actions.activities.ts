@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
+import { keepAlive } from '../heartbeat';
 
 export interface ActionRequest {
   incidentId: string;
@@ -24,7 +25,7 @@ export function createActionActivities(implementations: Partial<Record<string, A
     async runAction(req: ActionRequest): Promise<ActionResult> {
       const impl = implementations[req.action];
       if (!impl) throw ApplicationFailure.nonRetryable(`action ${req.action} is not available yet`, 'ActionNotAvailable');
-      return impl(req);
+      return keepAlive(() => impl(req));
     },
   };
 }

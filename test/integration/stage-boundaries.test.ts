@@ -71,5 +71,5 @@ describe('a worker SIGKILLed at each stage boundary', () => {
     expect(new Set(starts).size).toBe(starts.length);
     const webhookRows = await h.db.query(`SELECT id, count(*) FROM notifications WHERE incident_id = $1 GROUP BY id HAVING count(*) > 1`, [id]);
     expect(webhookRows).toEqual([]);
-  });
+  }, 300_000); // four kills, each can wait out a sticky-queue or heartbeat timeout
 });
