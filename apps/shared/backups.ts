@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { generateKeyFile, Keyring, loadKeyring } from '../../activities/backup/keys/keyring';
 import { DirectoryStore } from '../../activities/backup/store';
+import type { DataSource } from 'typeorm';
 import type { YingjiConfig } from './config';
 
 /**
@@ -24,4 +25,9 @@ export function backupStore(config: Pick<YingjiConfig, 'dataDir'>, env: NodeJS.P
   const dir = env.YINGJI_BACKUP_DIR || path.join(config.dataDir, 'backups');
   fs.mkdirSync(dir, { recursive: true });
   return new DirectoryStore(dir);
+}
+
+/** Everything takeBackup needs, from the configuration and an open catalog (Yingji database). */
+export function backupDeps(config: Pick<YingjiConfig, 'dataDir' | 'invoiceDatabaseUrl'>, catalog: DataSource) {
+  return { invoiceUrl: config.invoiceDatabaseUrl, catalog, store: backupStore(config), keyring: backupKeyring(config) };
 }

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { issueToken } from '../../apps/api/src/auth/token-store';
 import { ApiClient } from '../../apps/cli/src/api-client';
+import { directoryTeams } from '../../apps/cli/src/demo';
 import { expectedDecisions, respondUntilClosed } from '../../apps/cli/src/simulated-responders';
 import { PROJECT_ROOT } from '../../apps/shared/config';
 import { parsePlan } from '../../domain/plan/parse-plan';
@@ -11,7 +12,6 @@ import { Harness, startHarness, workflowCompleted } from './support/harness';
 import { testStackEnv } from './support/test-stack';
 
 const planFiles = fs.readdirSync(path.join(PROJECT_ROOT, 'plans')).filter((f) => /\.yaml$/.test(f) && !f.startsWith('teams'));
-const TEAMS = ['it-ops', 'dba', 'tax-sync', 'finance', 'security', 'legal', 'app-dev', 'service-desk', 'management'];
 
 // Every shipped plan runs to `closed` through the HTTP API, each team answering with its own token.
 describe('every shipped plan runs to closed through the API', () => {
@@ -23,7 +23,7 @@ describe('every shipped plan runs to closed through the API', () => {
     for (const f of planFiles) await h.publishPlan(f);
     const api = new ApiClient(h.baseUrl);
     commander = api.as((await issueToken(h.db, { person: 'li-na', teams: ['it-ops'], roles: ['commander'], createdBy: 'test' })).token);
-    for (const team of TEAMS) {
+    for (const team of directoryTeams(h.config.directoryFile)) {
       teams[team] = api.as((await issueToken(h.db, { person: `sim-${team}`, teams: [team], roles: ['responder'], createdBy: 'test' })).token);
     }
   });

@@ -4,7 +4,7 @@ import { temporalTls } from '../../shared/temporal-connection';
 import type { RestoreResult } from '../../../workflows/restore-by-priority.workflow';
 import { verifyBackup } from '../../../activities/backup/format';
 import { BackupKind, takeBackup } from '../../../activities/backup/take-backup';
-import { backupKeyring, backupStore } from '../../shared/backups';
+import { backupDeps, backupKeyring, backupStore } from '../../shared/backups';
 import { loadConfig } from '../../shared/config';
 import { createDataSource } from '../../../migrations/data-source';
 
@@ -25,7 +25,7 @@ export function backupCommands(): Command {
         let last = 0;
         const started = Date.now();
         const row = await takeBackup(
-          { invoiceUrl: config.invoiceDatabaseUrl, catalog, store: backupStore(config), keyring: backupKeyring(config) },
+          backupDeps(config, catalog),
           {
             kind: o.kind as BackupKind,
             by: o.by,

@@ -1,10 +1,11 @@
+import { loadDirectoryFile } from '../../../domain/plan/load-plans';
 import type { Plan } from '../../../domain/plan/plan.types';
 import { Client } from 'pg';
 import { takeBackup } from '../../../activities/backup/take-backup';
 import { prepareInvoiceDatabase } from '../../../activities/invoices/database';
 import { generateInvoices } from '../../../activities/invoices/generate';
 import { issueToken } from '../../api/src/auth/token-store';
-import { backupKeyring, backupStore } from '../../shared/backups';
+import { backupDeps } from '../../shared/backups';
 import type { YingjiConfig } from '../../shared/config';
 import { createDataSource } from '../../../migrations/data-source';
 import { ApiClient } from './api-client';
@@ -12,9 +13,15 @@ import { printTimeline } from './incident-commands';
 import { expectedDecisions, respondUntilClosed } from './simulated-responders';
 import { printAddresses, startDetached } from './stack';
 
-const TEAMS = ['it-ops', 'dba', 'tax-sync', 'finance', 'security', 'legal', 'app-dev', 'service-desk', 'management'];
 /** Plan minutes run as seconds, so the demo shows real deadlines and an escalation in about a minute. */
 const TIME_SCALE = 60;
+
+/** The teams of the team directory: one simulated responder each. */
+export function directoryTeams(file: string): string[] {
+  const loaded = loadDirectoryFile(file, process.env);
+  if (!loaded.ok) throw new Error(`the team directory ${file} has problems: ${loaded.problems.map((p) => p.message).join('; ')}`);
+  return Object.keys(loaded.directory.teams);
+}
 
 /** Short-lived tokens for the commander and one simulated responder per team (issued directly: we are the admin here). */
 async function demoTokens(config: YingjiConfig): Promise<{ commander: string; teams: Record<string, string> }> {
@@ -24,7 +31,7 @@ async function demoTokens(config: YingjiConfig): Promise<{ commander: string; te
     const issue = async (person: string, roles: string[], teams: string[]) =>
       (await issueToken(ds, { person, roles, teams, expiresIn: '2h', createdBy: 'yingji demo' })).token;
     const teams: Record<string, string> = {};
-    for (const team of TEAMS) teams[team] = await issue(`sim-${team}`, ['responder'], [team]);
+    for (const team of directoryTeams(config.directoryFile)) teams[team] = await issue(`sim-${team}`, ['responder'], [team]);
     return { commander: await issue('zhang-wei', ['commander'], ['it-ops']), teams };
   } finally {
     await ds.destroy();
@@ -46,7 +53,7 @@ async function crashTheInvoiceDatabase(config: YingjiConfig, log: (line: string)
     const catalog = createDataSource(config.databaseUrl);
     await catalog.initialize();
     try {
-      const full = await takeBackup({ invoiceUrl: url, catalog, store: backupStore(config), keyring: backupKeyring(config) }, { kind: 'full', by: 'yingji demo' });
+      const full = await takeBackup(backupDeps(config, catalog), { kind: 'full', by: 'yingji demo' });
       log(`Full backup ${full.id} of ${count} invoices taken.`);
     } finally {
       await catalog.destroy();

@@ -4,7 +4,7 @@ import { Client } from '@temporalio/client';
 import { DataSource } from 'typeorm';
 import { BackupIntegrityError, verifyBackup } from '../../../../activities/backup/format';
 import { BackupRefused, takeBackup } from '../../../../activities/backup/take-backup';
-import { backupKeyring, backupStore } from '../../../shared/backups';
+import { backupDeps, backupKeyring, backupStore } from '../../../shared/backups';
 import type { YingjiConfig } from '../../../shared/config';
 import type { RestoreResult } from '../../../../workflows/restore-by-priority.workflow';
 import type { Caller } from '../auth/caller';
@@ -40,10 +40,7 @@ export class BackupsController {
   @ApiOperation({ summary: 'Take a full, incremental or differential backup now' })
   async take(@Body() dto: TakeBackupDto, @CurrentCaller() caller: Caller) {
     try {
-      return await takeBackup(
-        { invoiceUrl: this.config.invoiceDatabaseUrl, catalog: this.db, store: backupStore(this.config), keyring: backupKeyring(this.config) },
-        { kind: dto.kind, by: caller.person },
-      );
+      return await takeBackup(backupDeps(this.config, this.db), { kind: dto.kind, by: caller.person });
     } catch (err) {
       if (err instanceof BackupRefused) throw new UnprocessableEntityException(err.message);
       throw err;
