@@ -1,0 +1,170 @@
+// Findings of a drill (drills-and-scoring.md "Findings and improvement"): each missed deadline,
+// required step not done, escalation, lost P0 invoice, exceeded objective and failed expectation,
+// with the step, the team and the evidence. Pure; measures shared with the score (measure.ts).
+import type { DrillFacts, DrillFinding } from './drill.types';
+import {
+  bi,
+  elapsedEvidence,
+  evaluateExpectations,
+  expectationFailedText,
+  planDuration,
+  rpoResult,
+  rtoResult,
+  span,
+  stepName,
+  stepTiming,
+} from './measure';
+
+function compact(finding: DrillFinding): DrillFinding {
+  if (finding.team === undefined) delete finding.team;
+  if (finding.stepId === undefined) delete finding.stepId;
+  return finding;
+}
+
+function recoveryFindings(facts: DrillFacts): DrillFinding[] {
+  const out: DrillFinding[] = [];
+  const est = facts.recoveryEstimated ? { zh: '（估算）', en: ' (estimated)' } : { zh: '', en: '' };
+  const estEvidence = facts.recoveryEstimated ? '; estimated from planned durations' : '';
+  const rto = rtoResult(facts);
+  if (!rto.met && rto.targetMs !== undefined) {
+    const target = planDuration(rto.targetMs);
+    out.push({
+      id: 'rto-exceeded',
+      kind: 'rto-exceeded',
+      text:
+        rto.achievedMs === undefined
+          ? bi(`服务未恢复，RTO 目标 ${target}${est.zh}`, `Service was never restored, RTO target ${target}${est.en}`)
+          : bi(`恢复用时 ${span(rto.achievedMs)}，超过 RTO 目标 ${target}${est.zh}`, `Recovery took ${span(rto.achievedMs)}, RTO target ${target}${est.en}`),
+      evidence: `faultAt ${facts.faultAt ?? '-'}; restoredAt ${facts.restoredAt ?? '-'}; RTO ${rto.achievedMs !== undefined ? span(rto.achievedMs) : '-'} against ${target}${
+        rto.ratio !== undefined ? ` (${Math.round(rto.ratio * 100) / 100}×)` : ''
+      }; timeScale ${facts.timeScale}${estEvidence}`,
+    });
+  }
+  const rpo = rpoResult(facts);
+  const loss = rpo.loss;
+  if (loss && rpo.p0Lost) {
+    const byClass = Object.entries(loss.byClass)
+      .filter(([, n]) => n > 0)
+      .map(([c, n]) => `${c} ${n}`)
+      .join(', ');
+    out.push({
+      id: 'p0-lost',
+      kind: 'p0-lost',
+      text: bi(`丢失 P0 发票 ${loss.p0} 张（当期未申报）`, `${loss.p0} P0 invoice(s) lost (current-period-undeclared)`),
+      evidence: `lost by class: ${byClass || '-'}; total ${loss.total}; P0 ${loss.p0}; window ${span(loss.windowMs)}`,
+    });
+  }
+  if (loss && rpo.windowExceeded) {
+    const target = planDuration(rpo.targetMs!);
+    out.push({
+      id: 'rpo-exceeded',
+      kind: 'rpo-exceeded',
+      text: bi(`数据丢失跨度 ${span(loss.windowMs)}，超过 RPO ${target}`, `Data loss reaches back ${span(loss.windowMs)}, RPO ${target}`),
+      evidence: `faultAt ${facts.faultAt ?? '-'}; lost ${loss.total} invoices; oldest lost change ${span(loss.windowMs)} before the fault; RPO ${target}`,
+    });
+  }
+  return out;
+}
+
+function stepFindings(facts: DrillFacts): DrillFinding[] {
+  const out: DrillFinding[] = [];
+  for (const step of facts.steps) {
+    if (!step.required) continue;
+    const name = stepName(step);
+    if (step.state !== 'done') {
+      const within = step.withinMs !== undefined ? planDuration(step.withinMs) : undefined;
+      out.push(
+        compact({
+          id: `not-done:${step.id}`,
+          kind: 'step-not-done',
+          stepId: step.id,
+          team: step.team,
+          text: bi(`必需步骤未完成：${name}（${step.state}）`, `Required step ${name} not done (${step.state})`),
+          evidence: [
+            `state ${step.state}`,
+            `startedAt ${step.startedAt ?? '-'}`,
+            ...(step.acknowledgedAt ? [`acknowledgedAt ${step.acknowledgedAt}`] : []),
+            ...(within ? [`within ${within}`] : []),
+            `escalations ${step.escalations}`,
+            `drill finishedAt ${facts.finishedAt ?? '-'}`,
+          ].join('; '),
+        }),
+      );
+      continue;
+    }
+    const timing = stepTiming(facts, step);
+    if (timing && (timing.status === 'late' || timing.status === 'very-late')) {
+      const within = planDuration(timing.withinMs);
+      out.push(
+        compact({
+          id: `late:${step.id}`,
+          kind: 'missed-deadline',
+          stepId: step.id,
+          team: step.team,
+          text: bi(`步骤超时：${name} 完成用时 ${span(timing.tookMs!)}，时限 ${within}`, `Step ${name} took ${span(timing.tookMs!)} against ${within}`),
+          evidence: [
+            `startedAt ${step.startedAt}`,
+            ...(step.acknowledgedAt ? [`acknowledgedAt ${step.acknowledgedAt}`] : []),
+            `finishedAt ${step.finishedAt}`,
+            `took ${elapsedEvidence(facts, step.startedAt!, step.finishedAt!, timing.tookMs!)}`,
+            `within ${within} (${Math.round((timing.tookMs! / timing.withinMs) * 100) / 100}×)`,
+            ...(step.finishedBy ? [`finishedBy ${step.finishedBy}${step.simulated ? ' (simulated)' : ''}`] : []),
+          ].join('; '),
+        }),
+      );
+    }
+  }
+  return out;
+}
+
+function escalationFindings(facts: DrillFacts): DrillFinding[] {
+  const count = new Map<string, number>();
+  return facts.escalations.map((e) => {
+    const n = (count.get(e.stepId) ?? 0) + 1;
+    count.set(e.stepId, n);
+    const step = facts.steps.find((s) => s.id === e.stepId);
+    const team = e.team ?? step?.team;
+    const name = stepName({ id: e.stepId, team });
+    const who = e.notified.length > 0 ? e.notified : ['-'];
+    return compact({
+      id: `escalation:${e.stepId}:${n}`,
+      kind: 'escalation',
+      stepId: e.stepId,
+      team,
+      text: bi(`步骤 ${name} 第 ${n} 次升级，通知 ${who.join('、')}`, `Step ${name} escalated (${n}), notified ${who.join(', ')}`),
+      evidence: [
+        `escalated at ${e.at}`,
+        `notified ${who.join(', ')}`,
+        ...(step?.startedAt ? [`step startedAt ${step.startedAt}`] : []),
+        ...(step?.withinMs !== undefined ? [`within ${planDuration(step.withinMs)}`] : []),
+        ...(step ? [`step state ${step.state}`] : []),
+      ].join('; '),
+    });
+  });
+}
+
+function expectationFindings(facts: DrillFacts): DrillFinding[] {
+  return evaluateExpectations(facts)
+    .filter((r) => !r.met)
+    .map((r) =>
+      compact({
+        id: `expect:${r.index}`,
+        kind: 'expectation-failed',
+        stepId: r.stepId,
+        team: r.team,
+        text: expectationFailedText(r),
+        evidence: r.evidence,
+      }),
+    );
+}
+
+/**
+ * One finding per problem, in this order: recovery (RTO, P0 loss, RPO), required steps in plan order
+ * (not done, or finished late), escalations as they fired, failed expectations. Ids are stable
+ * within a drill: `rto-exceeded`, `p0-lost`, `rpo-exceeded`, `not-done:<step>`, `late:<step>`,
+ * `escalation:<step>:<n>` (n counts that step's escalations from 1), `expect:<index>` (0-based
+ * position in drill.expect).
+ */
+export function drillFindings(facts: DrillFacts): DrillFinding[] {
+  return [...recoveryFindings(facts), ...stepFindings(facts), ...escalationFindings(facts), ...expectationFindings(facts)];
+}
