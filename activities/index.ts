@@ -5,7 +5,7 @@ import { createActionActivities } from './actions/actions.activities';
 import { createBackupActivities } from './backup/backup.activities';
 import { loadKeyring } from './backup/keys/keyring';
 import type { BackupStore } from './backup/store';
-import { createNotifyActivities, NotificationRequest } from './notify/notify.activities';
+import { createNotifyActivities } from './notify/notify.activities';
 import { keepAlive } from './heartbeat';
 import { createRecordActivities } from './records/records.activities';
 import { createResponsibilityActivities } from './responsibility/responsibility.activities';
@@ -17,7 +17,7 @@ export function createActivities(
   config: Pick<YingjiConfig, 'directoryFile' | 'webhook' | 'invoiceDatabaseUrl'>,
   backups: { store: BackupStore; keyring?: () => ReturnType<typeof loadKeyring> },
 ) {
-  const notify = createNotifyActivities(ds);
+  const notify = createNotifyActivities(ds, { webhook: config.webhook });
   const backup = heartbeating(createBackupActivities({ catalog: ds, store: backups.store, keyring: backups.keyring ?? (() => loadKeyring(process.env)), config }));
   return {
     ...createRecordActivities(ds),
@@ -42,12 +42,9 @@ export function createActivities(
         return { outcome: `backup chain ${plan.chain.join(' -> ')} verified: ${v.chunks} chunks, ${v.rows} rows` };
       },
     }),
+    // The deployment's webhook (YINGJI_WEBHOOK_URL): the plain `webhook` channel falls back to it, and
+    // deployment alerts (a failed recovery test) go to it.
     ...notify,
-    // The plain `webhook` channel falls back to the deployment's webhook (YINGJI_WEBHOOK_URL).
-    async sendNotification(req: NotificationRequest) {
-      const fallback = req.channel === 'webhook' && !req.channelConfig.url && config.webhook;
-      return notify.sendNotification(fallback ? { ...req, channelConfig: { ...config.webhook } } : req);
-    },
   };
 }
 

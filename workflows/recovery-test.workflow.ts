@@ -1,12 +1,17 @@
 // recoveryTest (恢复测试): on a schedule, restores the latest backup chain into a scratch database,
 // verifies it, records the result, drops the scratch database, and fails loudly when it fails
-// (a failed run in Temporal and a recovery_tests row; a notification needs incident-free channels, not built yet).
+// (a recovery_tests row, an alert to the deployment's webhook, and a failed run in Temporal).
 import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { workflowNow } from './clock';
 import { restoreByPriority } from './restore-by-priority.workflow';
 
 const acts = proxyActivities<Activities>({ startToCloseTimeout: '30 minutes', heartbeatTimeout: '30 seconds', retry: { maximumAttempts: 3 } });
+// The alert: a short webhook call (notify activities do not heartbeat), retried like incident notifications.
+const alerts = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumAttempts: 5 },
+});
 
 export interface RecoveryTestResult {
   id: string;
@@ -32,9 +37,25 @@ export async function recoveryTest(): Promise<RecoveryTestResult> {
   } catch (err) {
     const cause = (err instanceof ActivityFailure || err instanceof ChildWorkflowFailure) && err.cause ? err.cause : undefined;
     const error = cause ? ((cause.cause as Error | undefined)?.message ?? cause.message) : String(err);
-    await acts.recordRecoveryTest({ id, startedAt, finishedAt: workflowNow().toISOString(), chain, ok: false, detail: {}, error });
+    const finishedAt = workflowNow().toISOString();
+    await acts.recordRecoveryTest({ id, startedAt, finishedAt, chain, ok: false, detail: {}, error });
+    await alertFailed(id, error, finishedAt);
     await acts.dropScratchDatabase({ target: scratch }).catch(() => undefined);
     // The run fails, so the schedule's recent actions and the Temporal UI show it too.
     throw ApplicationFailure.nonRetryable(`recovery test failed: ${error}`, 'RecoveryTestFailed');
+  }
+}
+
+/**
+ * One alert per failed run (its id comes from the run's, so a retried activity sends it once), to
+ * the deployment's webhook; a delivery that keeps failing is recorded, and the run still fails.
+ */
+async function alertFailed(id: string, error: string, at: string): Promise<void> {
+  const alert = { id: `${id}:alert`, subject: `recovery-test:${id}`, reason: 'recovery-test.failed', message: `恢复测试失败 Recovery test failed: ${error}`, at };
+  try {
+    await alerts.sendDeploymentAlert(alert);
+  } catch (err) {
+    const why = err instanceof ActivityFailure && err.cause ? err.cause.message : String(err);
+    await alerts.recordDeploymentAlertFailed(alert, why);
   }
 }

@@ -6,7 +6,9 @@ import { createWebhookChannel } from './webhook';
 export interface OutgoingNotification {
   /** Idempotency key (the same across activity retries); receivers may use it to drop duplicates. */
   id: string;
-  incidentId: string;
+  /** None for a deployment alert; then `subject` says what it is about. */
+  incidentId?: string;
+  subject?: string;
   stepId?: string;
   reason: string;
   /** Role names. */

@@ -1,6 +1,8 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import type { YingjiConfig } from '../../apps/shared/config';
+import { appendAudit } from '../records/audit-log';
 import { recordEvent } from '../records/timeline';
-import { ChannelUnavailableError, channelFor, OutgoingNotification, unavailableReason } from './channel';
+import { ChannelUnavailableError, channelFor, NotificationChannel, OutgoingNotification, unavailableReason } from './channel';
 
 /** The mark every drill notification starts with (drills-and-scoring.md). */
 export const DRILL_MARK = '【演练 DRILL】 ';
@@ -8,7 +10,10 @@ export const DRILL_MARK = '【演练 DRILL】 ';
 export interface NotificationRequest {
   /** Idempotency key chosen by the workflow: one notification row, one delivery. */
   id: string;
-  incidentId: string;
+  /** The incident it is about; none for a deployment alert (see `DeploymentAlert`). */
+  incidentId?: string;
+  /** What a notification without an incident is about, e.g. `recovery-test:<id>`. */
+  subject?: string;
   stepId?: string;
   /** Why it is sent, e.g. `step`, `stage:classified`, `escalation`. */
   reason: string;
@@ -23,6 +28,25 @@ export interface NotificationRequest {
   /** ISO time, workflow time. */
   at: string;
 }
+
+/**
+ * A notice about the deployment itself, not about an incident (a failed recovery test): sent to the
+ * deployment's webhook (`YINGJI_WEBHOOK_URL`), recorded in `notifications` with no incident.
+ */
+export interface DeploymentAlert {
+  /** Idempotency key, derived from what it is about (e.g. `<recovery test id>:alert`). */
+  id: string;
+  /** What it is about, e.g. `recovery-test:<id>`. */
+  subject: string;
+  /** e.g. `recovery-test.failed`. */
+  reason: string;
+  message: string;
+  /** ISO time, workflow time. */
+  at: string;
+}
+
+/** Why a deployment alert is not sent when no deployment webhook is configured. */
+export const NO_DEPLOYMENT_WEBHOOK = 'no YINGJI_WEBHOOK_URL';
 
 export interface NotificationResult {
   id: string;
@@ -39,6 +63,9 @@ interface Row {
 
 type Outcome = { result: NotificationResult } | { error: Error };
 
+/** Where one notification goes: an adapter and its settings, or why it cannot be sent. */
+type Route = { channel: NotificationChannel; config: Record<string, unknown> } | { unavailable: string };
+
 export function drillMarked(message: string, drill: boolean): string {
   return drill && !message.startsWith(DRILL_MARK) ? `${DRILL_MARK}${message}` : message;
 }
@@ -49,12 +76,13 @@ function errorText(err: unknown): string {
 
 async function insertPending(em: EntityManager, req: NotificationRequest): Promise<void> {
   await em.query(
-    `INSERT INTO notifications (id, incident_id, step_id, reason, channel, audience, recipients, message, drill, status, attempts, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', 0, $10)
+    `INSERT INTO notifications (id, incident_id, subject, step_id, reason, channel, audience, recipients, message, drill, status, attempts, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'pending', 0, $11)
      ON CONFLICT (id) DO NOTHING`,
     [
       req.id,
-      req.incidentId,
+      req.incidentId ?? null,
+      req.subject ?? null,
       req.stepId ?? null,
       req.reason,
       req.channel,
@@ -72,13 +100,38 @@ function auditOf(req: NotificationRequest, status: string) {
     action: 'notification.send',
     subjectType: 'notification',
     subjectId: req.id,
-    detail: { channel: req.channel, reason: req.reason, stepId: req.stepId, audience: req.audience, recipients: req.recipients.length, drill: req.drill, status },
+    detail: { channel: req.channel, reason: req.reason, subject: req.subject, stepId: req.stepId, audience: req.audience, recipients: req.recipients.length, drill: req.drill, status },
   };
 }
 
 /**
+ * The timeline event (and its audit entry) for an incident's notification; a notification without
+ * an incident has no timeline, so only the audit entry is written, under the same key.
+ */
+async function recordOutcome(
+  em: EntityManager,
+  req: NotificationRequest,
+  e: { key: string; kind: string; message: string; data: Record<string, unknown> },
+  status: string,
+): Promise<void> {
+  const at = new Date(req.at);
+  const audit = auditOf(req, status);
+  if (req.incidentId) {
+    await recordEvent(em, { ...e, incidentId: req.incidentId, at, actor: 'yingji' }, audit);
+    return;
+  }
+  await appendAudit(em, { key: e.key, at, actor: 'yingji', ...audit, outcome: 'ok', detail: { ...audit.detail, message: e.message } });
+}
+
+function alertRequest(a: DeploymentAlert): NotificationRequest {
+  return { id: a.id, subject: a.subject, reason: a.reason, channel: 'webhook', channelConfig: {}, audience: [], recipients: [], message: a.message, drill: false, at: a.at };
+}
+
+/**
  * Activities that send stakeholder notifications through a channel adapter and keep the
- * `notifications` table and the timeline in step.
+ * `notifications` table and the timeline in step. `opts.webhook` is the deployment's own webhook
+ * (`YINGJI_WEBHOOK_URL`): the plain `webhook` channel falls back to it when the plan gives no url,
+ * and a notification without an incident (a deployment alert) goes only there.
  *
  * Idempotency: the row for `req.id` is locked while the adapter delivers, so a retry (or a second
  * execution after a timeout) waits and then finds the outcome instead of sending again. Once a row
@@ -87,8 +140,17 @@ function auditOf(req: NotificationRequest, status: string) {
  * sends again, so receivers of the generic format get the id (payload and `Idempotency-Key`) to
  * drop duplicates.
  */
-export function createNotifyActivities(ds: DataSource) {
-  return {
+export function createNotifyActivities(ds: DataSource, opts: { webhook?: YingjiConfig['webhook'] } = {}) {
+  function routeFor(req: NotificationRequest): Route {
+    const webhook = channelFor('webhook');
+    if (!req.incidentId) return opts.webhook && webhook ? { channel: webhook, config: { ...opts.webhook } } : { unavailable: NO_DEPLOYMENT_WEBHOOK };
+    const channel = channelFor(req.channel);
+    if (!channel) return { unavailable: unavailableReason(req.channel) };
+    const fallback = req.channel === 'webhook' && !req.channelConfig?.url && opts.webhook;
+    return { channel, config: fallback ? { ...opts.webhook } : (req.channelConfig ?? {}) };
+  }
+
+  const activities = {
     async sendNotification(req: NotificationRequest): Promise<NotificationResult> {
       const outcome = await ds.transaction(async (em): Promise<Outcome> => {
         await insertPending(em, req);
@@ -102,6 +164,7 @@ export function createNotifyActivities(ds: DataSource) {
         const n: OutgoingNotification = {
           id: req.id,
           incidentId: req.incidentId,
+          subject: req.subject,
           stepId: req.stepId,
           reason: req.reason,
           audience: req.audience,
@@ -111,14 +174,14 @@ export function createNotifyActivities(ds: DataSource) {
           at: req.at,
         };
 
-        const channel = channelFor(req.channel);
+        const route = routeFor(req);
         let delivered: { detail: string } | undefined;
         let unavailable: string | undefined;
-        if (!channel) {
-          unavailable = unavailableReason(req.channel);
+        if ('unavailable' in route) {
+          unavailable = route.unavailable;
         } else {
           try {
-            delivered = await channel.deliver(n, req.channelConfig ?? {});
+            delivered = await route.channel.deliver(n, route.config);
           } catch (err) {
             if (err instanceof ChannelUnavailableError) {
               unavailable = err.message;
@@ -130,7 +193,6 @@ export function createNotifyActivities(ds: DataSource) {
           }
         }
 
-        const at = new Date(req.at);
         if (delivered) {
           const deliveredAt = new Date();
           await em.query(`UPDATE notifications SET status = 'delivered', attempts = $2, detail = $3, delivered_at = $4 WHERE id = $1`, [
@@ -140,36 +202,32 @@ export function createNotifyActivities(ds: DataSource) {
             deliveredAt,
           ]);
           const who = req.recipients.length === 1 ? '1 recipient' : `${req.recipients.length} recipients`;
-          await recordEvent(
+          await recordOutcome(
             em,
+            req,
             {
               key: req.id,
-              incidentId: req.incidentId,
-              at,
               kind: 'notification.delivered',
-              actor: 'yingji',
               message: `Notified ${req.audience.length ? req.audience.join(', ') : 'no audience'} via ${req.channel} (${who})`,
               data: { notificationId: req.id, channel: req.channel, reason: req.reason, stepId: req.stepId, audience: req.audience, recipients: req.recipients.map((r) => r.person), drill: req.drill, attempts, deliveredAt: deliveredAt.toISOString(), detail: delivered.detail },
             },
-            auditOf(req, 'delivered'),
+            'delivered',
           );
           return { result: { id: req.id, status: 'delivered', detail: delivered.detail, attempts } };
         }
 
         const detail = unavailable ?? 'not sent';
         await em.query(`UPDATE notifications SET status = 'unavailable', attempts = $2, detail = $3 WHERE id = $1`, [req.id, attempts, detail]);
-        await recordEvent(
+        await recordOutcome(
           em,
+          req,
           {
             key: req.id,
-            incidentId: req.incidentId,
-            at,
             kind: 'notification.unavailable',
-            actor: 'yingji',
             message: `${req.channel} notification not sent: ${detail}`,
             data: { notificationId: req.id, channel: req.channel, reason: req.reason, stepId: req.stepId, audience: req.audience, drill: req.drill, detail },
           },
-          auditOf(req, 'unavailable'),
+          'unavailable',
         );
         return { result: { id: req.id, status: 'unavailable', detail, attempts } };
       });
@@ -189,22 +247,31 @@ export function createNotifyActivities(ds: DataSource) {
         if (row.status === 'delivered' || row.status === 'unavailable') return;
         const detail = error || row.detail || 'delivery failed';
         await em.query(`UPDATE notifications SET status = 'failed', detail = $2 WHERE id = $1`, [req.id, detail]);
-        await recordEvent(
+        await recordOutcome(
           em,
+          req,
           {
             key: `${req.id}:failed`,
-            incidentId: req.incidentId,
-            at: new Date(req.at),
             kind: 'notification.failed',
-            actor: 'yingji',
             message: `${req.channel} notification to ${req.audience.length ? req.audience.join(', ') : 'no audience'} failed after ${row.attempts} attempt${row.attempts === 1 ? '' : 's'}: ${detail}`,
             data: { notificationId: req.id, channel: req.channel, reason: req.reason, stepId: req.stepId, audience: req.audience, drill: req.drill, attempts: row.attempts, detail },
           },
-          auditOf(req, 'failed'),
+          'failed',
         );
       });
     },
+
+    /** A deployment alert to YINGJI_WEBHOOK_URL; without one it is recorded `unavailable` (NO_DEPLOYMENT_WEBHOOK). */
+    async sendDeploymentAlert(alert: DeploymentAlert): Promise<NotificationResult> {
+      return activities.sendNotification(alertRequest(alert));
+    },
+
+    /** A deployment alert whose delivery kept failing (the workflow's retries are exhausted). */
+    async recordDeploymentAlertFailed(alert: DeploymentAlert, error: string): Promise<void> {
+      await activities.recordNotificationFailed(alertRequest(alert), error);
+    },
   };
+  return activities;
 }
 
 export type NotifyActivities = ReturnType<typeof createNotifyActivities>;

@@ -31,7 +31,8 @@ export function webhookPayload(format: WebhookFormat, n: OutgoingNotification): 
     case 'generic':
       return {
         id: n.id,
-        incidentId: n.incidentId,
+        incidentId: n.incidentId ?? null,
+        ...(n.subject ? { subject: n.subject } : {}),
         stepId: n.stepId ?? null,
         reason: n.reason,
         audience: n.audience,

@@ -1,5 +1,5 @@
-import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Header, HttpStatus, Inject, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Connection } from '@temporalio/client';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
@@ -7,6 +7,7 @@ import { redactUrl, YingjiConfig } from '../../../shared/config';
 import { Public } from '../auth/decorators';
 import { YINGJI_CONFIG } from '../config.token';
 import { TEMPORAL_CONNECTION } from '../temporal/tokens';
+import { PROMETHEUS_CONTENT_TYPE, recoveryTestMetrics, renderPrometheus } from './metrics';
 
 interface Check {
   ok: boolean;
@@ -15,7 +16,7 @@ interface Check {
 }
 
 @ApiTags('health')
-@Controller('health')
+@Controller()
 export class HealthController {
   constructor(
     @Inject(TEMPORAL_CONNECTION) private readonly temporal: Connection,
@@ -23,7 +24,7 @@ export class HealthController {
     private readonly db: DataSource,
   ) {}
 
-  @Get()
+  @Get('health')
   @Public()
   @ApiOperation({ summary: 'Whether Temporal and PostgreSQL are reachable (200 when both are, 503 otherwise)' })
   @ApiOkResponse({ description: '{ ok, temporal: { ok, target }, postgres: { ok, target } }' })
@@ -32,6 +33,16 @@ export class HealthController {
     const ok = temporal.ok && postgres.ok;
     res.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
     return { ok, temporal, postgres };
+  }
+
+  // Any valid token (like every endpoint but /health): the scraper gets a token of its own.
+  @Get('metrics')
+  @ApiBearerAuth()
+  @Header('Content-Type', PROMETHEUS_CONTENT_TYPE)
+  @ApiProduces(PROMETHEUS_CONTENT_TYPE)
+  @ApiOperation({ summary: 'Prometheus metrics: the recovery test (last success, last run ok, failures)' })
+  async metrics(): Promise<string> {
+    return renderPrometheus(await recoveryTestMetrics(this.db));
   }
 
   private async checkTemporal(): Promise<Check> {
