@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { YingjiConfig } from '../apps/shared/config';
 import { createActionActivities } from './actions/actions.activities';
 import { createBackupActivities } from './backup/backup.activities';
+import { createDrillActivities } from './drills/drill.activities';
 import { loadKeyring } from './backup/keys/keyring';
 import type { BackupStore } from './backup/store';
 import { createNotifyActivities } from './notify/notify.activities';
@@ -22,16 +23,19 @@ export function createActivities(
   return {
     ...createRecordActivities(ds),
     ...backup,
+    ...heartbeating(createDrillActivities(ds, config)),
     ...createResponsibilityActivities(config.directoryFile),
     // restoreByPriority runs as a child workflow (workflows/restore-by-priority.workflow.ts), not here.
     ...createActionActivities({
       takeBackup: async (req) => {
+        if (req.mode !== 'live') return { outcome: '演练中不执行 not run in a drill: a backup would join production\'s backup catalog and chains' };
         const kind = req.with.kind === 'incremental' || req.with.kind === 'differential' ? req.with.kind : 'full';
         const r = await backup.takeInvoiceBackup({ kind, by: `incident ${req.incidentId}` });
         return { outcome: `took ${r.kind} backup ${r.id} (${Object.values(r.rowCounts).reduce((a, b) => a + b, 0)} rows)`, data: r };
       },
+      // A live drill's automated steps work on its sandbox (req.target), never on production.
       verifyRestore: async (req) => {
-        const r = await backup.verifyRestoredInvoices({ target: 'invoices', restorePrefix: `${req.incidentId}.` });
+        const r = await backup.verifyRestoredInvoices({ target: req.target ?? 'invoices', restorePrefix: `${req.incidentId}.` });
         const checked = r.classes.filter((c) => c.digestMatches).length;
         return { outcome: `restore ${r.restoreId} verified: ${r.rows} invoices as written${checked ? `; ${checked} classes match the backup's counts and digests` : ''}` };
       },

@@ -2,6 +2,7 @@ import { CreateReadModels1763860000000 } from './1763860000000-create-read-model
 import { RunAnyPlan1763870000000 } from './1763870000000-run-any-plan';
 import { BackupCatalog1763880000000 } from './1763880000000-backup-catalog';
 import { IncidentFreeNotifications1763895000000 } from './1763895000000-incident-free-notifications';
+import { Drills1763900000000 } from './1763900000000-drills';
 
 /** Every migration, oldest first. A landed migration is never edited: add a new one. */
-export const MIGRATIONS = [CreateReadModels1763860000000, RunAnyPlan1763870000000, BackupCatalog1763880000000, IncidentFreeNotifications1763895000000];
+export const MIGRATIONS = [CreateReadModels1763860000000, RunAnyPlan1763870000000, BackupCatalog1763880000000, IncidentFreeNotifications1763895000000, Drills1763900000000];

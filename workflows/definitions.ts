@@ -20,6 +20,19 @@ export interface EmergencyPlanInput {
    * For demos and rehearsals; live incidents run at 1.
    */
   timeScale?: number;
+  /** Drills only: run at this level instead of classifying from the facts (`drill run --level II`). */
+  level?: Level;
+  /** Drills only (tabletop and live-drill modes). */
+  drill?: DrillOptions;
+}
+
+export interface DrillOptions {
+  /** Live drills: the sandbox database (`drill_…`) every automated step works on. */
+  sandbox?: string;
+  /** Keep the sandbox for inspection instead of dropping it at the end. */
+  keepSandbox?: boolean;
+  /** Started by a schedule without notice: only commanders and management are told it is a drill. */
+  unannounced?: boolean;
 }
 
 /** The person behind a message, as the API authenticated them. */
@@ -32,6 +45,10 @@ export interface Actor {
 }
 
 export interface Finding {
+  /** The drill finding this improvement item answers (`late:restore-invoices`), if any. */
+  findingId?: string;
+  /** The step it improves: `plan draft-next` puts the item there as a comment. */
+  stepId?: string;
   text: string;
   /** Person or team who owns the improvement. */
   owner: string;

@@ -9,6 +9,7 @@ import {
   executeChild,
   proxyActivities,
   setHandler,
+  sleep,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { classifyIncident, LEVEL_NAMES } from '../domain/incident/classify';
@@ -49,12 +50,22 @@ const actions = proxyActivities<Activities>({
   retry: { initialInterval: '5 seconds', maximumAttempts: 3 },
 });
 
+// Sandbox copies and comparisons take a while on a large invoice table; they heartbeat.
+const drills = proxyActivities<Activities>({
+  startToCloseTimeout: '1 hour',
+  heartbeatTimeout: '30 seconds',
+  retry: { initialInterval: '2 seconds', maximumAttempts: 3 },
+});
+
 const iso = () => workflowNow().toISOString();
 
 
 export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
   const { plan, incidentId } = input;
   const run = new PlanRun(input);
+  const drill = input.mode !== 'live';
+  const restarts: Promise<void>[] = []; // live drills: sandboxes stopped by a fault, coming back
+  const sandbox = input.mode === 'live-drill' ? (input.drill?.sandbox ?? `drill_${incidentId.toLowerCase().replace(/[^a-z0-9]+/g, '_')}`.slice(0, 56)) : undefined;
   const scaled = (ms: number) => Math.max(1, Math.round(ms / Math.max(1, input.timeScale ?? 1)));
   const deadlineIn = (ms?: number) => (ms === undefined ? undefined : new Date(workflowNow().getTime() + scaled(ms)).toISOString());
 
@@ -289,7 +300,9 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
       case 'automated': {
         const auto = step as AutomatedStep;
         try {
-          outcome = auto.action === 'restoreByPriority' ? await restoreStep(auto) : (await actions.runAction({ incidentId, stepId: step.id, action: auto.action, with: auto.with ?? {}, mode: input.mode })).outcome;
+          if (input.mode === 'tabletop') outcome = await simulateStep(auto);
+          else if (auto.action === 'restoreByPriority') outcome = await restoreStep(auto);
+          else outcome = (await actions.runAction({ incidentId, stepId: step.id, action: auto.action, with: auto.with ?? {}, mode: input.mode, target: sandbox })).outcome;
         } catch (err) {
           const failure = (err instanceof ActivityFailure || err instanceof ChildWorkflowFailure) && err.cause ? err.cause.message : String(err);
           run.setStep(step.id, { state: 'failed', outcome: failure });
@@ -321,7 +334,13 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
     await records.recordStep({ ...stepRecord(step, team), state: 'done', by, outcome, at: iso() });
   }
 
-  /** Restore by priority as a child workflow, into the configured invoice database. */
+  /** Tabletop drills touch no data: an automated step takes its planned time and says so. */
+  async function simulateStep(step: AutomatedStep): Promise<string> {
+    if (step.withinMs) await sleep(scaled(step.withinMs));
+    return `模拟 simulated (tabletop): ${step.action} assumed to take its planned ${step.within ?? 'no time'}`;
+  }
+
+  /** Restore by priority as a child workflow, into the configured invoice database (a live drill's sandbox). */
   async function restoreStep(step: AutomatedStep): Promise<string> {
     const w = step.with ?? {};
     let pointInTime: string | undefined;
@@ -337,7 +356,9 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
       args: [
         {
           restoreId: `${incidentId}.${step.id}`,
-          target: 'invoices',
+          target: sandbox ?? 'invoices',
+          // The sandbox is the drill's own copy: what a fault left in it is replaced.
+          replace: sandbox !== undefined,
           pointInTime,
           backupId: typeof w.backup === 'string' && w.backup !== 'latest' ? w.backup : undefined,
           priorities: Array.isArray(w.priorities) ? (w.priorities as string[]) : undefined,
@@ -419,44 +440,110 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
     timeScale: input.timeScale,
     at: iso(),
   });
-  let classification;
+  if (!drill) return respond();
   try {
-    classification = classifyIncident(plan, input.facts);
-  } catch (err) {
-    return giveUp(`classification failed: ${(err as Error).message}`);
+    await startDrill();
+    await respond();
+  } finally {
+    await finishDrill();
   }
-  run.level = classification.level;
-  run.levelReason = classification.reason;
-  await records.recordIncidentClassified({ incidentId, seq: 0, level: classification.level, reason: classification.reason, by: 'yingji', at: iso() });
-  await announce('classified', `事件定级 Incident ${incidentId} classified as level ${run.level}: ${plan.title}`);
 
-  // assign
-  await enterStage('assign');
-  try {
-    run.responsibility = await people.resolveAssignments({ plan, level: run.level });
-  } catch (err) {
-    return giveUp(err instanceof ActivityFailure && err.cause ? err.cause.message : String(err));
+  /** The plan itself: classify, assign, act, notify, review, close. */
+  async function respond(): Promise<void> {
+    if (input.level && drill) {
+      run.level = input.level;
+      run.levelReason = `演练指定 set for this drill by ${input.launchedBy}`;
+    } else {
+      let classification;
+      try {
+        classification = classifyIncident(plan, input.facts);
+      } catch (err) {
+        return giveUp(`classification failed: ${(err as Error).message}`);
+      }
+      run.level = classification.level;
+      run.levelReason = classification.reason;
+    }
+    await records.recordIncidentClassified({ incidentId, seq: 0, level: run.level, reason: run.levelReason!, by: 'yingji', at: iso() });
+    await announce('classified', `事件定级 Incident ${incidentId} classified as level ${run.level}: ${plan.title}`);
+
+    // assign
+    await enterStage('assign');
+    try {
+      run.responsibility = await people.resolveAssignments({ plan, level: run.level });
+    } catch (err) {
+      return giveUp(err instanceof ActivityFailure && err.cause ? err.cause.message : String(err));
+    }
+    await records.recordAssignments({ incidentId, seq: 0, level: run.level, roles: rolesSummary(), at: iso() });
+    if (drill) await announceDrill();
+
+    // act
+    await enterStage('act');
+    await act();
+    if (drill) await assessDrill(false);
+
+    // notify
+    await enterStage('notify');
+    await announce('restored', `处置完成 Incident ${incidentId}: every step of ${plan.title} is done`);
+
+    // review
+    await enterStage('review');
+    await review();
+
+    // closed
+    const closer = run.closeRequest;
+    await records.recordIncidentClosed({ incidentId, by: closer?.actor.person ?? 'yingji', reason: closer?.reason ?? (closer ? undefined : 'review completed'), at: iso() });
+    await announce('closed', `事件关闭 Incident ${incidentId} closed`);
+    if (drill) await assessDrill(true);
+    run.stage = 'closed';
+    run.changed();
+    await condition(allHandlersFinished);
   }
-  await records.recordAssignments({ incidentId, seq: 0, level: run.level, roles: rolesSummary(), at: iso() });
 
-  // act
-  await enterStage('act');
-  await act();
+  // --- drills (drills-and-scoring.md) ------------------------------------------------------------
 
-  // notify
-  await enterStage('notify');
-  await announce('restored', `处置完成 Incident ${incidentId}: every step of ${plan.title} is done`);
+  /** Opens the drill; a live drill gets its sandbox (a copy of the invoices) and its faults, for real. */
+  async function startDrill(): Promise<void> {
+    const mode = input.mode as 'tabletop' | 'live-drill';
+    await drills.openDrill({
+      drillId: incidentId,
+      planId: plan.id,
+      planVersion: plan.version,
+      mode,
+      unannounced: input.drill?.unannounced ?? false,
+      sandbox,
+      keepSandbox: input.drill?.keepSandbox ?? false,
+      by: input.launchedBy,
+      at: iso(),
+    });
+    if (!sandbox) return;
+    await drills.prepareDrillSandbox({ drillId: incidentId, sandbox });
+    for (const [index, fault] of (plan.drill?.faults ?? []).entries()) {
+      await drills.injectDrillFault({ drillId: incidentId, sandbox, index, fault: fault as { kind: string } });
+      // A stopped database comes back after the fault's duration (10 minutes unless the plan says).
+      if (fault.kind === 'stop-database') {
+        const ms = typeof fault.durationMs === 'number' ? fault.durationMs : 600_000;
+        restarts.push(sleep(scaled(ms)).then(() => drills.restartDrillSandbox({ drillId: incidentId, sandbox })));
+      }
+    }
+  }
 
-  // review
-  await enterStage('review');
-  await review();
+  /** Tells people a drill is on: everyone in an announced drill, only commander and management in an unannounced one. */
+  async function announceDrill(): Promise<void> {
+    const unannounced = input.drill?.unannounced ?? false;
+    const audience = unannounced ? ['commander', 'management'] : [...new Set([...Object.keys(plan.roles), 'commander', 'management'])];
+    const kind = input.mode === 'tabletop' ? '桌面演练 tabletop' : '实战演练 live';
+    await notify('drill:start', audience, stageChannels(), `演练开始 ${kind} drill of "${plan.title}" (${incidentId})${unannounced ? '，突击演练，请勿告知处置人员 unannounced: do not tell responders' : ''}`);
+  }
 
-  // closed
-  const closer = run.closeRequest;
-  await records.recordIncidentClosed({ incidentId, by: closer?.actor.person ?? 'yingji', reason: closer?.reason ?? (closer ? undefined : 'review completed'), at: iso() });
-  await announce('closed', `事件关闭 Incident ${incidentId} closed`);
-  run.stage = 'closed';
-  run.changed();
-  await condition(allHandlersFinished);
+  /** Measures what happened (and, live, what was lost) and scores it; again when the drill ends. */
+  async function assessDrill(final: boolean): Promise<void> {
+    await Promise.all(restarts);
+    if (sandbox && !final) await drills.measureDrillLoss({ drillId: incidentId, sandbox });
+    await drills.assessDrill({ drillId: incidentId, final });
+  }
+
+  async function finishDrill(): Promise<void> {
+    await Promise.all(restarts);
+    await drills.finishDrill({ drillId: incidentId, sandbox, keepSandbox: input.drill?.keepSandbox ?? false });
+  }
 }
-

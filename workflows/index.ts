@@ -2,3 +2,4 @@
 export { emergencyPlan } from './emergency-plan.workflow';
 export { recoveryTest } from './recovery-test.workflow';
 export { restoreByPriority } from './restore-by-priority.workflow';
+export { scheduledDrill } from './scheduled-drill.workflow';

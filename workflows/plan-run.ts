@@ -200,6 +200,9 @@ export class PlanRun {
       if (!f || !f.text?.trim() || !f.owner?.trim() || !/^\d{4}-\d{2}-\d{2}$/.test(f.due ?? '')) {
         throw fail(UpdateErrors.invalidInput, `findings[${i}] needs text, owner and due (YYYY-MM-DD)`);
       }
+      if (f.stepId !== undefined && !this.input.plan.steps.some((s) => s.id === f.stepId)) {
+        throw fail(UpdateErrors.invalidInput, `findings[${i}].stepId: plan ${this.input.plan.id} has no step "${f.stepId}"`);
+      }
     }
   }
 

@@ -7,6 +7,8 @@ export interface ActionRequest {
   action: string;
   with: Record<string, unknown>;
   mode: string;
+  /** Live drills: the sandbox database the action works on instead of the configured invoice database. */
+  target?: string;
 }
 
 export interface ActionResult {

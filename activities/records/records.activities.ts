@@ -116,7 +116,7 @@ export interface NoteAdded {
 
 export interface FindingsRecorded {
   incidentId: string;
-  findings: Array<{ text: string; owner: string; due: string }>;
+  findings: Array<{ text: string; owner: string; due: string; findingId?: string; stepId?: string }>;
   by: string;
   at: string;
 }
@@ -416,9 +416,9 @@ export function createRecordActivities(ds: DataSource) {
         if (!fresh) return;
         for (const [i, x] of f.findings.entries()) {
           await em.query(
-            `INSERT INTO review_findings (id, incident_id, text, owner, due_date, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+            `INSERT INTO review_findings (id, incident_id, text, owner, due_date, created_by, created_at, finding_id, step_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
              ON CONFLICT (id) DO NOTHING`,
-            [`${f.incidentId}:finding:${i + 1}`, f.incidentId, x.text, x.owner, x.due, f.by, f.at],
+            [`${f.incidentId}:finding:${i + 1}`, f.incidentId, x.text, x.owner, x.due, f.by, f.at, x.findingId ?? null, x.stepId ?? null],
           );
         }
       });

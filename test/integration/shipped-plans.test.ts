@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { issueToken } from '../../apps/api/src/auth/token-store';
 import { ApiClient } from '../../apps/cli/src/api-client';
-import { directoryTeams } from '../../apps/cli/src/demo';
+import { directoryTeams } from '../../apps/cli/src/simulation';
 import { expectedDecisions, respondUntilClosed } from '../../apps/cli/src/simulated-responders';
 import { PROJECT_ROOT } from '../../apps/shared/config';
 import { parsePlan } from '../../domain/plan/parse-plan';

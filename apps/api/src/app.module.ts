@@ -5,6 +5,7 @@ import type { YingjiConfig } from '../../shared/config';
 import { AuditController } from './audit/audit.controller';
 import { BackupsController } from './backups/backups.controller';
 import { AuthModule } from './auth/auth.module';
+import { DrillsModule } from './drills/drills.module';
 import { YINGJI_CONFIG } from './config.token';
 import { HealthController } from './health/health.controller';
 import { IncidentEntity } from './incidents/incident.entity';
@@ -48,6 +49,7 @@ export class AppModule {
         PlansModule,
         IncidentsModule,
         TasksModule,
+        DrillsModule,
       ],
       controllers: [HealthController, AuditController, BackupsController],
     };

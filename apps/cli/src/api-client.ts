@@ -62,6 +62,16 @@ export class ApiClient {
     return this.send('GET', p);
   }
 
+  /** A non-JSON resource (a report): its bytes, or the error the API gave. */
+  async raw(p: string): Promise<Buffer> {
+    const res = await fetch(`${this.baseUrl}${p}`, { headers: this.token ? { authorization: `Bearer ${this.token}` } : {} });
+    if (!res.ok) {
+      const body = (await res.json().catch(() => undefined)) as { message?: unknown } | undefined;
+      throw new ApiError(res.status, `GET ${p} -> ${res.status}: ${String(body?.message ?? res.statusText)}`);
+    }
+    return Buffer.from(await res.arrayBuffer());
+  }
+
   post<T>(p: string, body: unknown = {}): Promise<T> {
     return this.send('POST', p, JSON.stringify(body), 'application/json');
   }

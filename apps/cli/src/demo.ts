@@ -1,42 +1,19 @@
-import { loadDirectoryFile } from '../../../domain/plan/load-plans';
 import type { Plan } from '../../../domain/plan/plan.types';
 import { Client } from 'pg';
 import { takeBackup } from '../../../activities/backup/take-backup';
 import { prepareInvoiceDatabase } from '../../../activities/invoices/database';
 import { generateInvoices } from '../../../activities/invoices/generate';
-import { issueToken } from '../../api/src/auth/token-store';
 import { backupDeps } from '../../shared/backups';
 import type { YingjiConfig } from '../../shared/config';
 import { createDataSource } from '../../../migrations/data-source';
 import { ApiClient } from './api-client';
 import { printTimeline } from './incident-commands';
 import { expectedDecisions, respondUntilClosed } from './simulated-responders';
+import { simulationTokens } from './simulation';
 import { printAddresses, startDetached } from './stack';
 
 /** Plan minutes run as seconds, so the demo shows real deadlines and an escalation in about a minute. */
 const TIME_SCALE = 60;
-
-/** The teams of the team directory: one simulated responder each. */
-export function directoryTeams(file: string): string[] {
-  const loaded = loadDirectoryFile(file, process.env);
-  if (!loaded.ok) throw new Error(`the team directory ${file} has problems: ${loaded.problems.map((p) => p.message).join('; ')}`);
-  return Object.keys(loaded.directory.teams);
-}
-
-/** Short-lived tokens for the commander and one simulated responder per team (issued directly: we are the admin here). */
-async function demoTokens(config: YingjiConfig): Promise<{ commander: string; teams: Record<string, string> }> {
-  const ds = createDataSource(config.databaseUrl);
-  await ds.initialize();
-  try {
-    const issue = async (person: string, roles: string[], teams: string[]) =>
-      (await issueToken(ds, { person, roles, teams, expiresIn: '2h', createdBy: 'yingji demo' })).token;
-    const teams: Record<string, string> = {};
-    for (const team of directoryTeams(config.directoryFile)) teams[team] = await issue(`sim-${team}`, ['responder'], [team]);
-    return { commander: await issue('zhang-wei', ['commander'], ['it-ops']), teams };
-  } finally {
-    await ds.destroy();
-  }
-}
 
 /** Demo invoices, a full backup of them, then the "crash": every invoice gone from the table. */
 async function crashTheInvoiceDatabase(config: YingjiConfig, log: (line: string) => void): Promise<number> {
@@ -73,7 +50,7 @@ async function crashTheInvoiceDatabase(config: YingjiConfig, log: (line: string)
 export async function runDemo(config: YingjiConfig, log: (line: string) => void): Promise<void> {
   const info = await startDetached(config, log);
   const lost = await crashTheInvoiceDatabase(config, log);
-  const tokens = await demoTokens(config);
+  const tokens = await simulationTokens(config);
   const api = new ApiClient(info.api);
   const commander = api.as(tokens.commander);
   const teams = Object.fromEntries(Object.entries(tokens.teams).map(([team, t]) => [team, api.as(t)]));

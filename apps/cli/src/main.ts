@@ -10,6 +10,7 @@ import { sessionCommands } from './incident-commands';
 import { invoiceCommands } from './invoice-commands';
 import { backupCommands, recoveryTestCommand, restoreCommand } from './backup-commands';
 import { planCommands } from './plan-commands';
+import { drillCommands } from './drill-commands';
 import { tokenCommands } from './token-commands';
 import { printAddresses, readStack, runStack, startDetached, stopDetached } from './stack';
 
@@ -87,6 +88,7 @@ program.addCommand(invoiceCommands());
 program.addCommand(backupCommands());
 program.addCommand(restoreCommand());
 program.addCommand(recoveryTestCommand());
+program.addCommand(drillCommands());
 for (const c of sessionCommands()) program.addCommand(c);
 
 program.parseAsync(process.argv).catch(fail);

@@ -45,5 +45,16 @@ export function planCommands(): Command {
       const result = (await apiClient().publishPlan(fs.readFileSync(file, 'utf8'))) as { planId: string; version: number; created: boolean; sha256: string };
       console.log(`${result.created ? 'published' : 'already published'}: ${result.planId} v${result.version} (sha256 ${result.sha256.slice(0, 12)})`);
     });
+  cmd
+    .command('draft-next <planId>')
+    .description("write the next version's draft: the latest text with every accepted improvement item as a comment at its step")
+    .option('--out <file>', 'where to write it (default: plans/drafts/<id>.v<N>.yaml)')
+    .action(async (planId: string, o: { out?: string }) => {
+      const d = await apiClient().get<{ version: number; text: string; placed: number; general: number }>(`/plans/${encodeURIComponent(planId)}/draft-next`);
+      const out = o.out ?? path.join('plans', 'drafts', `${planId}.v${d.version}.yaml`);
+      fs.mkdirSync(path.dirname(out), { recursive: true });
+      fs.writeFileSync(out, d.text);
+      console.log(`${out}: version ${d.version}, ${d.placed} item(s) at their steps, ${d.general} general`);
+    });
   return cmd;
 }

@@ -76,12 +76,15 @@ export async function respondUntilClosed(o: RespondOptions): Promise<IncidentDet
 async function answer(o: RespondOptions, t: TaskRow, log: (line: string) => void): Promise<void> {
   const team = o.teams[t.team];
   if (t.kind === 'review') {
-    log(`  commander holds the review: ${t.title}`);
-    await o.commander.post(`/tasks/${t.id}/complete`, {
-      simulated: true,
-      outcome: 'review held',
-      findings: [{ text: 'Rehearse this plan again next quarter', owner: t.team, due: quarterFromNow() }],
-    });
+    // A drill's review accepts every finding the drill raised as an improvement item for its team.
+    const drill = o.incidentId.startsWith('drill-')
+      ? await o.commander.get<{ findings: Array<{ id: string; stepId?: string; team?: string; text: string }> }>(`/drills/${o.incidentId}`)
+      : undefined;
+    const findings = drill?.findings.length
+      ? drill.findings.map((f) => ({ findingId: f.id, stepId: f.stepId, text: f.text, owner: f.team ?? t.team, due: quarterFromNow() }))
+      : [{ text: 'Rehearse this plan again next quarter', owner: t.team, due: quarterFromNow() }];
+    log(`  commander holds the review: ${t.title} (${findings.length} improvement item(s) accepted)`);
+    await o.commander.post(`/tasks/${t.id}/complete`, { simulated: true, outcome: 'review held', findings });
     return;
   }
   if (t.state === 'failed') {

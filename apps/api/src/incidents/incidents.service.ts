@@ -2,7 +2,7 @@ import { Inject, Injectable, NotFoundException, UnprocessableEntityException } f
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
 import { classifyIncident } from '../../../../domain/incident/classify';
-import { addNote, closeIncident, EmergencyPlanInput, IncidentStatus, overrideLevel } from '../../../../workflows/definitions';
+import { addNote, closeIncident, DrillOptions, EmergencyPlanInput, IncidentStatus, overrideLevel } from '../../../../workflows/definitions';
 import type { YingjiConfig } from '../../../shared/config';
 import { Caller, hasRole } from '../auth/caller';
 import { Denials } from '../auth/denials';
@@ -47,15 +47,24 @@ export class IncidentsService {
    * plan's classification rules first, so a mistyped fact is refused before anything starts.
    */
   async launch(dto: LaunchIncidentDto, caller: Caller): Promise<IncidentDetail | { id: string; state: 'starting' }> {
-    const plan = await this.plans.parsedPlan(dto.planId, dto.planVersion);
-    const facts = dto.facts ?? {};
-    try {
-      classifyIncident(plan, facts);
-    } catch (err) {
-      throw new UnprocessableEntityException(`facts: ${(err as Error).message}`);
+    return this.start({ planId: dto.planId, planVersion: dto.planVersion, facts: dto.facts ?? {}, mode: dto.mode ?? 'live', timeScale: dto.timeScale }, caller);
+  }
+
+  /** Starts a run of a plan: an incident, or a drill (tabletop / live-drill) with its options. */
+  async start(
+    req: { planId: string; planVersion?: number; facts: Record<string, unknown>; mode: EmergencyPlanInput['mode']; timeScale?: number; level?: EmergencyPlanInput['level']; drill?: DrillOptions },
+    caller: Caller,
+  ): Promise<IncidentDetail | { id: string; state: 'starting' }> {
+    const plan = await this.plans.parsedPlan(req.planId, req.planVersion);
+    if (!req.level) {
+      try {
+        classifyIncident(plan, req.facts);
+      } catch (err) {
+        throw new UnprocessableEntityException(`facts: ${(err as Error).message}`);
+      }
     }
-    const id = newIncidentId();
-    const input: EmergencyPlanInput = { incidentId: id, plan, facts, mode: dto.mode ?? 'live', launchedBy: caller.person, timeScale: dto.timeScale ?? 1 };
+    const id = newIncidentId(new Date(), req.mode === 'live' ? 'inc' : 'drill');
+    const input: EmergencyPlanInput = { incidentId: id, plan, facts: req.facts, mode: req.mode, launchedBy: caller.person, timeScale: req.timeScale ?? 1, level: req.level, drill: req.drill };
     await this.workflows.client.workflow.start('emergencyPlan', { taskQueue: this.config.taskQueue, workflowId: id, args: [input] });
     // The workflow records the incident in its first activity; wait briefly so the caller gets it.
     for (let i = 0; i < 200; i++) {
@@ -92,7 +101,7 @@ export class IncidentsService {
            FROM notifications WHERE incident_id = $1 ORDER BY created_at, id`,
         [id],
       ),
-      this.db.query(`SELECT id, text, owner, to_char(due_date, 'YYYY-MM-DD') AS due, created_by AS "createdBy" FROM review_findings WHERE incident_id = $1 ORDER BY id`, [id]),
+      this.db.query(`SELECT id, text, owner, to_char(due_date, 'YYYY-MM-DD') AS due, created_by AS "createdBy", finding_id AS "findingId", step_id AS "stepId" FROM review_findings WHERE incident_id = $1 ORDER BY id`, [id]),
     ]);
     return { incident, steps, tasks, timeline, notifications, findings };
   }

@@ -39,6 +39,13 @@ export class PlansController {
     return { planId: v.planId, version: v.version, title: v.title, sha256: v.sha256, publishedAt: v.publishedAt, plan: v.parsed };
   }
 
+  @Get(':id/draft-next')
+  @Roles('commander', 'admin')
+  @ApiOperation({ summary: "The next version's draft: the latest text, version raised, each accepted improvement item as a comment at its step" })
+  draftNext(@Param('id') id: string) {
+    return this.plans.draftNext(id);
+  }
+
   @Get(':id/versions/:version')
   @Header('Content-Type', 'application/yaml; charset=utf-8')
   @ApiOperation({ summary: 'The exact text that was published as this version' })

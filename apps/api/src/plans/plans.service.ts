@@ -2,6 +2,7 @@ import { ConflictException, Injectable, NotFoundException, UnprocessableEntityEx
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
 import type { Plan } from '../../../../domain/plan/plan.types';
+import { draftNextVersion } from '../../../../domain/plan/draft-next';
 import { PlanVersionEntity } from './plan-version.entity';
 import { PlanConflict, PlanProblems, publishPlanText, PublishResult } from './publish';
 
@@ -48,5 +49,18 @@ export class PlansService {
 
   async parsedPlan(planId: string, version?: number): Promise<Plan> {
     return (await this.get(planId, version)).parsed;
+  }
+
+  /** The next version's draft: the latest text with the improvement items its runs' reviews accepted. */
+  async draftNext(planId: string) {
+    const latest = await this.get(planId);
+    const items = await this.db.query(
+      `SELECT f.incident_id AS source, f.step_id AS "stepId", f.text, f.owner, to_char(f.due_date, 'YYYY-MM-DD') AS due
+         FROM review_findings f JOIN incidents i ON i.id = f.incident_id
+        WHERE i.plan_id = $1 AND i.plan_version = $2 ORDER BY f.created_at, f.id`,
+      [planId, latest.version],
+    );
+    const draft = draftNextVersion(latest.sourceText, items.map((i: Record<string, string | null>) => ({ ...i, stepId: i.stepId ?? undefined })));
+    return { planId, fromVersion: latest.version, ...draft, items: items.length };
   }
 }

@@ -3,6 +3,18 @@ import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsNotEmpty, IsOptional, IsString, IsUrl, Matches, MaxLength, ValidateNested } from 'class-validator';
 
 export class FindingDto {
+  @ApiPropertyOptional({ example: 'late:restore-invoices', description: 'The drill finding this item accepts (GET /drills/:id lists them)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  findingId?: string;
+
+  @ApiPropertyOptional({ example: 'restore-invoices', description: 'The plan step it improves' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  stepId?: string;
+
   @ApiProperty({ example: 'standby was 2 hours behind: alert on replication lag' })
   @IsString()
   @IsNotEmpty()

@@ -1,0 +1,114 @@
+// What a drill did, read back from the incident's read models (steps, tasks, timeline,
+// notifications) and the drill row: the facts the score is computed from (domain/drill).
+import type { DataSource } from 'typeorm';
+import type { DrillFacts, DrillStepFacts } from '../../domain/drill/drill.types';
+import type { Level, Plan } from '../../domain/plan/plan.types';
+
+const RESTORE_ACTIONS = ['restoreByPriority', 'verifyRestore'];
+const iso = (d: unknown) => (d ? new Date(d as string).toISOString() : undefined);
+
+/** Every role each notify step and `notified` expectation must reach, with its plan-time deadline. */
+function audiencesOf(plan: Plan): Map<string, number | undefined> {
+  const out = new Map<string, number | undefined>();
+  for (const s of plan.steps) if (s.type === 'notify') for (const role of s.to) if (!out.has(role)) out.set(role, s.withinMs);
+  for (const e of plan.drill?.expect ?? []) if (typeof e.notified === 'string') out.set(e.notified, e.withinMs as number | undefined);
+  return out;
+}
+
+export async function measureDrill(ds: DataSource, drillId: string): Promise<DrillFacts> {
+  const [drill] = await ds.query(`SELECT * FROM drills WHERE id = $1`, [drillId]);
+  if (!drill) throw new Error(`drill ${drillId} not found`);
+  const [incident] = await ds.query(`SELECT * FROM incidents WHERE id = $1`, [drillId]);
+  const [pv] = await ds.query(`SELECT parsed FROM plan_versions WHERE plan_id = $1 AND version = $2`, [drill.plan_id, drill.plan_version]);
+  const plan = pv.parsed as Plan;
+  const level = (incident.level ?? undefined) as Level | undefined;
+  const steps: Array<Record<string, unknown>> = await ds.query(`SELECT * FROM steps WHERE incident_id = $1`, [drillId]);
+  const tasks: Array<Record<string, unknown>> = await ds.query(`SELECT * FROM tasks WHERE incident_id = $1 AND kind <> 'review' ORDER BY created_at`, [drillId]);
+  const timeline: Array<Record<string, unknown>> = await ds.query(`SELECT at, kind, task_id, data FROM timeline_entries WHERE incident_id = $1 ORDER BY at, id`, [drillId]);
+  const delivered: Array<Record<string, unknown>> = await ds.query(
+    `SELECT audience, recipients, delivered_at FROM notifications WHERE incident_id = $1 AND status = 'delivered' ORDER BY delivered_at`,
+    [drillId],
+  );
+  const classifiedAt = iso(timeline.find((t) => t.kind === 'incident.classified')?.at);
+  const actEndedAt = iso(timeline.find((t) => t.kind === 'incident.stage' && (t.data as { stage?: string })?.stage === 'notify')?.at);
+
+  const stepFacts: DrillStepFacts[] = plan.steps.map((s) => {
+    const row = steps.find((r) => r.step_id === s.id);
+    const task = [...tasks].reverse().find((t) => t.step_id === s.id);
+    const inLevel = !s.levels || (level !== undefined && s.levels.includes(level));
+    const state = (row?.state as DrillStepFacts['state']) ?? 'pending';
+    return {
+      id: s.id,
+      title: s.title ?? s.id,
+      type: s.type,
+      ownerRole: 'owner' in s ? s.owner : undefined,
+      team: (row?.team as string) ?? (task?.team as string) ?? undefined,
+      required: inLevel && state !== 'skipped',
+      state,
+      withinMs: s.withinMs,
+      startedAt: iso(row?.started_at),
+      acknowledgedAt: iso(task?.acknowledged_at),
+      finishedAt: state === 'done' ? iso(row?.finished_at) : undefined,
+      finishedBy: (row?.finished_by as string) ?? undefined,
+      simulated: task ? Boolean(task.simulated) : undefined,
+      outcome: (row?.outcome as string) ?? undefined,
+      checklist: { planned: s.type === 'manual' ? (s.checklist ?? []) : [], ticked: (task?.checklist_done as string[]) ?? [] },
+      escalations: tasks.filter((t) => t.step_id === s.id).reduce((n, t) => n + Number(t.escalations ?? 0), 0),
+      decision: (task?.decision as string) ?? undefined,
+    };
+  });
+
+  // Service is restored when the restore and verification steps succeeded; a plan without them
+  // restores service when its last step is done.
+  const recovery = plan.steps.filter((s) => s.type === 'automated' && RESTORE_ACTIONS.includes(s.action)).map((s) => stepFacts.find((f) => f.id === s.id)!);
+  const requiredRecovery = recovery.filter((s) => s.required);
+  let restoredAt: string | undefined;
+  if (requiredRecovery.length) {
+    if (requiredRecovery.every((s) => s.state === 'done')) restoredAt = requiredRecovery.map((s) => s.finishedAt!).sort().at(-1);
+  } else restoredAt = actEndedAt;
+
+  const timeScale = Number(incident.time_scale ?? 1);
+  const startedAt = iso(drill.started_at)!;
+  const outageFrom = iso(drill.fault_at) ?? startedAt;
+  const rtoTarget = plan.objectives?.rtoMs;
+  const rtoMs = typeof rtoTarget === 'number' ? rtoTarget : level ? rtoTarget?.[level] : undefined;
+
+  const audiences = [...audiencesOf(plan)].map(([role, withinMs]) => {
+    const first = delivered.find((n) => (n.audience as string[]).includes(role));
+    return { role, withinMs, firstReachedAt: iso(first?.delivered_at) };
+  });
+  const escalations = timeline
+    .filter((t) => t.kind === 'task.escalated')
+    .map((t) => {
+      const task = tasks.find((x) => x.id === t.task_id);
+      return { stepId: String(task?.step_id ?? t.task_id), team: (task?.team as string) ?? undefined, at: iso(t.at)!, notified: ((t.data as { notified?: string[] })?.notified ?? []) as string[] };
+    });
+  const loss = drill.loss ? { byClass: drill.loss.byClass, total: drill.loss.total, p0: drill.loss.p0, windowMs: drill.loss.windowMs } : undefined;
+
+  return {
+    drillId,
+    planId: drill.plan_id,
+    planVersion: drill.plan_version,
+    planTitle: plan.title,
+    mode: drill.mode,
+    unannounced: drill.unannounced,
+    level,
+    timeScale,
+    startedAt,
+    classifiedAt,
+    finishedAt: iso(incident.closed_at),
+    objectives: { rtoMs, rpoMs: plan.objectives?.rpoMs },
+    faultAt: iso(drill.fault_at),
+    faults: drill.faults,
+    restoredAt,
+    recoveryEstimated: drill.mode === 'tabletop',
+    rtoMs: restoredAt ? (new Date(restoredAt).getTime() - new Date(outageFrom).getTime()) * timeScale : undefined,
+    loss,
+    steps: stepFacts,
+    audiences,
+    firstNotificationAt: iso(delivered.find((n) => !classifiedAt || new Date(n.delivered_at as string) >= new Date(classifiedAt))?.delivered_at),
+    decisions: Object.fromEntries(stepFacts.filter((s) => s.decision).map((s) => [s.id, s.decision!])),
+    escalations,
+    expect: plan.drill?.expect ?? [],
+  };
+}

@@ -1,0 +1,29 @@
+// Simulated responders need tokens: one per team of the directory, plus a commander. Issued
+// straight into the database, so only someone who runs the stack (its admin) can simulate.
+import { loadDirectoryFile } from '../../../domain/plan/load-plans';
+import { issueToken } from '../../api/src/auth/token-store';
+import type { YingjiConfig } from '../../shared/config';
+import { createDataSource } from '../../../migrations/data-source';
+
+/** The teams of the team directory: one simulated responder each. */
+export function directoryTeams(file: string): string[] {
+  const loaded = loadDirectoryFile(file, process.env);
+  if (!loaded.ok) throw new Error(`the team directory ${file} has problems: ${loaded.problems.map((p) => p.message).join('; ')}`);
+  return Object.keys(loaded.directory.teams);
+}
+
+/** Short-lived tokens for the commander and one simulated responder per team (issued directly: we are the admin here). */
+export async function simulationTokens(config: YingjiConfig): Promise<{ commander: string; teams: Record<string, string> }> {
+  const ds = createDataSource(config.databaseUrl);
+  await ds.initialize();
+  try {
+    const issue = async (person: string, roles: string[], teams: string[]) =>
+      (await issueToken(ds, { person, roles, teams, expiresIn: '2h', createdBy: 'yingji simulation' })).token;
+    const teams: Record<string, string> = {};
+    for (const team of directoryTeams(config.directoryFile)) teams[team] = await issue(`sim-${team}`, ['responder'], [team]);
+    return { commander: await issue('zhang-wei', ['commander'], ['it-ops']), teams };
+  } finally {
+    await ds.destroy();
+  }
+}
+
