@@ -8,7 +8,7 @@ import type { YingjiConfig } from '../../apps/shared/config';
 import type { Plan } from '../../domain/plan/plan.types';
 import { recordEvent } from '../records/timeline';
 import { measureDrill } from './measure';
-import { countByClass, createSandbox, dropSandbox, FaultSpec, injectFault, measureLoss, sandboxUrl, startSandbox } from './sandbox';
+import { countByClass, createSandbox, dropSandbox, FaultSpec, injectFault, measureLoss, restoredFrom, sandboxUrl, startSandbox } from './sandbox';
 
 export interface DrillOpened {
   drillId: string;
@@ -90,7 +90,10 @@ export function createDrillActivities(ds: DataSource, config: Pick<YingjiConfig,
     async measureDrillLoss(req: { drillId: string; sandbox: string }) {
       const [d] = await ds.query(`SELECT fault_at, started_at FROM drills WHERE id = $1`, [req.drillId]);
       const faultAt = new Date(d.fault_at ?? d.started_at).toISOString();
-      const loss = await measureLoss(config.invoiceDatabaseUrl, req.sandbox, faultAt, new Date(d.started_at).toISOString());
+      const backups = await restoredFrom(config.invoiceDatabaseUrl, req.sandbox);
+      const [pit] = backups.length ? await ds.query(`SELECT max(point_in_time) AS at FROM backup_catalog WHERE id = ANY($1)`, [backups]) : [];
+      const recoveredTo = pit?.at ? new Date(pit.at).toISOString() : undefined;
+      const loss = await measureLoss(config.invoiceDatabaseUrl, req.sandbox, faultAt, new Date(d.started_at).toISOString(), recoveredTo);
       await ds.query(`UPDATE drills SET loss = $2 WHERE id = $1`, [req.drillId, JSON.stringify(loss)]);
       await event(
         req.drillId,

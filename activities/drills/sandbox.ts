@@ -197,6 +197,15 @@ async function applyFault(db: Client, fault: FaultSpec, target: string, seed: st
   }
 }
 
+/** The backups the sandbox was restored from (its restore log), if a restore ran there. */
+export async function restoredFrom(invoiceUrl: string, sandbox: string): Promise<string[]> {
+  try {
+    return await withClient(sandboxUrl(invoiceUrl, sandbox), async (db) => (await db.query(`SELECT DISTINCT backup_id FROM restore_progress`)).rows.map((r) => r.backup_id as string));
+  } catch {
+    return []; // unreachable, or its schema is gone: nothing was restored there
+  }
+}
+
 /** The sandbox refuses every connection (and loses the ones it had) until it is started again. */
 export async function stopSandbox(invoiceUrl: string, sandbox: string): Promise<FaultApplied> {
   sandboxUrl(invoiceUrl, sandbox);
@@ -225,8 +234,13 @@ export interface DataLoss {
   byClass: Record<string, number>;
   total: number;
   p0: number;
-  /** Fault time minus the oldest change among lost invoices (real time: data ages in real time). */
+  /**
+   * How far back the loss reaches, in real time (data ages in real time, whatever the drill's time
+   * scale): fault time minus the moment the sandbox was recovered to (the restore chain's point in
+   * time), or, when nothing was restored, minus the oldest change among lost invoices.
+   */
   windowMs: number;
+  recoveredTo?: string;
   /** Why the whole pre-fault copy counts as lost, when the sandbox cannot be read. */
   unreadable?: string;
   examples: string[];
@@ -237,7 +251,7 @@ export interface DataLoss {
  * An invoice counts as lost when it is missing or differs; invoices the sandbox has in addition are
  * not losses (a restore may bring back something deleted after the backup).
  */
-export async function measureLoss(invoiceUrl: string, sandbox: string, faultAt: string, classAt: string): Promise<DataLoss> {
+export async function measureLoss(invoiceUrl: string, sandbox: string, faultAt: string, classAt: string, recoveredTo?: string): Promise<DataLoss> {
   const pre = new Map<string, { h: string; cls: string; updated: number }>();
   await withClient(sandboxUrl(invoiceUrl, preFaultName(sandbox)), async (db) => {
     const r = await db.query(`SELECT invoice_no AS no, ${rowDigestSql} AS h, ${priorityClassCaseSql(classAt)} AS cls, updated_at FROM invoices`);
@@ -263,7 +277,8 @@ export async function measureLoss(invoiceUrl: string, sandbox: string, faultAt: 
     byClass,
     total: pre.size,
     p0: byClass[PRIORITY_CLASSES[0]],
-    windowMs: pre.size ? Math.max(0, fault - oldest) : 0,
+    windowMs: pre.size ? Math.max(0, fault - (recoveredTo ? Math.min(new Date(recoveredTo).getTime(), fault) : oldest)) : 0,
+    recoveredTo,
     unreadable,
     examples: [...pre.keys()].sort().slice(0, 10),
   };

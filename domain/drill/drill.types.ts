@@ -76,8 +76,9 @@ export interface DrillFacts {
     /** Lost invoices in the highest priority class (`current-period-undeclared`). */
     p0: number;
     /**
-     * How far back the loss reaches (plan time): fault time minus the oldest `updated_at` among lost
-     * invoices. 0 when nothing was lost.
+     * How far back the loss reaches: fault time minus the point in time the data was recovered to
+     * (the restore chain's), or minus the oldest change among lost invoices when nothing was restored.
+     * Real time, not scaled (data ages in real time). 0 when nothing was lost.
      */
     windowMs: number;
   };

@@ -122,6 +122,10 @@ describe('live drill of einvoice-db-crash', () => {
     expect(drill.loss.total).toBe(42);
     expect(Object.values(drill.loss.byClass as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(42);
     for (const no of drill.loss.examples as string[]) expect(unrecoverable.has(no)).toBe(true);
+    // The loss reaches back to the backup the sandbox was restored from (real time, not scaled).
+    const [backup] = await h.db.query(`SELECT point_in_time FROM backup_catalog ORDER BY point_in_time DESC LIMIT 1`);
+    expect(drill.loss.recoveredTo).toBe(new Date(backup.point_in_time).toISOString());
+    expect(drill.loss.windowMs).toBe(faultAt - new Date(backup.point_in_time).getTime());
 
     // Scored, with every lost point explained, and findings the review accepted as improvement items.
     expect(drill.score.total).toBeGreaterThan(0);
@@ -149,6 +153,8 @@ describe('live drill of einvoice-db-crash', () => {
     const html = (await commander.raw(`/drills/${drillId}/report`)).toString('utf8');
     expect(html).toContain('id="score"');
     expect(html).toContain(drillId);
+    const pdf = await commander.raw(`/drills/${drillId}/report?format=pdf`);
+    expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
 
     const second = await commander.post<{ incident: { id: string } }>('/drills', { planId: 'einvoice-db-crash', mode: 'tabletop', timeScale: 600 });
     await respondUntilClosed({ commander, teams, incidentId: second.incident.id, decisions: expectedDecisions(plan), timeoutMs: 120_000 });

@@ -10,6 +10,7 @@ import { ApiClient } from './api-client';
 import { printTimeline } from './incident-commands';
 import { expectedDecisions, respondUntilClosed } from './simulated-responders';
 import { simulationTokens } from './simulation';
+import { runDrill } from './drill-commands';
 import { printAddresses, startDetached } from './stack';
 
 /** Plan minutes run as seconds, so the demo shows real deadlines and an escalation in about a minute. */
@@ -45,7 +46,8 @@ async function crashTheInvoiceDatabase(config: YingjiConfig, log: (line: string)
 
 /**
  * Brings the stack up (in the background) and runs 发票数据库崩溃 at level II with simulated
- * responders: one team answers late, so its task escalates. Prints the timeline.
+ * responders: one team answers late, so its task escalates. Prints the timeline. Then runs the same
+ * plan as a live drill against a sandbox copy and prints its score and the report's path.
  */
 export async function runDemo(config: YingjiConfig, log: (line: string) => void): Promise<void> {
   const info = await startDetached(config, log);
@@ -72,6 +74,16 @@ export async function runDemo(config: YingjiConfig, log: (line: string) => void)
   const restored = done.steps.find((x) => x.stepId === 'restore-invoices') as { outcome?: string } | undefined;
   log(`Invoices lost in the crash: ${lost}. Restore step: ${restored?.outcome ?? 'did not run'}.`);
   log(`Automated steps whose actions are not built yet failed loudly and the commander completed them by hand; see the timeline.`);
+
+  // Business resumes: new invoices are issued after the last backup. The live drill then shows what a
+  // second crash right now would cost: its sandbox loses exactly these.
+  log('');
+  const issued = await generateInvoices(config.invoiceDatabaseUrl, { count: 25 });
+  log(`Issuing reopened: ${issued.rows} new invoices since the last backup.`);
+  log('Now the same plan as a live drill (实战演练): a sandbox copy of the invoices loses its table, the plan restores it, and the drill is scored.');
+  const drill = await runDrill(config, info.api, plan.id, { mode: 'live-drill', timeScale: TIME_SCALE, simulate: { late: { 'test-issuing': 20_000 } } }, log);
+  log(`Drill report (HTML, open in a browser): ${drill.reportFile}`);
+  log(`                 from the API: ${drill.reportUrl} (also ?format=json, ?format=pdf)`);
   log('');
   log('The stack keeps running:');
   printAddresses(info, log);

@@ -1,0 +1,61 @@
+import { eventually, Harness, openTask, startHarness } from './support/harness';
+
+// Drills on a schedule (Temporal Schedules), announced or not, and who may run and read drills.
+describe('drill schedules and access', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+    await h.publishPlan('hello-drill.yaml');
+  });
+  afterAll(() => h?.close());
+
+  it('a schedule starts an unannounced tabletop drill of the latest plan version, told only to commanders and management', async () => {
+    const commander = await h.as('zhang-wei', ['commander'], ['it-ops']);
+    const created = await commander.post('/drill-schedules', { planId: 'hello-drill', mode: 'tabletop', cron: '0 3 1 1 *', unannounced: true, timeScale: 60 }).expect(201);
+    const scheduleId: string = created.body.scheduleId;
+    expect(scheduleId).toBe('drill-schedule-hello-drill-tabletop-unannounced');
+    const listed = (await commander.get('/drill-schedules').expect(200)).body;
+    expect(listed.map((s: { scheduleId: string }) => s.scheduleId)).toContain(scheduleId);
+    await commander.post('/drill-schedules', { planId: 'hello-drill', mode: 'tabletop', cron: '0 3 1 1 *', unannounced: true }).expect(400);
+
+    // Start it now rather than on 1 January.
+    await h.temporal.schedule.getHandle(scheduleId).trigger();
+    const drill = await eventually('the scheduled drill', async () => {
+      const rows = (await commander.get('/drills?planId=hello-drill').expect(200)).body;
+      return rows[0];
+    });
+    expect(drill).toMatchObject({ mode: 'tabletop', unannounced: true });
+    expect(drill.id).toMatch(/^drill-hello-drill-tabletop-unannounced-/);
+
+    const incident = (await commander.get(`/incidents/${drill.id}`).expect(200)).body;
+    expect(incident.incident).toMatchObject({ mode: 'tabletop', launchedBy: 'zhang-wei (schedule)' });
+    const start = await eventually('the drill notice', async () => (await commander.get(`/incidents/${drill.id}`).expect(200)).body.notifications.find((n: { reason: string }) => n.reason === 'drill:start'));
+    expect(start.audience).toEqual(['commander', 'management']);
+
+    // The drill runs like any plan: the on-call team gets its task.
+    const oncall = await h.as('wang-fang', ['responder'], ['it-ops']);
+    const task = await openTask(oncall, drill.id);
+    expect(task.stepId).toBe('acknowledge-page');
+
+    await h.temporal.schedule.getHandle(scheduleId).delete();
+    await h.temporal.workflow.getHandle(drill.id).terminate('test over');
+  });
+
+  it('only commanders start drills; responders cannot read drill reports', async () => {
+    const responder = await h.as('wang-fang', ['responder'], ['it-ops']);
+    await responder.post('/drills', { planId: 'hello-drill', mode: 'tabletop' }).expect(403);
+    await responder.get('/drills').expect(403);
+    const manager = await h.as('chen-jing', ['manager']);
+    await manager.post('/drills', { planId: 'hello-drill', mode: 'tabletop' }).expect(403);
+    await manager.get('/drills').expect(200);
+  });
+
+  it('refuses a live drill of a plan without faults, and an unknown mode, naming what is wrong', async () => {
+    const commander = await h.as('zhang-wei', ['commander'], ['it-ops']);
+    const live = await commander.post('/drills', { planId: 'hello-drill', mode: 'live-drill' }).expect(422);
+    expect(live.body.message).toContain('has no drill.faults');
+    const bad = await commander.post('/drills', { planId: 'hello-drill', mode: 'rehearsal' }).expect(400);
+    expect(JSON.stringify(bad.body.message)).toContain('mode');
+    await commander.get('/drills/drill-nope/report').expect(404);
+  });
+});
