@@ -1,3 +1,6 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Client } from 'pg';
 import { takeBackup } from '../../activities/backup/take-backup';
 import { INVOICE_COLUMNS, generateInvoices } from '../../activities/invoices/generate';
@@ -9,10 +12,18 @@ import { directoryTeams } from '../../apps/cli/src/simulation';
 import { backupDeps } from '../../apps/shared/backups';
 import type { Plan } from '../../domain/plan/plan.types';
 import { canConnect, dropDatabase } from '../../scripts/stack/postgres';
-import { eventually, Harness, startHarness } from './support/harness';
+import { eventually, Harness, startHarness, workflowCompleted } from './support/harness';
 import { testStackEnv } from './support/test-stack';
 
 const admin = () => testStackEnv().pgAdminUrl;
+
+/** `YINGJI_RECORD_HISTORIES=1`: keep this run's history for test/unit/replay.test.ts. */
+async function recordHistory(h: Harness, workflowId: string, name: string): Promise<void> {
+  if (!process.env.YINGJI_RECORD_HISTORIES) return;
+  await workflowCompleted(h, workflowId);
+  const shown = spawnSync(testStackEnv().temporalCli, ['workflow', 'show', '-w', workflowId, '--address', h.config.temporal.address, '--output', 'json']);
+  fs.writeFileSync(path.join(__dirname, '..', 'histories', `${name}.json`), shown.stdout);
+}
 const urlOf = (db: string) => admin().replace(/\/postgres$/, `/${db}`);
 
 async function query<T = Record<string, unknown>>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
@@ -143,6 +154,7 @@ describe('live drill of einvoice-db-crash', () => {
     // The sandbox and its pre-fault copy are gone.
     expect(await canConnect(urlOf(sandbox))).toBe(false);
     expect(await canConnect(urlOf(`${sandbox}_pre`))).toBe(false);
+    await recordHistory(h, drillId, 'einvoice-db-crash.live-drill');
   });
 
   it('leaves production byte-for-byte unchanged', async () => {
@@ -170,6 +182,7 @@ describe('live drill of einvoice-db-crash', () => {
     expect(report.drill.recoveryEstimated).toBe(true);
     const secondHtml = (await commander.raw(`/drills/${second.incident.id}/report`)).toString('utf8');
     expect(secondHtml).toContain('id="trend"');
+    await recordHistory(h, second.incident.id, 'einvoice-db-crash.tabletop');
   });
 
   it("writes the next plan version's draft with the accepted improvement items at their steps", async () => {
