@@ -27,7 +27,7 @@ const time = (iso: string | null | undefined) => (iso ? new Date(iso).toISOStrin
 
 export function printTimeline(d: IncidentDetail, log: (line: string) => void = console.log): void {
   const i = d.incident;
-  log(`${i.id}  ${i.planId} v${i.planVersion}  level ${i.level ?? '-'}  ${i.state} (stage ${i.stage})`);
+  log(`${i.id}  ${i.mode && i.mode !== 'live' ? `[演练 DRILL ${i.mode}]  ` : ''}${i.planId} v${i.planVersion}  level ${i.level ?? '-'}  ${i.state} (stage ${i.stage})`);
   for (const e of d.timeline) {
     log(`  ${time(e.at)}  ${e.kind.padEnd(24)} ${(e.actor + (e.simulated ? ' [sim]' : '')).padEnd(20)} ${e.message}`);
   }
@@ -66,7 +66,10 @@ export function sessionCommands(): Command[] {
     .option('--state <state>', 'open | closed | failed')
     .action(async (o: { state?: string }) => {
       const rows = await apiClient().get<Array<Record<string, string>>>(`/incidents${o.state ? `?state=${o.state}` : ''}`);
-      for (const r of rows) console.log(`${r.id}  ${String(r.state).padEnd(7)} level ${String(r.level ?? '-').padEnd(4)} ${r.planId} v${r.planVersion}  opened ${time(r.openedAt)}  ${r.title}`);
+      for (const r of rows) {
+        const drill = r.mode === 'live' ? '' : `[演练 DRILL ${r.mode}] `;
+        console.log(`${r.id}  ${String(r.state).padEnd(7)} level ${String(r.level ?? '-').padEnd(4)} ${r.planId} v${r.planVersion}  opened ${time(r.openedAt)}  ${drill}${r.title}`);
+      }
     });
   incident
     .command('show <id>')

@@ -18,7 +18,7 @@ interface TaskRow {
 }
 
 export interface IncidentDetail {
-  incident: { id: string; state: string; stage: string; level: string | null; planId: string; planVersion: number };
+  incident: { id: string; state: string; stage: string; level: string | null; planId: string; planVersion: number; mode?: string };
   steps: Array<{ stepId: string; state: string }>;
   tasks: TaskRow[];
   timeline: Array<{ at: string; kind: string; actor: string; simulated: boolean; message: string; taskId: string | null }>;
