@@ -1,6 +1,6 @@
 // restoreByPriority: brings invoices back class by class, the ones that hurt most first. Runs
 // alone or as a child of emergencyPlan. Nothing is written before the whole chain verifies.
-import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { defineQuery, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { workflowNow } from './clock';
 
@@ -36,6 +36,17 @@ export interface RestoreResult {
   finishedAt: string;
 }
 
+/** Where a running restore is, for people watching it (CLI progress bar, GET /restores/:id). */
+export interface RestoreProgress {
+  phase: 'planning' | 'verifying' | 'preparing' | 'restoring' | 'finishing' | 'done';
+  chain: string[];
+  /** Every class in restore order; `available` lists those already back. */
+  classes: string[];
+  available: ClassAvailable[];
+  current?: string;
+}
+export const restoreProgress = defineQuery<RestoreProgress>('restoreProgress');
+
 // Backup activities heartbeat while they run: a worker that dies is noticed in 30 s, not 10 minutes.
 const quick = proxyActivities<Activities>({ startToCloseTimeout: '30 minutes', heartbeatTimeout: '30 seconds', retry: { maximumAttempts: 3 } });
 const restoring = proxyActivities<Activities>({
@@ -46,16 +57,24 @@ const restoring = proxyActivities<Activities>({
 
 export async function restoreByPriority(input: RestoreInput): Promise<RestoreResult> {
   const startedAt = workflowNow().toISOString();
+  const classes: ClassAvailable[] = [];
+  const progress: RestoreProgress = { phase: 'planning', chain: [], classes: [], available: classes };
+  setHandler(restoreProgress, () => progress);
   const plan = await quick.planRestore({ pointInTime: input.pointInTime, backupId: input.backupId, priorities: input.priorities });
+  Object.assign(progress, { phase: 'verifying', chain: plan.chain, classes: plan.classes });
   await quick.verifyBackupChain({ chain: plan.chain });
   const verifiedAt = workflowNow().toISOString();
+  progress.phase = 'preparing';
   await quick.prepareRestoreTarget({ restoreId: input.restoreId, target: input.target, replace: input.replace ?? false });
-  const classes: ClassAvailable[] = [];
+  progress.phase = 'restoring';
   for (const cls of plan.classes) {
+    progress.current = cls;
     const r = await restoring.restoreInvoiceClass({ restoreId: input.restoreId, chain: plan.chain, cls, target: input.target });
     classes.push({ cls, rows: r.rows, availableAt: workflowNow().toISOString() });
   }
+  Object.assign(progress, { phase: 'finishing', current: undefined });
   await quick.finishInvoiceRestore({ target: input.target });
+  progress.phase = 'done';
   return {
     restoreId: input.restoreId || workflowInfo().workflowId,
     target: input.target,

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { prepareInvoiceDatabase } from '../../activities/invoices/database';
 import { generateInvoices } from '../../activities/invoices/generate';
 import { dropDatabase } from '../../scripts/stack/postgres';
+import { restoreProgress } from '../../workflows/restore-by-priority.workflow';
 import { As, eventually, Harness, startHarness } from './support/harness';
 import { testStackEnv } from './support/test-stack';
 
@@ -50,6 +51,10 @@ describe('the backups API', () => {
     });
     expect(done).toMatchObject({ state: 'completed', chain: [full.id] });
     expect(done.classes.reduce((n: number, c: { rows: number }) => n + c.rows, 0)).toBe(2500);
+    // What people watching it saw (the CLI's progress bar polls this Query): every class back.
+    const progress = await h.temporal.workflow.getHandle(started.restoreId).query(restoreProgress);
+    expect(progress).toMatchObject({ phase: 'done', chain: [full.id] });
+    expect(progress.available.map((c) => c.cls)).toEqual(progress.classes);
 
     const chunk = path.join(h.config.dataDir, 'backups', full.id, 'chunks', '000001.ybc');
     fs.truncateSync(chunk, 64);

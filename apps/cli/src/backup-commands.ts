@@ -1,16 +1,20 @@
 import { Command } from 'commander';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, WorkflowHandle } from '@temporalio/client';
+import { SingleBar } from 'cli-progress';
+import { Client as PgClient } from 'pg';
 import { temporalTls } from '../../shared/temporal-connection';
+import { restoreProgress } from '../../../workflows/restore-by-priority.workflow';
 import type { RestoreResult } from '../../../workflows/restore-by-priority.workflow';
+import { targetUrl } from '../../../activities/backup/backup.activities';
 import { verifyBackup } from '../../../activities/backup/format';
 import { BackupKind, takeBackup } from '../../../activities/backup/take-backup';
 import { backupDeps, backupKeyring, backupStore } from '../../shared/backups';
-import { loadConfig } from '../../shared/config';
+import { loadConfig, YingjiConfig } from '../../shared/config';
 import { createDataSource } from '../../../migrations/data-source';
 
 /** `yingji backup ...`: take, list and verify backups of the invoice database. */
 export function backupCommands(): Command {
-  const cmd = new Command('backup').description('backups of the invoice database (restore by priority arrives with the restore workflow)');
+  const cmd = new Command('backup').description('backups of the invoice database');
   cmd
     .command('take')
     .description('take a full, incremental or differential backup')
@@ -74,6 +78,51 @@ export function backupCommands(): Command {
 }
 
 /** `yingji restore`: runs the restoreByPriority workflow and shows each class as it becomes available. */
+/** Shows the restore as it goes: classes back out of classes to restore, and rows committed so far. */
+async function withProgress(handle: WorkflowHandle, config: YingjiConfig, target: string, restoreId: string): Promise<RestoreResult> {
+  const bar = process.stderr.isTTY
+    ? new SingleBar({ stream: process.stderr, format: 'restore [{bar}] {value}/{total} classes | {rows} rows | {phase} {current}', hideCursor: true })
+    : undefined;
+  let started = false;
+  let last = '';
+  const poll = async () => {
+    const p = await handle.query(restoreProgress).catch(() => undefined);
+    if (!p) return;
+    const rows = await restoredRows(targetUrl(config, target), restoreId);
+    const payload = { rows, phase: p.phase, current: p.current ?? '' };
+    if (bar) {
+      if (!started && p.classes.length) {
+        bar.start(p.classes.length, 0, payload);
+        started = true;
+      }
+      if (started) bar.update(p.available.length, payload);
+    } else {
+      const line = `${p.phase}${p.current ? ` ${p.current}` : ''}: ${p.available.length}/${p.classes.length} classes, ${rows} rows`;
+      if (line !== last) console.error((last = line));
+    }
+  };
+  const timer = setInterval(() => void poll(), 500);
+  try {
+    return (await handle.result()) as RestoreResult;
+  } finally {
+    clearInterval(timer);
+    await poll();
+    bar?.stop();
+  }
+}
+
+async function restoredRows(url: string, restoreId: string): Promise<number> {
+  const db = new PgClient({ connectionString: url });
+  try {
+    await db.connect();
+    return Number((await db.query(`SELECT COALESCE(sum(rows), 0) AS n FROM restore_progress WHERE restore_id = $1`, [restoreId])).rows[0].n);
+  } catch {
+    return 0; // the target is being created or migrated
+  } finally {
+    await db.end().catch(() => undefined);
+  }
+}
+
 export function restoreCommand(): Command {
   return new Command('restore')
     .description('restore invoices by priority from the backup chain (a Temporal workflow; survives worker restarts)')
@@ -93,8 +142,8 @@ export function restoreCommand(): Command {
           workflowId: restoreId,
           args: [{ restoreId, target: o.target, pointInTime: o.to, backupId: o.backup, replace: o.replace ?? false }],
         });
-        console.error(`started ${restoreId}; waiting (the worker verifies the chain first, then restores class by class)...`);
-        const result = (await handle.result()) as RestoreResult;
+        console.error(`started ${restoreId}; the worker verifies the chain first, then restores class by class`);
+        const result = await withProgress(handle, config, o.target, restoreId);
         console.log(`restored ${result.target} to ${result.pointInTime} from ${result.chain.join(' -> ')}`);
         for (const c of result.classes) console.log(`  ${c.cls.padEnd(26)} ${String(c.rows).padStart(9)} rows  available ${c.availableAt}`);
       } finally {

@@ -6,6 +6,7 @@ import { BackupIntegrityError, verifyBackup } from '../../../../activities/backu
 import { BackupRefused, takeBackup } from '../../../../activities/backup/take-backup';
 import { backupDeps, backupKeyring, backupStore } from '../../../shared/backups';
 import type { YingjiConfig } from '../../../shared/config';
+import { restoreProgress } from '../../../../workflows/restore-by-priority.workflow';
 import type { RestoreResult } from '../../../../workflows/restore-by-priority.workflow';
 import type { Caller } from '../auth/caller';
 import { CurrentCaller, Roles } from '../auth/decorators';
@@ -83,7 +84,10 @@ export class BackupsController {
     const handle = this.temporal.workflow.getHandle(id);
     const desc = await handle.describe().catch(() => undefined);
     if (!desc || desc.type !== 'restoreByPriority') throw new NotFoundException(`restore "${id}" not found`);
-    if (desc.status.name === 'RUNNING') return { restoreId: id, state: 'running' };
+    if (desc.status.name === 'RUNNING') {
+      const progress = await handle.query(restoreProgress).catch(() => undefined);
+      return { restoreId: id, state: 'running', progress };
+    }
     if (desc.status.name !== 'COMPLETED') {
       const error = await handle.result().then(() => undefined, (e: Error & { cause?: Error & { cause?: Error } }) => e.cause?.cause?.message ?? e.cause?.message ?? e.message);
       return { restoreId: id, state: desc.status.name.toLowerCase(), error };
