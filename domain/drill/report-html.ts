@@ -4,7 +4,8 @@
 // timeline); the detail follows (score breakdown with every lost point, teams, findings, trend).
 // Pure: the same report always renders the same page. Every text from a plan or a drill is escaped.
 import type { DrillFacts, DrillFinding, DrillStepFacts, ScorePart } from './drill.types';
-import { planElapsed, stepTimeliness, teamTable, type DrillReport } from './report';
+import { planElapsed } from './measure';
+import { stepTimeliness, teamTable, type DrillReport } from './report';
 
 // ---------------------------------------------------------------------------------------------
 // Text helpers

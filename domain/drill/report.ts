@@ -2,6 +2,7 @@
 // findings of one drill, the improvement items accepted in its review, and earlier drills of the same
 // plan for the trend. Pure: no clock, no I/O; `generatedAt` is passed in by whoever builds it.
 import type { DrillFacts, DrillFinding, DrillScore, DrillStepFacts } from './drill.types';
+import { planElapsed } from './measure';
 
 export interface DrillReport {
   drill: DrillFacts;
@@ -26,24 +27,6 @@ export interface TeamRow {
   notDone: number;
   /** Median plan-time response (acknowledged, else finished, minus started) over steps that responded. */
   medianResponseMs?: number;
-}
-
-function ms(iso: string | undefined): number | undefined {
-  if (iso === undefined) return undefined;
-  const t = Date.parse(iso);
-  return Number.isNaN(t) ? undefined : t;
-}
-
-/** Plan-time milliseconds between two instants of the drill (elapsed × timeScale). */
-export function planElapsed(facts: DrillFacts, from: string | undefined, to: string | undefined): number | undefined {
-  const a = ms(from);
-  const b = ms(to);
-  if (a === undefined || b === undefined) return undefined;
-  return (b - a) * scaleOf(facts);
-}
-
-function scaleOf(facts: DrillFacts): number {
-  return Number.isFinite(facts.timeScale) && facts.timeScale > 0 ? facts.timeScale : 1;
 }
 
 /** How a step ended against its deadline: `on-time`, `late` (done after it), or `not-done`. */
