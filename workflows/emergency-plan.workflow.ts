@@ -59,6 +59,13 @@ const drills = proxyActivities<Activities>({
 
 const iso = () => workflowNow().toISOString();
 
+/** The reason people need: the innermost cause of an activity or child workflow failure, not its wrapper. */
+function reasonOf(err: unknown): string {
+  let e = err;
+  while ((e instanceof ActivityFailure || e instanceof ChildWorkflowFailure) && e.cause) e = e.cause;
+  return e instanceof Error ? e.message : String(e);
+}
+
 
 export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
   const { plan, incidentId } = input;
@@ -205,7 +212,7 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
         const result = await messaging.sendNotification(req);
         outcomes.push(`${channel} ${result.status}`);
       } catch (err) {
-        const why = err instanceof ActivityFailure && err.cause ? err.cause.message : String(err);
+        const why = reasonOf(err);
         await records.recordNotificationFailed(req, why);
         outcomes.push(`${channel} failed`);
       }
@@ -304,7 +311,7 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
           else if (auto.action === 'restoreByPriority') outcome = await restoreStep(auto);
           else outcome = (await actions.runAction({ incidentId, stepId: step.id, action: auto.action, with: auto.with ?? {}, mode: input.mode, target: sandbox })).outcome;
         } catch (err) {
-          const failure = (err instanceof ActivityFailure || err instanceof ChildWorkflowFailure) && err.cause ? err.cause.message : String(err);
+          const failure = reasonOf(err);
           run.setStep(step.id, { state: 'failed', outcome: failure });
           await records.recordStep({ ...stepRecord(step, team), state: 'failed', outcome: failure, at: iso() });
           const task = await awaitTask(step, 'automated', auto.owner, { failure });
@@ -471,7 +478,7 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
     try {
       run.responsibility = await people.resolveAssignments({ plan, level: run.level });
     } catch (err) {
-      return giveUp(err instanceof ActivityFailure && err.cause ? err.cause.message : String(err));
+      return giveUp(reasonOf(err));
     }
     await records.recordAssignments({ incidentId, seq: 0, level: run.level, roles: rolesSummary(), at: iso() });
     if (drill) await announceDrill();

@@ -10,6 +10,7 @@ import { ApiClient } from '../../apps/cli/src/api-client';
 import { expectedDecisions, respondUntilClosed } from '../../apps/cli/src/simulated-responders';
 import { directoryTeams } from '../../apps/cli/src/simulation';
 import { backupDeps } from '../../apps/shared/backups';
+import { screenshotReport } from '../../apps/shared/chromium';
 import type { Plan } from '../../domain/plan/plan.types';
 import { canConnect, dropDatabase } from '../../scripts/stack/postgres';
 import { eventually, Harness, startHarness, workflowCompleted } from './support/harness';
@@ -182,6 +183,9 @@ describe('live drill of einvoice-db-crash', () => {
     expect(report.drill.recoveryEstimated).toBe(true);
     const secondHtml = (await commander.raw(`/drills/${second.incident.id}/report`)).toString('utf8');
     expect(secondHtml).toContain('id="trend"');
+    // The real report renders offline in headless Chromium with its score, timeline and trend visible.
+    const shot = await screenshotReport(secondHtml, path.join(__dirname, '..', '..', 'test-artifacts', 'live-drill-trend-report.png'), ['#score', '#grade', '#timeline', '#trend']);
+    expect(shot).toEqual({ visible: { '#score': true, '#grade': true, '#timeline': true, '#trend': true }, blocked: [] });
     await recordHistory(h, second.incident.id, 'einvoice-db-crash.tabletop');
   });
 

@@ -1,0 +1,63 @@
+import { takeBackup } from '../../activities/backup/take-backup';
+import { prepareInvoiceDatabase } from '../../activities/invoices/database';
+import { generateInvoices } from '../../activities/invoices/generate';
+import { issueToken } from '../../apps/api/src/auth/token-store';
+import { ApiClient } from '../../apps/cli/src/api-client';
+import { respondUntilClosed } from '../../apps/cli/src/simulated-responders';
+import { backupDeps } from '../../apps/shared/backups';
+import { canConnect, dropDatabase } from '../../scripts/stack/postgres';
+import { eventually, Harness, startHarness } from './support/harness';
+import { testStackEnv } from './support/test-stack';
+
+const admin = () => testStackEnv().pgAdminUrl;
+const urlOf = (db: string) => admin().replace(/\/postgres$/, `/${db}`);
+
+// stop-database in a live drill: the sandbox refuses connections for the fault's duration, the
+// automated restore fails while it is down and is completed by hand, and the sandbox comes back.
+describe('live drill with a stopped database', () => {
+  let h: Harness;
+  const source = `yingji_sd_src_${process.pid}`;
+
+  beforeAll(async () => {
+    process.env.INVOICE_DATABASE_URL = urlOf(source);
+    h = await startHarness();
+    await prepareInvoiceDatabase(urlOf(source));
+    await generateInvoices(urlOf(source), { count: 2000, seed: 3 });
+    await takeBackup(backupDeps(h.config, h.db), { kind: 'full', by: 'test' });
+    await h.publishPlan('test/plans/run/stop-database-drill.yaml');
+  });
+  afterAll(async () => {
+    await h?.close();
+    await dropDatabase(admin(), source);
+    delete process.env.INVOICE_DATABASE_URL;
+  });
+
+  it('stops the sandbox for the fault duration, then starts it again; nothing is lost', async () => {
+    const api = new ApiClient(h.baseUrl);
+    const commander = api.as((await issueToken(h.db, { person: 'li-na', teams: ['it-ops'], roles: ['commander'], createdBy: 'test' })).token);
+    const dba = api.as((await issueToken(h.db, { person: 'sim-dba', teams: ['dba'], roles: ['responder'], createdBy: 'test' })).token);
+    // 100 s of outage at ×10: 10 s.
+    const started = await commander.post<{ incident: { id: string } }>('/drills', { planId: 'stop-database-drill', mode: 'live-drill', timeScale: 10 });
+    const id = started.incident.id;
+    const sandbox = await eventually('the fault', async () => {
+      const [d] = await h.db.query(`SELECT sandbox, fault_at FROM drills WHERE id = $1`, [id]);
+      return d?.fault_at ? (d.sandbox as string) : undefined;
+    });
+    expect(await canConnect(urlOf(sandbox))).toBe(false);
+
+    const done = await respondUntilClosed({ commander, teams: { dba }, incidentId: id, timeoutMs: 120_000 });
+    const kinds = done.timeline.map((e) => e.kind);
+    // The restore could not reach the stopped sandbox: it failed loudly and was completed by hand.
+    expect(done.timeline.find((e) => e.kind === 'step.failed')?.message).toMatch(/not currently accepting connections|refuses|connect/i);
+    expect(kinds.indexOf('drill.sandbox-restarted')).toBeGreaterThan(kinds.indexOf('drill.fault'));
+    const restartedAt = Date.parse(done.timeline.find((e) => e.kind === 'drill.sandbox-restarted')!.at);
+    const faultAt = Date.parse(done.timeline.find((e) => e.kind === 'drill.fault')!.at);
+    expect(restartedAt - faultAt).toBeGreaterThanOrEqual(10_000);
+
+    const drill = await eventually('the score', async () => {
+      const d = await commander.get<{ state: string; sandboxState: string; loss: { total: number } }>(`/drills/${id}`);
+      return d.state === 'scored' && d.sandboxState === 'dropped' ? d : undefined;
+    });
+    expect(drill.loss.total).toBe(0);
+  });
+});
