@@ -1,8 +1,8 @@
 // Restoring a backup chain into an invoice database, class by class in priority order. Nothing is
 // written before the whole chain verifies; each chunk commits with its progress row, so a restore
 // that dies resumes after its last committed chunk.
-import { pipeline } from 'node:stream/promises';
-import { Readable, Writable } from 'node:stream';
+import { finished, pipeline } from 'node:stream/promises';
+import { Writable } from 'node:stream';
 import { Client } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { readChunks, readManifest, verifyChain } from './format';
@@ -78,14 +78,16 @@ export async function restoreClass(
 ): Promise<ClassRestored> {
   const manifests = await Promise.all(req.chain.map((id) => readManifest(t.store, t.keyring, id)));
   const superseded = await supersededBy(t, manifests);
-  const db = new Client({ connectionString: t.targetUrl });
-  await db.connect();
+  const writers = await openWriters(t.targetUrl);
   let rows = 0;
   let copiedNow = 0;
   let chunksSkipped = 0;
+  let failure: unknown;
+  const slots: Array<Promise<void>> = writers.map(() => Promise.resolve());
+  let turn = 0;
   try {
     const doneRows: Array<{ backup_id: string; seq: number; rows: number }> = (
-      await db.query(`SELECT backup_id, seq, rows FROM restore_progress WHERE restore_id = $1 AND cls = $2`, [req.restoreId, req.cls])
+      await writers[0].db.query(`SELECT backup_id, seq, rows FROM restore_progress WHERE restore_id = $1 AND cls = $2`, [req.restoreId, req.cls])
     ).rows;
     const done = new Map(doneRows.map((r) => [`${r.backup_id}/${r.seq}`, r.rows]));
     for (const [i, manifest] of manifests.entries()) {
@@ -97,36 +99,83 @@ export async function restoreClass(
           continue;
         }
         const keep: Buffer[] = [];
-        const digest = new RowDigest();
-        for (const line of lines(chunk.rows)) {
-          if (superseded[i].has(keyOf(line))) continue;
-          keep.push(line);
-          digest.add(line);
-        }
-        await db.query('BEGIN');
-        try {
-          // Restored rows are a baseline, not changes: the change log stays out of it (see finishRestore).
-          await db.query(`ALTER TABLE invoices DISABLE TRIGGER ${INVOICE_CHANGE_TRIGGER}`);
-          if (keep.length) {
-            await pipeline(Readable.from(keep), db.query(copyFrom(`COPY invoices (${INVOICE_COLUMNS.join(', ')}) FROM STDIN`)));
-          }
-          await db.query(`ALTER TABLE invoices ENABLE TRIGGER ${INVOICE_CHANGE_TRIGGER}`);
-          await db.query(`INSERT INTO restore_progress (restore_id, backup_id, seq, cls, rows, digest) VALUES ($1, $2, $3, $4, $5, $6)`, [
-            req.restoreId, manifest.backupId, chunk.seq, req.cls, keep.length, digest.hex,
-          ]);
-          await db.query('COMMIT');
-        } catch (err) {
-          await db.query('ROLLBACK').catch(() => undefined);
-          throw err;
-        }
-        rows += keep.length;
-        copiedNow += keep.length;
-        onChunk?.({ backupId: manifest.backupId, seq: chunk.seq, rows: keep.length });
+        const skip = superseded[i];
+        for (const line of lines(chunk.rows)) if (skip.size === 0 || !skip.has(keyOf(line))) keep.push(line);
+        const slot = turn++ % writers.length;
+        await slots[slot];
+        if (failure) throw failure;
+        slots[slot] = writeChunk(writers[slot].db, writers[slot].quietTriggers, { restoreId: req.restoreId, backupId: manifest.backupId, seq: chunk.seq, cls: req.cls }, keep).then(
+          () => {
+            rows += keep.length;
+            copiedNow += keep.length;
+            onChunk?.({ backupId: manifest.backupId, seq: chunk.seq, rows: keep.length });
+          },
+          (err) => {
+            failure ??= err;
+          },
+        );
       }
     }
+    await Promise.all(slots);
+    if (failure) throw failure;
     return { cls: req.cls, rows, copiedNow, chunksSkipped };
   } finally {
-    await db.end();
+    await Promise.all(slots);
+    await Promise.all(writers.map((w) => w.db.end().catch(() => undefined)));
+  }
+}
+
+/**
+ * The connections a restore writes with. Where the role may set session_replication_role (a
+ * superuser: the embedded cluster), triggers stay quiet for these sessions only, so several
+ * connections copy at once (PostgreSQL's side of COPY is the bottleneck, one backend per core;
+ * YINGJI_RESTORE_CONNECTIONS, default 2). Otherwise one connection disables the change-log trigger
+ * per chunk, which locks the table, so a second connection would only wait.
+ */
+async function openWriters(url: string): Promise<Array<{ db: Client; quietTriggers: boolean }>> {
+  const connect = async () => {
+    const db = new Client({ connectionString: url });
+    await db.connect();
+    const quietTriggers = await db.query('SET session_replication_role = replica').then(
+      () => true,
+      () => false,
+    );
+    return { db, quietTriggers };
+  };
+  const first = await connect();
+  if (!first.quietTriggers) return [first];
+  const n = Number(process.env.YINGJI_RESTORE_CONNECTIONS ?? 2);
+  const more = await Promise.all(Array.from({ length: (Number.isInteger(n) && n >= 1 && n <= 16 ? n : 2) - 1 }, connect));
+  return [first, ...more];
+}
+
+/**
+ * One chunk's rows and its progress row, in one transaction. Its commit need not wait for the WAL
+ * flush: a crash can only lose the last chunks together with their progress rows, and the resumed
+ * restore copies them again; finishRestore's ordinary commit flushes everything before it. Restored
+ * rows are a baseline, not changes: the change log stays out of them (see finishRestore).
+ */
+async function writeChunk(db: Client, quietTriggers: boolean, at: { restoreId: string; backupId: string; seq: number; cls: string }, keep: Buffer[]): Promise<void> {
+  const digest = new RowDigest();
+  await db.query(`BEGIN; SET LOCAL synchronous_commit = off${quietTriggers ? '' : `; ALTER TABLE invoices DISABLE TRIGGER ${INVOICE_CHANGE_TRIGGER}`}`);
+  try {
+    if (keep.length) {
+      const copy = db.query(copyFrom(`COPY invoices (${INVOICE_COLUMNS.join(', ')}) FROM STDIN`));
+      const copied = finished(copy);
+      copy.end(Buffer.concat(keep)); // one CopyData message, not one per row
+      for (const line of keep) digest.add(line); // while PostgreSQL takes the rows in
+      await copied;
+    }
+    const lit = (v: string) => db.escapeLiteral(v);
+    await db.query(
+      `${quietTriggers ? '' : `ALTER TABLE invoices ENABLE TRIGGER ${INVOICE_CHANGE_TRIGGER};`}
+       INSERT INTO restore_progress (restore_id, backup_id, seq, cls, rows, digest)
+         VALUES (${lit(at.restoreId)}, ${lit(at.backupId)}, ${Number(at.seq)}, ${lit(at.cls)}, ${keep.length}, ${lit(digest.hex)});
+       COMMIT`,
+    );
+  } catch (err) {
+    await db.query('ROLLBACK').catch(() => undefined);
+    throw err;
   }
 }
 

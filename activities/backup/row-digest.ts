@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 
 /**
  * An order-independent digest of COPY text rows: the sum, mod 2^64, of the first 8 bytes of each
@@ -6,13 +6,18 @@ import { createHash } from 'node:crypto';
  * recomputes it from the restored table. Rows compare byte for byte, newline excluded.
  */
 export class RowDigest {
-  private sum = 0n;
+  // The 64-bit sum as two 32-bit halves: plain numbers are several times faster than BigInt per row.
+  private hi = 0;
+  private lo = 0;
   rows = 0;
 
   add(line: Buffer): void {
     const end = line.length && line[line.length - 1] === 10 ? line.length - 1 : line.length;
     if (end === 0) return;
-    this.sum = (this.sum + createHash('sha256').update(line.subarray(0, end)).digest().readBigUInt64BE(0)) & 0xffffffffffffffffn;
+    const h = oneShotSha256(line.subarray(0, end));
+    const lo = this.lo + h.readUInt32BE(4);
+    this.lo = lo >>> 0;
+    this.hi = (this.hi + h.readUInt32BE(0) + (lo > 0xffffffff ? 1 : 0)) >>> 0;
     this.rows++;
   }
 
@@ -27,10 +32,18 @@ export class RowDigest {
   }
 
   merge(hex: string): void {
-    this.sum = (this.sum + BigInt(`0x${hex}`)) & 0xffffffffffffffffn;
+    const sum = (BigInt(`0x${this.hex}`) + BigInt(`0x${hex}`)) & 0xffffffffffffffffn;
+    this.hi = Number(sum >> 32n);
+    this.lo = Number(sum & 0xffffffffn);
   }
 
   get hex(): string {
-    return this.sum.toString(16).padStart(16, '0');
+    return this.hi.toString(16).padStart(8, '0') + this.lo.toString(16).padStart(8, '0');
   }
 }
+
+// crypto.hash (Node >= 20.12) is the one-shot form, faster than createHash for short inputs.
+const oneShotSha256: (data: Buffer) => Buffer =
+  typeof (crypto as { hash?: unknown }).hash === 'function'
+    ? (data) => (crypto as unknown as { hash(alg: string, d: Buffer, enc: 'buffer'): Buffer }).hash('sha256', data, 'buffer')
+    : (data) => crypto.createHash('sha256').update(data).digest();

@@ -90,6 +90,8 @@ describe('restore to a point in time', () => {
       await verifyRestoreChain(t, chain);
       await prepareTarget(t.targetUrl, `r-${b.id}`, false);
       for (const cls of await chainClasses(t, chain)) await restoreClass(t, { restoreId: `r-${b.id}`, chain, cls });
+      // Restored rows are a baseline: nothing of them reaches the change log.
+      expect((await query<{ n: string }>(t.targetUrl, `SELECT count(*) AS n FROM invoice_changes`))[0].n).toBe('0');
       await finishRestore(t.targetUrl);
       expect(await rowsOf(t.targetUrl)).toEqual(snapshots.get(b.id));
       const check = await verifyRestored(t, `r-${b.id}`);
@@ -103,5 +105,27 @@ describe('restore to a point in time', () => {
     await expect(verifyRestored({ store, keyring, targetUrl: urlOf(last) }, `r-${taken[3].id}`)).rejects.toThrow(/the target's rows differ from the rows the restore wrote/);
     // The differential shortcut: restoring to the last incremental uses full -> differential -> incremental.
     expect(shortestRestoreChain(catalog, taken[3].pointInTime).ids).toEqual([taken[0].id, taken[2].id, taken[3].id]);
+  });
+
+  it('restores as a role that owns the database but is no superuser (one connection, the trigger off per chunk)', async () => {
+    const role = `restorer_${process.pid}`;
+    const target = `${h.databaseName}_owned`;
+    targets.push(target);
+    await query(admin(), `CREATE ROLE ${role} LOGIN`);
+    await query(admin(), `CREATE DATABASE ${target} OWNER ${role}`);
+    const url = new URL(urlOf(target));
+    url.username = role;
+    await prepareInvoiceDatabase(url.toString());
+    const [full] = await h.db.query(`SELECT id FROM backup_catalog WHERE kind = 'full' ORDER BY point_in_time LIMIT 1`);
+    const t = { store, keyring, targetUrl: url.toString() };
+    await prepareTarget(t.targetUrl, 'owned', false);
+    for (const cls of await chainClasses(t, [full.id])) await restoreClass(t, { restoreId: 'owned', chain: [full.id], cls });
+    expect((await query<{ n: string }>(t.targetUrl, `SELECT count(*) AS n FROM invoice_changes`))[0].n).toBe('0');
+    expect(await rowsOf(t.targetUrl)).toEqual(snapshots.get(full.id));
+    // The change-log trigger is back on afterwards: a write by the business is logged.
+    await query(t.targetUrl, `UPDATE invoices SET buyer_name = buyer_name WHERE invoice_no = (SELECT min(invoice_no) FROM invoices)`);
+    expect((await query<{ n: string }>(t.targetUrl, `SELECT count(*) AS n FROM invoice_changes`))[0].n).toBe('1');
+    await dropDatabase(admin(), target);
+    await query(admin(), `DROP ROLE ${role}`);
   });
 });
