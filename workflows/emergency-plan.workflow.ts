@@ -448,11 +448,13 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
     at: iso(),
   });
   if (!drill) return respond();
+  let completed = false;
   try {
     await startDrill();
     await respond();
+    completed = true;
   } finally {
-    await finishDrill();
+    await finishDrill(completed);
   }
 
   /** The plan itself: classify, assign, act, notify, review, close. */
@@ -523,9 +525,17 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
       at: iso(),
     });
     if (!sandbox) return;
-    await drills.prepareDrillSandbox({ drillId: incidentId, sandbox });
+    try {
+      await drills.prepareDrillSandbox({ drillId: incidentId, sandbox });
+    } catch (err) {
+      return giveUp(`演练沙箱 the drill's sandbox could not be prepared: ${reasonOf(err)}`);
+    }
     for (const [index, fault] of (plan.drill?.faults ?? []).entries()) {
-      await drills.injectDrillFault({ drillId: incidentId, sandbox, index, fault: fault as { kind: string } });
+      try {
+        await drills.injectDrillFault({ drillId: incidentId, sandbox, index, fault: fault as { kind: string } });
+      } catch (err) {
+        return giveUp(`drill.faults[${index}] (${fault.kind}) could not be injected: ${reasonOf(err)}`);
+      }
       // A stopped database comes back after the fault's duration (10 minutes unless the plan says).
       if (fault.kind === 'stop-database') {
         const ms = typeof fault.durationMs === 'number' ? fault.durationMs : 600_000;
@@ -549,8 +559,8 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
     await drills.assessDrill({ drillId: incidentId, final });
   }
 
-  async function finishDrill(): Promise<void> {
+  async function finishDrill(completed: boolean): Promise<void> {
     await Promise.all(restarts);
-    await drills.finishDrill({ drillId: incidentId, sandbox, keepSandbox: input.drill?.keepSandbox ?? false });
+    await drills.finishDrill({ drillId: incidentId, sandbox, keepSandbox: input.drill?.keepSandbox ?? false, failed: !completed });
   }
 }

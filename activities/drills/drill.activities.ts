@@ -121,7 +121,8 @@ export function createDrillActivities(ds: DataSource, config: Pick<YingjiConfig,
       return { total: score.total, grade: score.grade, findings: findings.length };
     },
 
-    async finishDrill(req: { drillId: string; sandbox?: string; keepSandbox: boolean }): Promise<void> {
+    /** Drops (or keeps) the sandbox; a drill whose plan could not finish is marked failed, not left running. */
+    async finishDrill(req: { drillId: string; sandbox?: string; keepSandbox: boolean; failed?: boolean }): Promise<void> {
       let sandboxState: string | null = null;
       if (req.sandbox) {
         if (req.keepSandbox) {
@@ -134,7 +135,11 @@ export function createDrillActivities(ds: DataSource, config: Pick<YingjiConfig,
           await event(req.drillId, 'dropped', 'drill.sandbox-dropped', `Sandbox ${req.sandbox} dropped`);
         }
       }
-      await ds.query(`UPDATE drills SET finished_at = COALESCE(finished_at, now()), sandbox_state = COALESCE($2, sandbox_state) WHERE id = $1`, [req.drillId, sandboxState]);
+      await ds.query(
+        `UPDATE drills SET finished_at = COALESCE(finished_at, now()), sandbox_state = COALESCE($2, sandbox_state),
+                state = CASE WHEN $3 AND state = 'running' THEN 'failed' ELSE state END WHERE id = $1`,
+        [req.drillId, sandboxState, req.failed ?? false],
+      );
     },
   };
 }

@@ -68,8 +68,8 @@ export interface FaultDef {
 export const FAULTS: Record<string, FaultDef> = {
   'drop-table': { description: 'drop a table of the invoice database', params: { target: 'text' }, required: ['target'] },
   'stop-database': { description: 'stop the sandbox invoice database', params: { duration: 'duration' }, required: [] },
-  'delete-rows': { description: 'delete some rows', params: { target: 'text', count: 'count', share: 'share' }, required: ['target'] },
-  'corrupt-rows': { description: 'overwrite amounts or numbers of some rows', params: { target: 'text', count: 'count', share: 'share', field: 'text' }, required: ['target'] },
+  'delete-rows': { description: 'delete some rows (filter: only rows of this priority class)', params: { target: 'text', count: 'count', share: 'share', filter: 'text' }, required: ['target'] },
+  'corrupt-rows': { description: 'overwrite amounts or numbers of some rows (field: amount or number; filter: a priority class)', params: { target: 'text', count: 'count', share: 'share', field: 'text', filter: 'text' }, required: ['target'] },
   'misfile-invoices': { description: 'move invoices to another folder', params: { count: 'count', folder: 'text' }, required: ['count'] },
   'mistype-invoices': { description: 'alter a digit of invoice numbers', params: { count: 'count' }, required: ['count'] },
   'fail-sync': { description: 'mark invoices as failed to sync', params: { count: 'count' }, required: ['count'] },

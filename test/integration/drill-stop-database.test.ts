@@ -12,9 +12,10 @@ import { testStackEnv } from './support/test-stack';
 const admin = () => testStackEnv().pgAdminUrl;
 const urlOf = (db: string) => admin().replace(/\/postgres$/, `/${db}`);
 
-// stop-database in a live drill: the sandbox refuses connections for the fault's duration, the
-// automated restore fails while it is down and is completed by hand, and the sandbox comes back.
-describe('live drill with a stopped database', () => {
+// Live drills whose faults get in the way: stop-database (the sandbox refuses connections for the
+// fault's duration, the automated restore fails while it is down and is completed by hand, and the
+// sandbox comes back), and a fault that cannot be injected (the drill fails loudly and cleans up).
+describe('live drills and their faults, end to end', () => {
   let h: Harness;
   const source = `yingji_sd_src_${process.pid}`;
 
@@ -25,6 +26,7 @@ describe('live drill with a stopped database', () => {
     await generateInvoices(urlOf(source), { count: 2000, seed: 3 });
     await takeBackup(backupDeps(h.config, h.db), { kind: 'full', by: 'test' });
     await h.publishPlan('test/plans/run/stop-database-drill.yaml');
+    await h.publishPlan('test/plans/run/broken-fault-drill.yaml');
   });
   afterAll(async () => {
     await h?.close();
@@ -59,5 +61,20 @@ describe('live drill with a stopped database', () => {
       return d.state === 'scored' && d.sandboxState === 'dropped' ? d : undefined;
     });
     expect(drill.loss.total).toBe(0);
+  });
+
+  it('a fault that cannot be injected fails the drill with the reason, drops the sandbox and marks the drill failed', async () => {
+    const commander = await h.as('li-na', ['commander'], ['it-ops']);
+    const started = await commander.post('/drills', { planId: 'broken-fault-drill', mode: 'live-drill' }).expect(201);
+    const id: string = started.body.incident.id;
+    const drill = await eventually('the drill to fail', async () => {
+      const d = (await commander.get(`/drills/${id}`).expect(200)).body;
+      return d.state === 'failed' ? d : undefined;
+    });
+    expect(drill.sandboxState).toBe('dropped');
+    expect(await canConnect(urlOf(drill.sandbox))).toBe(false);
+    const incident = (await commander.get(`/incidents/${id}`).expect(200)).body;
+    expect(incident.incident.state).toBe('failed');
+    expect(incident.timeline.find((e: { kind: string }) => e.kind === 'incident.failed').message).toContain('drill.faults[0] (corrupt-rows) could not be injected: fault corrupt-rows: field "colour" is not "amount" or "number"');
   });
 });
