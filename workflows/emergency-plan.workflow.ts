@@ -30,6 +30,7 @@ import {
   TaskView,
 } from './definitions';
 import { PlanRun, REVIEW_STEP } from './plan-run';
+import { Recorder } from './recorder';
 import { restoreByPriority } from './restore-by-priority.workflow';
 
 // Read-model writes: short, idempotent transactions. (Local activities were tried for speed: under 500
@@ -39,19 +40,19 @@ const records = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
-const people = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 3 } });
-const messaging = proxyActivities<Activities>({
+const peopleActs = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 3 } });
+const messagingActs = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumAttempts: 5 },
 });
-const actions = proxyActivities<Activities>({
+const actionActs = proxyActivities<Activities>({
   startToCloseTimeout: '2 hours',
   heartbeatTimeout: '30 seconds', // actions heartbeat while they run (activities/heartbeat.ts)
   retry: { initialInterval: '5 seconds', maximumAttempts: 3 },
 });
 
 // Sandbox copies and comparisons take a while on a large invoice table; they heartbeat.
-const drills = proxyActivities<Activities>({
+const drillActs = proxyActivities<Activities>({
   startToCloseTimeout: '1 hour',
   heartbeatTimeout: '30 seconds',
   retry: { initialInterval: '2 seconds', maximumAttempts: 3 },
@@ -70,6 +71,20 @@ function reasonOf(err: unknown): string {
 export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
   const { plan, incidentId } = input;
   const run = new PlanRun(input);
+  // Read-model writes are queued and written together before anything that blocks (recorder.ts);
+  // every other activity first writes what is queued, so its effects follow the records they imply.
+  const rec = new Recorder((calls) => records.recordBatch(calls));
+  const afterRecords = <T extends object>(acts: T): T =>
+    new Proxy(acts, {
+      get: (target, name) => async (...args: unknown[]) => {
+        await rec.flush();
+        return (target as Record<string | symbol, (...a: unknown[]) => Promise<unknown>>)[name](...args);
+      },
+    });
+  const people = afterRecords(peopleActs);
+  const messaging = afterRecords(messagingActs);
+  const actions = afterRecords(actionActs);
+  const drills = afterRecords(drillActs);
   const drill = input.mode !== 'live';
   const restarts: Promise<void>[] = []; // live drills: sandboxes stopped by a fault, coming back
   const sandbox = input.mode === 'live-drill' ? (input.drill?.sandbox ?? `drill_${incidentId.toLowerCase().replace(/[^a-z0-9]+/g, '_')}`.slice(0, 56)) : undefined;
@@ -179,11 +194,12 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
   async function enterStage(stage: Stage): Promise<void> {
     run.stage = stage;
     run.changed();
-    await records.recordStage({ incidentId, stage, at: iso() });
+    rec.later('recordStage', { incidentId, stage, at: iso() });
   }
 
   async function giveUp(reason: string): Promise<never> {
-    await records.recordIncidentFailed({ incidentId, reason, at: iso() });
+    rec.later('recordIncidentFailed', { incidentId, reason, at: iso() });
+    await rec.flush();
     throw ApplicationFailure.nonRetryable(reason, 'PlanCannotContinue');
   }
 
@@ -230,12 +246,14 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
   /** Walks the escalation chain while a task stays open past its deadline. */
   async function watchDeadline(task: TaskView, withinMs: number | undefined): Promise<void> {
     if (withinMs === undefined) return;
+    await rec.flush();
     if (await condition(() => run.isFinished(task.id), scaled(withinMs))) return;
     const chain = (plan.escalation ?? []).map((rule, index) => ({ rule, index })).sort((a, b) => a.rule.afterMs - b.rule.afterMs);
     let waited = 0;
     for (const { rule, index } of chain) {
       const wait = scaled(rule.afterMs) - waited;
       if (wait > 0) {
+        await rec.flush();
         if (await condition(() => run.isFinished(task.id), wait)) return;
         waited += wait;
       }
@@ -248,7 +266,7 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
     const notified = [...new Set(rule.notify.flatMap((role) => run.peopleOf(role, task.stepId)))];
     run.escalations.push({ taskId: task.id, rule: index, at: iso(), notified });
     run.finishTask(task.id, { escalations: (run.task(task.id)?.escalations ?? 0) + 1 });
-    await records.recordEscalation({ taskId: task.id, incidentId, rule: index, after: rule.after, notified, at: iso() });
+    rec.later('recordEscalation', { taskId: task.id, incidentId, rule: index, after: rule.after, notified, at: iso() });
     const text = `任务超时 Task overdue: "${task.title}" (team ${task.team}), incident ${incidentId}, level ${run.level}`;
     await notify(`escalation:${task.stepId}:${index}`, rule.notify, stageChannels(), text, task.stepId);
   }
@@ -259,7 +277,7 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
   async function awaitTask(step: Step, kind: TaskView['kind'], ownerRole: string, extra: { options?: string[]; failure?: string } = {}): Promise<TaskView> {
     const deadlineAt = deadlineIn(step.withinMs);
     const task = run.openTask({ step: step as ManualStep, kind, ownerRole, deadlineAt, ...extra });
-    await records.recordTaskOpened({
+    rec.later('recordTaskOpened', {
       taskId: task.id,
       incidentId,
       stepId: step.id,
@@ -276,6 +294,7 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
       deadlineAt,
       at: iso(),
     });
+    await rec.flush();
     const watching = watchDeadline(task, step.withinMs);
     await condition(() => run.isFinished(task.id));
     await watching;
@@ -286,7 +305,7 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
     const team = 'owner' in step && step.owner ? run.teamOf(step.owner, step.id) : undefined;
     const deadlineAt = deadlineIn(step.withinMs);
     run.setStep(step.id, { state: 'running', startedAt: iso(), deadlineAt });
-    await records.recordStep({ ...stepRecord(step, team), state: 'running', deadlineAt, at: iso() });
+    rec.later('recordStep', { ...stepRecord(step, team), state: 'running', deadlineAt, at: iso() });
     let by = 'yingji';
     let outcome: string | undefined;
     switch (step.type) {
@@ -313,7 +332,7 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
         } catch (err) {
           const failure = reasonOf(err);
           run.setStep(step.id, { state: 'failed', outcome: failure });
-          await records.recordStep({ ...stepRecord(step, team), state: 'failed', outcome: failure, at: iso() });
+          rec.later('recordStep', { ...stepRecord(step, team), state: 'failed', outcome: failure, at: iso() });
           const task = await awaitTask(step, 'automated', auto.owner, { failure });
           by = task.completedBy ?? by;
           outcome = 'completed by hand';
@@ -338,11 +357,12 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
       }
     }
     run.setStep(step.id, { state: 'done', finishedAt: iso(), finishedBy: by, outcome });
-    await records.recordStep({ ...stepRecord(step, team), state: 'done', by, outcome, at: iso() });
+    rec.later('recordStep', { ...stepRecord(step, team), state: 'done', by, outcome, at: iso() });
   }
 
   /** Tabletop drills touch no data: an automated step takes its planned time and says so. */
   async function simulateStep(step: AutomatedStep): Promise<string> {
+    await rec.flush();
     if (step.withinMs) await sleep(scaled(step.withinMs));
     return `模拟 simulated (tabletop): ${step.action} assumed to take its planned ${step.within ?? 'no time'}`;
   }
@@ -358,6 +378,7 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
       if (typeof value !== 'string') throw ApplicationFailure.nonRetryable(`pointInTime needs the fact "${fact}", which the incident does not have yet`, 'MissingFact');
       pointInTime = value;
     }
+    await rec.flush();
     const result = await executeChild(restoreByPriority, {
       workflowId: `${incidentId}.${step.id}.restore`,
       args: [
@@ -385,13 +406,14 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
       for (const id of next.skip) {
         const step = byId.get(id)!;
         run.setStep(id, { state: 'skipped', finishedAt: iso() });
-        await records.recordStep({ ...stepRecord(step), state: 'skipped', outcome: 'not on the chosen branch or not at this level', at: iso() });
+        rec.later('recordStep', { ...stepRecord(step), state: 'skipped', outcome: 'not on the chosen branch or not at this level', at: iso() });
       }
       for (const id of next.start) running.push(runStep(byId.get(id)!));
       if (next.finished) break;
       if (next.stuck) await giveUp(`no step can start and the plan is not finished (open: ${run.openSteps().map((s) => s.id).join(', ')})`);
       if (next.skip.length === 0 && next.start.length === 0) {
         const seen = run.version;
+        await rec.flush();
         await condition(() => run.version !== seen);
       }
     }
@@ -403,7 +425,7 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
     const step = { id: REVIEW_STEP, title: `复盘 Post-incident review of ${plan.title}`, withinMs: plan.review?.withinMs };
     const deadlineAt = deadlineIn(step.withinMs);
     const task = run.openTask({ step, kind: 'review', ownerRole: owner, deadlineAt });
-    await records.recordTaskOpened({
+    rec.later('recordTaskOpened', {
       taskId: task.id,
       incidentId,
       stepId: REVIEW_STEP,
@@ -417,12 +439,13 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
       deadlineAt,
       at: iso(),
     });
+    await rec.flush();
     const watching = watchDeadline(task, step.withinMs);
     await condition(() => run.isFinished(task.id) || run.closeRequest !== undefined);
     if (!run.isFinished(task.id)) {
       const by = run.closeRequest!.actor.person;
       run.finishTask(task.id, { state: 'skipped', completedBy: by });
-      await records.recordTaskCompleted({
+      rec.later('recordTaskCompleted', {
         taskId: task.id,
         incidentId,
         by,
@@ -433,10 +456,11 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
       });
     }
     await watching;
+    await rec.flush();
   }
 
   // classify
-  await records.recordIncidentOpened({
+  rec.later('recordIncidentOpened', {
     incidentId,
     planId: plan.id,
     planVersion: plan.version,
@@ -472,7 +496,7 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
       run.level = classification.level;
       run.levelReason = classification.reason;
     }
-    await records.recordIncidentClassified({ incidentId, seq: 0, level: run.level, reason: run.levelReason!, by: 'yingji', at: iso() });
+    rec.later('recordIncidentClassified', { incidentId, seq: 0, level: run.level, reason: run.levelReason!, by: 'yingji', at: iso() });
     await announce('classified', `事件定级 Incident ${incidentId} classified as level ${run.level}: ${plan.title}`);
 
     // assign
@@ -482,7 +506,7 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
     } catch (err) {
       return giveUp(reasonOf(err));
     }
-    await records.recordAssignments({ incidentId, seq: 0, level: run.level, roles: rolesSummary(), at: iso() });
+    rec.later('recordAssignments', { incidentId, seq: 0, level: run.level, roles: rolesSummary(), at: iso() });
     if (drill) await announceDrill();
 
     // act
@@ -500,8 +524,9 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
 
     // closed
     const closer = run.closeRequest;
-    await records.recordIncidentClosed({ incidentId, by: closer?.actor.person ?? 'yingji', reason: closer?.reason ?? (closer ? undefined : 'review completed'), at: iso() });
+    rec.later('recordIncidentClosed', { incidentId, by: closer?.actor.person ?? 'yingji', reason: closer?.reason ?? (closer ? undefined : 'review completed'), at: iso() });
     await announce('closed', `事件关闭 Incident ${incidentId} closed`);
+    await rec.flush();
     if (drill) await assessDrill(true);
     run.stage = 'closed';
     run.changed();
