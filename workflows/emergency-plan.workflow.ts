@@ -105,6 +105,8 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
     { validator: (a) => run.assertCanAcknowledge(a) },
   );
 
+  // A completion is written to the read model before the Update returns: whoever completed a task
+  // sees it done on their next read (read-your-writes), at the cost of one round trip.
   setHandler(
     completeTask,
     async (c) => {
