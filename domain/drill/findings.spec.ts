@@ -1,63 +1,8 @@
-import type { DrillFacts, DrillStepFacts } from './drill.types';
+import type { DrillStepFacts } from './drill.types';
 import { drillFindings } from './findings';
 import { scoreDrill } from './score';
 
-// ---------------------------------------------------------------------------------------------
-// Factory: a clean live drill (no findings), timeScale 1, times in minutes after T0.
-
-const MIN = 60_000;
-const T0 = Date.UTC(2025, 2, 1, 9, 0, 0);
-const at = (min: number): string => new Date(T0 + min * MIN).toISOString();
-
-function step(id: string, over: Partial<DrillStepFacts> = {}): DrillStepFacts {
-  return { id, title: id, type: 'manual', team: 'ops', required: true, state: 'done', checklist: { planned: [], ticked: [] }, escalations: 0, ...over };
-}
-function timed(id: string, within: number, start: number, finish: number, over: Partial<DrillStepFacts> = {}): DrillStepFacts {
-  return step(id, { withinMs: within * MIN, startedAt: at(start), finishedAt: at(finish), ...over });
-}
-
-function facts(over: Partial<DrillFacts> = {}): DrillFacts {
-  return {
-    drillId: 'd-1',
-    planId: 'einvoice-db-crash',
-    planVersion: 3,
-    planTitle: '电子发票数据库故障',
-    mode: 'live-drill',
-    unannounced: false,
-    level: 'II',
-    timeScale: 1,
-    startedAt: at(0),
-    classifiedAt: at(1),
-    finishedAt: at(50),
-    objectives: { rtoMs: 60 * MIN, rpoMs: 15 * MIN },
-    faultAt: at(0),
-    faults: [{ kind: 'drop-table', target: 'invoices', at: at(0), detail: 'dropped invoices' }],
-    restoredAt: at(40),
-    recoveryEstimated: false,
-    rtoMs: 40 * MIN,
-    loss: { byClass: {}, total: 0, p0: 0, windowMs: 0 },
-    steps: [
-      timed('isolate', 10, 0, 5),
-      timed('choose-path', 15, 5, 10, { type: 'decision', decision: 'restore' }),
-      timed('restore-invoices', 30, 10, 30, { type: 'automated', team: 'dba' }),
-      timed('verify', 20, 30, 40, { team: 'dba' }),
-      step('failover-standby', { required: false, state: 'skipped', withinMs: 10 * MIN }),
-    ],
-    audiences: [{ role: 'finance', withinMs: 15 * MIN, firstReachedAt: at(3) }],
-    firstNotificationAt: at(2),
-    decisions: { 'choose-path': 'restore' },
-    escalations: [],
-    expect: [
-      { level: 'II' },
-      { decision: 'choose-path', option: 'restore' },
-      { step: 'restore-invoices', within: '45m', withinMs: 45 * MIN },
-      { rpo: '15m', rpoMs: 15 * MIN },
-      { rto: '1h', rtoMs: 60 * MIN },
-      { notified: 'finance', within: '15m', withinMs: 15 * MIN },
-    ],
-    ...over,
-  };
-}
+import { at, facts, MIN, step, timed } from '../../test/support/drill-facts';
 
 /** The clean drill's steps with one replaced. */
 function withStep(id: string, over: Partial<DrillStepFacts>): DrillStepFacts[] {
