@@ -26,7 +26,8 @@ export async function measureDrill(ds: DataSource, drillId: string): Promise<Dri
   const tasks: Array<Record<string, unknown>> = await ds.query(`SELECT * FROM tasks WHERE incident_id = $1 AND kind <> 'review' ORDER BY created_at`, [drillId]);
   const timeline: Array<Record<string, unknown>> = await ds.query(`SELECT at, kind, task_id, data FROM timeline_entries WHERE incident_id = $1 ORDER BY at, id`, [drillId]);
   const delivered: Array<Record<string, unknown>> = await ds.query(
-    `SELECT audience, recipients, delivered_at FROM notifications WHERE incident_id = $1 AND status = 'delivered' ORDER BY delivered_at`,
+    // The drill's own start notice tells people a drill is on; it does not count as reaching them.
+    `SELECT audience, recipients, delivered_at FROM notifications WHERE incident_id = $1 AND status = 'delivered' AND reason <> 'drill:start' ORDER BY delivered_at`,
     [drillId],
   );
   const classifiedAt = iso(timeline.find((t) => t.kind === 'incident.classified')?.at);
