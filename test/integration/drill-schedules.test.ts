@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import { runDrill } from '../../apps/cli/src/drill-commands';
 import { eventually, Harness, openTask, startHarness } from './support/harness';
 
 // Drills on a schedule (Temporal Schedules), announced or not, and who may run and read drills.
@@ -57,5 +59,14 @@ describe('drill schedules and access', () => {
     const bad = await commander.post('/drills', { planId: 'hello-drill', mode: 'rehearsal' }).expect(400);
     expect(JSON.stringify(bad.body.message)).toContain('mode');
     await commander.get('/drills/drill-nope/report').expect(404);
+  });
+
+  it('`yingji drill run --mode tabletop --simulate-responders` answers every task, prints the score and saves the report', async () => {
+    const lines: string[] = [];
+    const r = await runDrill(h.config, h.baseUrl, 'hello-drill', { mode: 'tabletop', timeScale: 60, simulate: {} }, (l) => lines.push(l));
+    expect(r.drill.state).toBe('scored');
+    expect(lines.join('\n')).toMatch(new RegExp(`${r.id}  得分 Score [0-9.]+ `));
+    expect(lines.join('\n')).toContain('(estimated)');
+    expect(fs.readFileSync(r.reportFile, 'utf8')).toContain('id="score"');
   });
 });

@@ -29,6 +29,7 @@ interface DrillView {
   facts?: { rtoMs?: number; objectives: { rtoMs?: number; rpoMs?: number }; recoveryEstimated: boolean };
   faults: Array<{ detail: string; at: string }>;
   sandboxState?: string;
+  finishedAt?: string | null;
 }
 
 const minutes = (ms?: number) => (ms === undefined ? '-' : `${(ms / 60_000).toFixed(1)}m`);
@@ -39,7 +40,8 @@ async function waitScored(api: ApiClient, id: string, timeoutMs: number): Promis
   const until = Date.now() + timeoutMs;
   for (;;) {
     const d = await api.get<DrillView>(`/drills/${id}`);
-    if (d.state === 'scored' && d.sandboxState !== null && d.score) return d;
+    if (d.state === 'failed') throw new Error(`drill ${id} failed; see \`yingji incident show ${id}\``);
+    if (d.state === 'scored' && d.finishedAt) return d; // scored, and its sandbox (if any) dropped or kept
     if (Date.now() > until) throw new Error(`drill ${id} was not scored in time (state ${d.state})`);
     await sleep(500);
   }
