@@ -15,7 +15,7 @@ export type { RecordActivities } from './records/records.activities';
 
 export function createActivities(
   ds: DataSource,
-  config: Pick<YingjiConfig, 'directoryFile' | 'webhook' | 'invoiceDatabaseUrl'>,
+  config: Pick<YingjiConfig, 'directoryFile' | 'webhook' | 'invoiceDatabaseUrl' | 'drillDatabaseUrl'>,
   backups: { store: BackupStore; keyring?: () => ReturnType<typeof loadKeyring> },
 ) {
   const notify = createNotifyActivities(ds, { webhook: config.webhook });

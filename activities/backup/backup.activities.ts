@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { shortestRestoreChain } from '../../domain/backup/chain';
 import type { YingjiConfig } from '../../apps/shared/config';
 import { prepareInvoiceDatabase } from '../invoices/database';
+import { SANDBOX_PATTERN, sandboxUrl } from '../drills/sandbox';
 import { dropDatabase } from '../../scripts/stack/postgres';
 import type { Keyring } from './keys/keyring';
 import { chainClasses, finishRestore, prepareTarget, restoreClass, RestoreMismatch, verifyRestoreChain, verifyRestored } from './restore';
@@ -15,7 +16,7 @@ export interface BackupDeps {
   store: BackupStore;
   /** Loaded when first needed, so a worker without backup keys still runs every other activity. */
   keyring: () => Keyring;
-  config: Pick<YingjiConfig, 'invoiceDatabaseUrl'>;
+  config: Pick<YingjiConfig, 'invoiceDatabaseUrl' | 'drillDatabaseUrl'>;
 }
 
 /**
@@ -23,8 +24,10 @@ export interface BackupDeps {
  * inputs are stored in history): `invoices` is the configured invoice database; another name is a
  * database of that name on the same server (scratch restores, drills).
  */
-export function targetUrl(config: Pick<YingjiConfig, 'invoiceDatabaseUrl'>, target: string): string {
+export function targetUrl(config: Pick<YingjiConfig, 'invoiceDatabaseUrl' | 'drillDatabaseUrl'>, target: string): string {
   if (target === 'invoices') return config.invoiceDatabaseUrl;
+  // A live drill's sandbox lives on the drill server (YINGJI_DRILL_DATABASE_URL) when there is one.
+  if (SANDBOX_PATTERN.test(target)) return sandboxUrl({ invoiceUrl: config.invoiceDatabaseUrl, sandboxServerUrl: config.drillDatabaseUrl }, target);
   if (!/^[a-z][a-z0-9_]{0,62}$/.test(target)) throw ApplicationFailure.nonRetryable(`restore target "${target}" must be "invoices" or a database name (a-z, 0-9, _)`, 'BadTarget');
   const u = new URL(config.invoiceDatabaseUrl);
   u.pathname = `/${target}`;

@@ -22,7 +22,8 @@ export interface DrillOpened {
   at: string;
 }
 
-export function createDrillActivities(ds: DataSource, config: Pick<YingjiConfig, 'invoiceDatabaseUrl'>) {
+export function createDrillActivities(ds: DataSource, config: Pick<YingjiConfig, 'invoiceDatabaseUrl' | 'drillDatabaseUrl'>) {
+  const servers = { invoiceUrl: config.invoiceDatabaseUrl, sandboxServerUrl: config.drillDatabaseUrl };
   const event = (drillId: string, key: string, kind: string, message: string, data: Record<string, unknown> = {}, at = new Date()) =>
     ds.transaction((em) =>
       recordEvent(em, { key: `${drillId}:drill:${key}`, incidentId: drillId, at, kind, actor: 'yingji', message, data }, { action: kind, subjectType: 'drill', subjectId: drillId, detail: data }),
@@ -51,7 +52,7 @@ export function createDrillActivities(ds: DataSource, config: Pick<YingjiConfig,
     async prepareDrillSandbox(req: { drillId: string; sandbox: string }): Promise<{ rows: number; byClass: Record<string, number> }> {
       let counts;
       try {
-        counts = await createSandbox(config.invoiceDatabaseUrl, req.sandbox);
+        counts = await createSandbox(servers, req.sandbox);
       } catch (err) {
         throw failure(err, 'SandboxFailed');
       }
@@ -63,7 +64,7 @@ export function createDrillActivities(ds: DataSource, config: Pick<YingjiConfig,
     async injectDrillFault(req: { drillId: string; sandbox: string; index: number; fault: FaultSpec }): Promise<{ at: string; detail: string }> {
       let applied;
       try {
-        applied = await injectFault(config.invoiceDatabaseUrl, req.sandbox, req.index, req.fault, req.drillId);
+        applied = await injectFault(servers, req.sandbox, req.index, req.fault, req.drillId);
       } catch (err) {
         throw failure(err, 'FaultFailed');
       }
@@ -82,7 +83,7 @@ export function createDrillActivities(ds: DataSource, config: Pick<YingjiConfig,
 
     /** The end of a stop-database fault: the sandbox takes connections again. */
     async restartDrillSandbox(req: { drillId: string; sandbox: string }): Promise<void> {
-      await startSandbox(config.invoiceDatabaseUrl, req.sandbox);
+      await startSandbox(servers, req.sandbox);
       await event(req.drillId, 'restarted', 'drill.sandbox-restarted', `Sandbox ${req.sandbox} takes connections again`);
     },
 
@@ -90,10 +91,10 @@ export function createDrillActivities(ds: DataSource, config: Pick<YingjiConfig,
     async measureDrillLoss(req: { drillId: string; sandbox: string }) {
       const [d] = await ds.query(`SELECT fault_at, started_at FROM drills WHERE id = $1`, [req.drillId]);
       const faultAt = new Date(d.fault_at ?? d.started_at).toISOString();
-      const backups = await restoredFrom(config.invoiceDatabaseUrl, req.sandbox);
+      const backups = await restoredFrom(servers, req.sandbox);
       const [pit] = backups.length ? await ds.query(`SELECT max(point_in_time) AS at FROM backup_catalog WHERE id = ANY($1)`, [backups]) : [];
       const recoveredTo = pit?.at ? new Date(pit.at).toISOString() : undefined;
-      const loss = await measureLoss(config.invoiceDatabaseUrl, req.sandbox, faultAt, new Date(d.started_at).toISOString(), recoveredTo);
+      const loss = await measureLoss(servers, req.sandbox, faultAt, new Date(d.started_at).toISOString(), recoveredTo);
       await ds.query(`UPDATE drills SET loss = $2 WHERE id = $1`, [req.drillId, JSON.stringify(loss)]);
       await event(
         req.drillId,
@@ -126,11 +127,11 @@ export function createDrillActivities(ds: DataSource, config: Pick<YingjiConfig,
       let sandboxState: string | null = null;
       if (req.sandbox) {
         if (req.keepSandbox) {
-          const counts = await countByClass(sandboxUrl(config.invoiceDatabaseUrl, req.sandbox), new Date().toISOString()).catch(() => undefined);
+          const counts = await countByClass(sandboxUrl(servers, req.sandbox), new Date().toISOString()).catch(() => undefined);
           sandboxState = 'kept';
           await event(req.drillId, 'kept', 'drill.sandbox-kept', `Sandbox ${req.sandbox} kept for inspection${counts ? ` (${counts.rows} invoices)` : ''}`);
         } else {
-          await dropSandbox(config.invoiceDatabaseUrl, req.sandbox);
+          await dropSandbox(servers, req.sandbox);
           sandboxState = 'dropped';
           await event(req.drillId, 'dropped', 'drill.sandbox-dropped', `Sandbox ${req.sandbox} dropped`);
         }

@@ -13,14 +13,31 @@ import { INVOICE_CHANGE_TRIGGER } from '../../migrations/invoices/index';
 export const SANDBOX_PATTERN = /^drill_[a-z0-9_]{1,50}$/;
 export const preFaultName = (sandbox: string) => `${sandbox}_pre`;
 
-export function sandboxUrl(invoiceUrl: string, sandbox: string): string {
+/** Where production's invoices are, and the server sandboxes go on (default: the same server). */
+export interface DrillServers {
+  invoiceUrl: string;
+  sandboxServerUrl?: string;
+}
+
+const hostOf = (url: string) => {
+  const u = new URL(url);
+  return `${u.hostname}:${u.port || '5432'}`;
+};
+
+export function sandboxUrl(servers: DrillServers, sandbox: string): string {
   if (!SANDBOX_PATTERN.test(sandbox)) throw new Error(`"${sandbox}" is not a drill sandbox name (drill_…)`);
-  const { database } = adminUrlFor(invoiceUrl);
-  if (sandbox === database || preFaultName(sandbox) === database) throw new Error(`refusing to use the production invoice database "${database}" as a sandbox`);
-  const u = new URL(invoiceUrl);
+  const server = servers.sandboxServerUrl ?? servers.invoiceUrl;
+  const { database } = adminUrlFor(servers.invoiceUrl);
+  if (hostOf(server) === hostOf(servers.invoiceUrl) && (sandbox === database || preFaultName(sandbox) === database)) {
+    throw new Error(`refusing to use the production invoice database "${database}" as a sandbox`);
+  }
+  const u = new URL(server);
   u.pathname = `/${sandbox}`;
   return u.toString();
 }
+
+/** The sandbox server's maintenance database, where sandboxes are created and dropped. */
+const sandboxAdminUrl = (servers: DrillServers) => adminUrlFor(servers.sandboxServerUrl ?? servers.invoiceUrl).adminUrl;
 
 async function withClient<T>(url: string, fn: (db: Client) => Promise<T>): Promise<T> {
   const db = new Client({ connectionString: url });
@@ -38,14 +55,14 @@ const rowDigestSql = `md5(ROW(${INVOICE_COLUMNS.join(', ')})::text)`;
  * Creates `sandbox` as a copy of production's invoices (one consistent snapshot, read-only on
  * production), then its pre-fault copy. A retry starts over: the sandbox holds nothing of value yet.
  */
-export async function createSandbox(invoiceUrl: string, sandbox: string, onRows?: (rows: number) => void): Promise<{ rows: number; byClass: Record<string, number> }> {
-  const url = sandboxUrl(invoiceUrl, sandbox);
-  const { adminUrl } = adminUrlFor(invoiceUrl);
+export async function createSandbox(servers: DrillServers, sandbox: string, onRows?: (rows: number) => void): Promise<{ rows: number; byClass: Record<string, number> }> {
+  const url = sandboxUrl(servers, sandbox);
+  const adminUrl = sandboxAdminUrl(servers);
   await dropDatabase(adminUrl, preFaultName(sandbox));
   await dropDatabase(adminUrl, sandbox);
   await ensureDatabase(adminUrl, sandbox);
   await prepareInvoiceDatabase(url);
-  await withClient(invoiceUrl, (prod) =>
+  await withClient(servers.invoiceUrl, (prod) =>
     withClient(url, async (dst) => {
       await prod.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       await dst.query('BEGIN');
@@ -116,11 +133,11 @@ export function faultUnavailable(kind: string): string | undefined {
  * Injects one fault into the sandbox, for real. Idempotent under retry: the fault and its marker row
  * commit together, and a marker already there means it was injected.
  */
-export async function injectFault(invoiceUrl: string, sandbox: string, index: number, fault: FaultSpec, seed: string): Promise<FaultApplied> {
-  const url = sandboxUrl(invoiceUrl, sandbox);
+export async function injectFault(servers: DrillServers, sandbox: string, index: number, fault: FaultSpec, seed: string): Promise<FaultApplied> {
+  const url = sandboxUrl(servers, sandbox);
   const unavailable = faultUnavailable(fault.kind);
   if (unavailable) throw new Error(unavailable);
-  if (fault.kind === 'stop-database') return stopSandbox(invoiceUrl, sandbox);
+  if (fault.kind === 'stop-database') return stopSandbox(servers, sandbox);
   const target = fault.target ?? 'invoices';
   if (!TABLES.includes(target)) throw new Error(`fault ${fault.kind}: target "${target}" is not a table of the invoice database (${TABLES.join(', ')})`);
   return withClient(url, async (db) => {
@@ -198,18 +215,18 @@ async function applyFault(db: Client, fault: FaultSpec, target: string, seed: st
 }
 
 /** The backups the sandbox was restored from (its restore log), if a restore ran there. */
-export async function restoredFrom(invoiceUrl: string, sandbox: string): Promise<string[]> {
+export async function restoredFrom(servers: DrillServers, sandbox: string): Promise<string[]> {
   try {
-    return await withClient(sandboxUrl(invoiceUrl, sandbox), async (db) => (await db.query(`SELECT DISTINCT backup_id FROM restore_progress`)).rows.map((r) => r.backup_id as string));
+    return await withClient(sandboxUrl(servers, sandbox), async (db) => (await db.query(`SELECT DISTINCT backup_id FROM restore_progress`)).rows.map((r) => r.backup_id as string));
   } catch {
     return []; // unreachable, or its schema is gone: nothing was restored there
   }
 }
 
 /** The sandbox refuses every connection (and loses the ones it had) until it is started again. */
-export async function stopSandbox(invoiceUrl: string, sandbox: string): Promise<FaultApplied> {
-  sandboxUrl(invoiceUrl, sandbox);
-  const { adminUrl } = adminUrlFor(invoiceUrl);
+export async function stopSandbox(servers: DrillServers, sandbox: string): Promise<FaultApplied> {
+  sandboxUrl(servers, sandbox);
+  const adminUrl = sandboxAdminUrl(servers);
   await withClient(adminUrl, async (admin) => {
     await admin.query(`ALTER DATABASE "${sandbox}" WITH ALLOW_CONNECTIONS false`);
     await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [sandbox]);
@@ -217,14 +234,14 @@ export async function stopSandbox(invoiceUrl: string, sandbox: string): Promise<
   return { kind: 'stop-database', target: sandbox, detail: `sandbox database ${sandbox} refuses connections` };
 }
 
-export async function startSandbox(invoiceUrl: string, sandbox: string): Promise<void> {
-  sandboxUrl(invoiceUrl, sandbox);
-  await withClient(adminUrlFor(invoiceUrl).adminUrl, (admin) => admin.query(`ALTER DATABASE "${sandbox}" WITH ALLOW_CONNECTIONS true`));
+export async function startSandbox(servers: DrillServers, sandbox: string): Promise<void> {
+  sandboxUrl(servers, sandbox);
+  await withClient(sandboxAdminUrl(servers), (admin) => admin.query(`ALTER DATABASE "${sandbox}" WITH ALLOW_CONNECTIONS true`));
 }
 
-export async function dropSandbox(invoiceUrl: string, sandbox: string): Promise<void> {
-  sandboxUrl(invoiceUrl, sandbox);
-  const { adminUrl } = adminUrlFor(invoiceUrl);
+export async function dropSandbox(servers: DrillServers, sandbox: string): Promise<void> {
+  sandboxUrl(servers, sandbox);
+  const adminUrl = sandboxAdminUrl(servers);
   await dropDatabase(adminUrl, sandbox);
   await dropDatabase(adminUrl, preFaultName(sandbox));
 }
@@ -251,15 +268,15 @@ export interface DataLoss {
  * An invoice counts as lost when it is missing or differs; invoices the sandbox has in addition are
  * not losses (a restore may bring back something deleted after the backup).
  */
-export async function measureLoss(invoiceUrl: string, sandbox: string, faultAt: string, classAt: string, recoveredTo?: string): Promise<DataLoss> {
+export async function measureLoss(servers: DrillServers, sandbox: string, faultAt: string, classAt: string, recoveredTo?: string): Promise<DataLoss> {
   const pre = new Map<string, { h: string; cls: string; updated: number }>();
-  await withClient(sandboxUrl(invoiceUrl, preFaultName(sandbox)), async (db) => {
+  await withClient(sandboxUrl(servers, preFaultName(sandbox)), async (db) => {
     const r = await db.query(`SELECT invoice_no AS no, ${rowDigestSql} AS h, ${priorityClassCaseSql(classAt)} AS cls, updated_at FROM invoices`);
     for (const row of r.rows) pre.set(row.no, { h: row.h, cls: row.cls, updated: new Date(row.updated_at).getTime() });
   });
   let unreadable: string | undefined;
   try {
-    await withClient(sandboxUrl(invoiceUrl, sandbox), async (db) => {
+    await withClient(sandboxUrl(servers, sandbox), async (db) => {
       const r = await db.query(`SELECT invoice_no AS no, ${rowDigestSql} AS h FROM invoices`);
       for (const row of r.rows) if (pre.get(row.no)?.h === row.h) pre.delete(row.no);
     });

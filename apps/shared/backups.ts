@@ -28,6 +28,6 @@ export function backupStore(config: Pick<YingjiConfig, 'dataDir'>, env: NodeJS.P
 }
 
 /** Everything takeBackup needs, from the configuration and an open catalog (Yingji database). */
-export function backupDeps(config: Pick<YingjiConfig, 'dataDir' | 'invoiceDatabaseUrl'>, catalog: DataSource) {
+export function backupDeps(config: Pick<YingjiConfig, 'dataDir' | 'invoiceDatabaseUrl' | 'drillDatabaseUrl'>, catalog: DataSource) {
   return { invoiceUrl: config.invoiceDatabaseUrl, catalog, store: backupStore(config), keyring: backupKeyring(config) };
 }

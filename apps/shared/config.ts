@@ -34,6 +34,11 @@ export interface YingjiConfig {
   databaseExternal: boolean;
   /** The e-invoice system's own database (what the plans protect and restore). */
   invoiceDatabaseUrl: string;
+  /**
+   * A database on the server live drills put their sandboxes on (any database there; sandboxes are
+   * created next to it). Unset: the invoice database's server.
+   */
+  drillDatabaseUrl?: string;
   temporal: TemporalConfig;
   taskQueue: string;
   apiHost: string;
@@ -75,6 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): YingjiConfig {
     databaseUrl: env.DATABASE_URL || `postgres://postgres@127.0.0.1:${pgPort}/yingji`,
     databaseExternal: Boolean(env.DATABASE_URL),
     invoiceDatabaseUrl: env.INVOICE_DATABASE_URL || `postgres://postgres@127.0.0.1:${pgPort}/yingji_invoices`,
+    drillDatabaseUrl: env.YINGJI_DRILL_DATABASE_URL || undefined,
     temporal: {
       address: env.TEMPORAL_ADDRESS || `127.0.0.1:${temporalPort}`,
       namespace: env.TEMPORAL_NAMESPACE || 'default',

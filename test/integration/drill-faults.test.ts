@@ -25,6 +25,8 @@ const digest = async (url: string) => (await one<{ d: string }>(url, `SELECT md5
 describe('drill sandbox and faults', () => {
   const prod = `yingji_df_prod_${process.pid}`;
   const sandbox = `drill_df_${process.pid}`;
+  /** Sandboxes on the invoice database's own server (the default). */
+  const servers = () => ({ invoiceUrl: urlOf(prod) });
   let prodDigest: string;
 
   beforeAll(async () => {
@@ -33,11 +35,11 @@ describe('drill sandbox and faults', () => {
     prodDigest = await digest(urlOf(prod));
   });
   afterAll(async () => {
-    await dropSandbox(urlOf(prod), sandbox).catch(() => undefined);
+    await dropSandbox(servers(), sandbox).catch(() => undefined);
     await dropDatabase(admin(), prod);
   });
   beforeEach(async () => {
-    await createSandbox(urlOf(prod), sandbox);
+    await createSandbox(servers(), sandbox);
   });
   afterEach(async () => {
     // Production is never touched by anything a drill does to its sandbox.
@@ -50,17 +52,17 @@ describe('drill sandbox and faults', () => {
   });
 
   it('drop-table removes the table; a retry of the same fault does nothing more', async () => {
-    const applied = await injectFault(urlOf(prod), sandbox, 0, { kind: 'drop-table', target: 'invoices' }, 'seed');
+    const applied = await injectFault(servers(), sandbox, 0, { kind: 'drop-table', target: 'invoices' }, 'seed');
     expect(applied.detail).toBe('dropped table invoices');
     expect((await one<{ t: string | null }>(urlOf(sandbox), `SELECT to_regclass('public.invoices') AS t`)).t).toBeNull();
-    expect(await injectFault(urlOf(prod), sandbox, 0, { kind: 'drop-table', target: 'invoices' }, 'seed')).toEqual(applied);
-    const loss = await measureLoss(urlOf(prod), sandbox, new Date().toISOString(), new Date().toISOString());
+    expect(await injectFault(servers(), sandbox, 0, { kind: 'drop-table', target: 'invoices' }, 'seed')).toEqual(applied);
+    const loss = await measureLoss(servers(), sandbox, new Date().toISOString(), new Date().toISOString());
     expect(loss.total).toBe(5000);
     expect(loss.unreadable).toMatch(/invoices/);
   });
 
   it('truncate-table empties the table', async () => {
-    const applied = await injectFault(urlOf(prod), sandbox, 0, { kind: 'truncate-table', target: 'invoices' }, 'seed');
+    const applied = await injectFault(servers(), sandbox, 0, { kind: 'truncate-table', target: 'invoices' }, 'seed');
     expect(applied.rows).toBe(5000);
     expect(await count(urlOf(sandbox))).toBe(0);
   });
@@ -70,34 +72,34 @@ describe('drill sandbox and faults', () => {
     const now = new Date().toISOString();
     const inClass = await count(urlOf(sandbox), `${priorityClassCaseSql(now)} = '${cls}'`);
     expect(inClass).toBeGreaterThan(100);
-    const applied = await injectFault(urlOf(prod), sandbox, 0, { kind: 'delete-rows', target: 'invoices', share: 0.1, filter: cls }, 'seed');
+    const applied = await injectFault(servers(), sandbox, 0, { kind: 'delete-rows', target: 'invoices', share: 0.1, filter: cls }, 'seed');
     expect(applied.rows).toBe(Math.round(inClass * 0.1));
     expect(await count(urlOf(sandbox))).toBe(5000 - applied.rows!);
-    const loss = await measureLoss(urlOf(prod), sandbox, now, now);
+    const loss = await measureLoss(servers(), sandbox, now, now);
     expect(loss).toMatchObject({ total: applied.rows, p0: applied.rows });
     expect(loss.byClass[cls]).toBe(applied.rows);
   });
 
   it('corrupt-rows alters amounts (still passing the table checks); the loss sees every altered invoice', async () => {
-    const applied = await injectFault(urlOf(prod), sandbox, 0, { kind: 'corrupt-rows', target: 'invoices', count: 40, field: 'amount' }, 'seed');
+    const applied = await injectFault(servers(), sandbox, 0, { kind: 'corrupt-rows', target: 'invoices', count: 40, field: 'amount' }, 'seed');
     expect(applied.rows).toBe(40);
     expect(await count(urlOf(sandbox))).toBe(5000);
-    const loss = await measureLoss(urlOf(prod), sandbox, new Date().toISOString(), new Date().toISOString());
+    const loss = await measureLoss(servers(), sandbox, new Date().toISOString(), new Date().toISOString());
     expect(loss.total).toBe(40);
   });
 
   it('stop-database makes the sandbox refuse connections until it is started again', async () => {
-    await injectFault(urlOf(prod), sandbox, 0, { kind: 'stop-database' }, 'seed');
+    await injectFault(servers(), sandbox, 0, { kind: 'stop-database' }, 'seed');
     expect(await canConnect(urlOf(sandbox))).toBe(false);
     expect(await canConnect(urlOf(prod))).toBe(true);
-    await startSandbox(urlOf(prod), sandbox);
+    await startSandbox(servers(), sandbox);
     expect(await canConnect(urlOf(sandbox))).toBe(true);
   });
 
   it('refuses faults it cannot contain, and names that are not sandboxes', async () => {
-    await expect(injectFault(urlOf(prod), sandbox, 0, { kind: 'rogue-access' }, 'seed')).rejects.toThrow('fault rogue-access is not available yet');
-    await expect(injectFault(urlOf(prod), sandbox, 0, { kind: 'delete-rows', target: 'plan_versions' }, 'seed')).rejects.toThrow('target "plan_versions" is not a table of the invoice database');
-    await expect(injectFault(urlOf(prod), prod, 0, { kind: 'drop-table', target: 'invoices' }, 'seed')).rejects.toThrow('is not a drill sandbox name');
-    await expect(createSandbox(urlOf(`drill_x_${process.pid}`), `drill_x_${process.pid}`)).rejects.toThrow('refusing to use the production invoice database');
+    await expect(injectFault(servers(), sandbox, 0, { kind: 'rogue-access' }, 'seed')).rejects.toThrow('fault rogue-access is not available yet');
+    await expect(injectFault(servers(), sandbox, 0, { kind: 'delete-rows', target: 'plan_versions' }, 'seed')).rejects.toThrow('target "plan_versions" is not a table of the invoice database');
+    await expect(injectFault(servers(), prod, 0, { kind: 'drop-table', target: 'invoices' }, 'seed')).rejects.toThrow('is not a drill sandbox name');
+    await expect(createSandbox({ invoiceUrl: urlOf(`drill_x_${process.pid}`) }, `drill_x_${process.pid}`)).rejects.toThrow('refusing to use the production invoice database');
   });
 });

@@ -12,7 +12,8 @@ import { directoryTeams } from '../../apps/cli/src/simulation';
 import { backupDeps } from '../../apps/shared/backups';
 import { screenshotReport } from '../../apps/shared/chromium';
 import type { Plan } from '../../domain/plan/plan.types';
-import { canConnect, dropDatabase } from '../../scripts/stack/postgres';
+import { canConnect, dropDatabase, PostgresServer, startPostgres } from '../../scripts/stack/postgres';
+import { freePort } from '../../scripts/stack/ports';
 import { eventually, Harness, startHarness, workflowCompleted } from './support/harness';
 import { testStackEnv } from './support/test-stack';
 
@@ -44,7 +45,8 @@ async function productionChecksum(url: string): Promise<string> {
   return `${inv.n}:${inv.d}/${chg.n}:${chg.d}`;
 }
 
-// A live drill of 发票数据库崩溃 on 100,000 invoices: the drill copies production into a sandbox, drops
+// A live drill of 发票数据库崩溃 on 100,000 invoices, with its sandbox on a server of its own
+// (YINGJI_DRILL_DATABASE_URL), as a real deployment keeps drills off production's server. The drill copies production into a sandbox, drops
 // the sandbox's invoice table, the plan's restore step brings it back from production's last backup,
 // and the drill measures how long that took and which invoices did not come back.
 describe('live drill of einvoice-db-crash', () => {
@@ -56,10 +58,15 @@ describe('live drill of einvoice-db-crash', () => {
   /** Invoices changed after the last backup: the only ones a restore cannot bring back. */
   const unrecoverable = new Set<string>();
   let before: string;
+  let drillServer: PostgresServer;
+  const drillUrlOf = (db: string) => drillServer.url(db);
 
   beforeAll(async () => {
     source = `yingji_ld_src_${process.pid}`;
     process.env.INVOICE_DATABASE_URL = urlOf(source);
+    const dir = path.join(testStackEnv().runDir, `drill-server-${process.pid}`);
+    drillServer = await startPostgres({ dataDir: path.join(dir, 'pg'), port: await freePort(), logFile: path.join(dir, 'postgres.log'), fast: true });
+    process.env.YINGJI_DRILL_DATABASE_URL = drillServer.url('postgres');
     h = await startHarness();
     await prepareInvoiceDatabase(urlOf(source));
     await generateInvoices(urlOf(source), { count: 100_000, seed: 7 });
@@ -89,7 +96,9 @@ describe('live drill of einvoice-db-crash', () => {
   afterAll(async () => {
     await h?.close();
     await dropDatabase(admin(), source);
+    await drillServer?.stop();
     delete process.env.INVOICE_DATABASE_URL;
+    delete process.env.YINGJI_DRILL_DATABASE_URL;
   });
 
   let drillId: string;
@@ -107,8 +116,10 @@ describe('live drill of einvoice-db-crash', () => {
       const [d] = await h.db.query(`SELECT sandbox, fault_at FROM drills WHERE id = $1`, [drillId]);
       return d?.fault_at ? (d.sandbox as string) : undefined;
     });
-    expect((await query<{ t: string | null }>(urlOf(sandbox), `SELECT to_regclass('public.invoices') AS t`))[0].t).toBeNull();
-    expect(Number((await query<{ n: string }>(urlOf(`${sandbox}_pre`), `SELECT count(*) AS n FROM invoices`))[0].n)).toBe(100_037);
+    expect((await query<{ t: string | null }>(drillUrlOf(sandbox), `SELECT to_regclass('public.invoices') AS t`))[0].t).toBeNull();
+    expect(Number((await query<{ n: string }>(drillUrlOf(`${sandbox}_pre`), `SELECT count(*) AS n FROM invoices`))[0].n)).toBe(100_037);
+    // Nothing of the drill is on production's server.
+    expect(await query(admin(), `SELECT datname FROM pg_database WHERE datname LIKE 'drill_%'`)).toEqual([]);
 
     const done = await respondUntilClosed({ commander, teams, incidentId: drillId, decisions: expectedDecisions(plan), timeoutMs: 240_000 });
     expect(done.incident.state).toBe('closed');
@@ -155,8 +166,8 @@ describe('live drill of einvoice-db-crash', () => {
     expect(final.timeline.map((e) => e.kind)).toEqual(expect.arrayContaining(['drill.opened', 'drill.sandbox', 'drill.fault', 'drill.loss', 'drill.scored', 'drill.sandbox-dropped']));
 
     // The sandbox and its pre-fault copy are gone.
-    expect(await canConnect(urlOf(sandbox))).toBe(false);
-    expect(await canConnect(urlOf(`${sandbox}_pre`))).toBe(false);
+    expect(await canConnect(drillUrlOf(sandbox))).toBe(false);
+    expect(await canConnect(drillUrlOf(`${sandbox}_pre`))).toBe(false);
     await recordHistory(h, drillId, 'einvoice-db-crash.live-drill');
   });
 
