@@ -1131,7 +1131,8 @@ class PlanParser {
       for (const [name, pf] of fields) {
         if (name === 'kind') continue;
         const type = def.params[name];
-        if (type === 'text') fault[name] = r.str(pf.value, pf.path);
+        const words = def.words?.[name];
+        if (type === 'text') fault[name] = words ? r.word(pf.value, pf.path, words, `a ${name} of ${kind}: ${words.join(', ')}`) : r.str(pf.value, pf.path);
         else if (type === 'count') fault[name] = r.int(pf.value, pf.path, 1);
         else if (type === 'duration') {
           const d = this.duration(pf.value, pf.path, { allowZero: false });

@@ -102,7 +102,7 @@ export function buildPlanSchema(): JsonSchema {
           ...Object.fromEntries(
             Object.entries(def.params).map(([p, t]) => [
               p,
-              t === 'text' ? text() : t === 'count' ? { type: 'integer', minimum: 1 } : t === 'share' ? { type: 'number', exclusiveMinimum: 0, maximum: 1 } : ref('duration'),
+              t === 'text' ? (def.words?.[p] ? { enum: [...def.words[p]] } : text()) : t === 'count' ? { type: 'integer', minimum: 1 } : t === 'share' ? { type: 'number', exclusiveMinimum: 0, maximum: 1 } : ref('duration'),
             ]),
           ),
         },

@@ -62,14 +62,29 @@ export interface FaultDef {
   description: string;
   params: Record<string, FaultParamType>;
   required: readonly string[];
+  /** Text settings that take one of a fixed set of words (checked when the plan is published). */
+  words?: Record<string, readonly string[]>;
 }
+
+/** The invoice database's tables a fault can target. */
+const INVOICE_TABLES = ['invoices', 'invoice_changes'] as const;
 
 /** Faults a live drill can inject into the sandbox copy (drill.faults). */
 export const FAULTS: Record<string, FaultDef> = {
-  'drop-table': { description: 'drop a table of the invoice database', params: { target: 'text' }, required: ['target'] },
+  'drop-table': { description: 'drop a table of the invoice database', params: { target: 'text' }, required: ['target'], words: { target: INVOICE_TABLES } },
   'stop-database': { description: 'stop the sandbox invoice database', params: { duration: 'duration' }, required: [] },
-  'delete-rows': { description: 'delete some rows (filter: only rows of this priority class)', params: { target: 'text', count: 'count', share: 'share', filter: 'text' }, required: ['target'] },
-  'corrupt-rows': { description: 'overwrite amounts or numbers of some rows (field: amount or number; filter: a priority class)', params: { target: 'text', count: 'count', share: 'share', field: 'text', filter: 'text' }, required: ['target'] },
+  'delete-rows': {
+    description: 'delete some rows (filter: only rows of this priority class)',
+    params: { target: 'text', count: 'count', share: 'share', filter: 'text' },
+    required: ['target'],
+    words: { target: ['invoices'], filter: PRIORITY_CLASSES },
+  },
+  'corrupt-rows': {
+    description: 'overwrite amounts or numbers of some rows (field: amount or number; filter: a priority class)',
+    params: { target: 'text', count: 'count', share: 'share', field: 'text', filter: 'text' },
+    required: ['target'],
+    words: { target: ['invoices'], field: ['amount', 'number'], filter: PRIORITY_CLASSES },
+  },
   'misfile-invoices': { description: 'move invoices to another folder', params: { count: 'count', folder: 'text' }, required: ['count'] },
   'mistype-invoices': { description: 'alter a digit of invoice numbers', params: { count: 'count' }, required: ['count'] },
   'fail-sync': { description: 'mark invoices as failed to sync', params: { count: 'count' }, required: ['count'] },
