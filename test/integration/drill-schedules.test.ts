@@ -1,15 +1,33 @@
 import * as fs from 'node:fs';
+import { createServer, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { runDrill } from '../../apps/cli/src/drill-commands';
 import { eventually, Harness, openTask, startHarness } from './support/harness';
 
 // Drills on a schedule (Temporal Schedules), announced or not, and who may run and read drills.
 describe('drill schedules and access', () => {
   let h: Harness;
+  let webhook: Server;
+  let received = 0;
   beforeAll(async () => {
+    // The deployment's webhook takes every notice, so the drill's start notice is really delivered.
+    webhook = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        received++;
+        res.writeHead(200).end('{}');
+      });
+    });
+    await new Promise<void>((r) => webhook.listen(0, '127.0.0.1', r));
+    process.env.YINGJI_WEBHOOK_URL = `http://127.0.0.1:${(webhook.address() as AddressInfo).port}/hook`;
     h = await startHarness();
     await h.publishPlan('hello-drill.yaml');
   });
-  afterAll(() => h?.close());
+  afterAll(async () => {
+    await h?.close();
+    webhook?.close();
+    delete process.env.YINGJI_WEBHOOK_URL;
+  });
 
   it('a schedule starts an unannounced tabletop drill of the latest plan version, told only to commanders and management', async () => {
     const commander = await h.as('zhang-wei', ['commander'], ['it-ops']);
@@ -68,5 +86,12 @@ describe('drill schedules and access', () => {
     expect(lines.join('\n')).toMatch(new RegExp(`${r.id}  得分 Score [0-9.]+ `));
     expect(lines.join('\n')).toContain('(estimated)');
     expect(fs.readFileSync(r.reportFile, 'utf8')).toContain('id="score"');
+    // The drill's start notice was delivered, but telling people a drill is on is not reaching them
+    // about the incident: hello-drill sends nothing else, so it has no first notification.
+    const notices = await h.db.query(`SELECT reason, status FROM notifications WHERE incident_id = $1`, [r.id]);
+    expect(notices).toContainEqual({ reason: 'drill:start', status: 'delivered' });
+    expect(received).toBeGreaterThan(0);
+    const [row] = await h.db.query(`SELECT facts FROM drills WHERE id = $1`, [r.id]);
+    expect(row.facts.firstNotificationAt).toBeUndefined();
   });
 });
