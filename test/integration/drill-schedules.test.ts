@@ -86,6 +86,9 @@ describe('drill schedules and access', () => {
     expect(lines.join('\n')).toMatch(new RegExp(`${r.id}  得分 Score [0-9.]+ `));
     expect(lines.join('\n')).toContain('(estimated)');
     expect(fs.readFileSync(r.reportFile, 'utf8')).toContain('id="score"');
+    const commander = await h.as('zhang-wei', ['commander'], ['it-ops']);
+    const served = await commander.get(`/drills/${r.id}/report`).expect(200);
+    expect(served.headers['content-security-policy']).toBe("default-src 'none'; style-src 'unsafe-inline'; img-src data:");
     // The drill's start notice was delivered, but telling people a drill is on is not reaching them
     // about the incident: hello-drill sends nothing else, so it has no first notification.
     const notices = await h.db.query(`SELECT reason, status FROM notifications WHERE incident_id = $1`, [r.id]);

@@ -44,6 +44,9 @@ export class DrillsController {
     if (format === 'json') return res.json(await this.drills.report(id));
     if (format === 'pdf') return res.type('application/pdf').send(await this.drills.reportPdf(id));
     if (format !== 'html') return res.status(400).json({ statusCode: 400, message: `format must be html, json or pdf, not "${format}"` });
+    // Self-contained by design: inline styles and SVG, no scripts, nothing fetched. The policy says so
+    // to the browser, so a plan title that slipped past escaping still could not run or load anything.
+    res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:");
     return res.type('text/html; charset=utf-8').send(await this.drills.reportHtml(id));
   }
 
