@@ -130,6 +130,23 @@ describe('parsePlan: the plan-format.md example', () => {
     expect(plan.drill?.expect).toEqual([{ step: 'restore-invoices', within: '20m', withinMs: 1_200_000 }, { rpo: '15m', rpoMs: 900_000 }]);
   });
 
+  it('takes every fault a live drill can inject for real, with its settings', () => {
+    const faults = `  faults:
+    - { kind: drop-table, target: invoice_changes }
+    - { kind: truncate-table, target: invoices }
+    - { kind: delete-rows, target: invoices, share: 0.1, filter: current-period-undeclared }
+    - { kind: corrupt-rows, target: invoices, count: 40, field: number }
+    - { kind: stop-database, duration: 5m }`;
+    const text = FORMAT_EXAMPLE.replace('  faults:\n    - { kind: drop-table, target: invoices }', faults);
+    expect(ok(parsePlan(text, { file: 'p.yaml', env })).drill?.faults).toEqual([
+      { kind: 'drop-table', target: 'invoice_changes' },
+      { kind: 'truncate-table', target: 'invoices' },
+      { kind: 'delete-rows', target: 'invoices', share: 0.1, filter: 'current-period-undeclared' },
+      { kind: 'corrupt-rows', target: 'invoices', count: 40, field: 'number' },
+      { kind: 'stop-database', duration: '5m', durationMs: 300_000 },
+    ]);
+  });
+
   it('converts durations to milliseconds beside the text', () => {
     expect(plan.steps[0]).toMatchObject({ within: '10m', withinMs: 600_000 });
     expect(plan.objectives).toEqual({

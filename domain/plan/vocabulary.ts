@@ -67,11 +67,12 @@ export interface FaultDef {
 }
 
 /** The invoice database's tables a fault can target. */
-const INVOICE_TABLES = ['invoices', 'invoice_changes'] as const;
+export const INVOICE_TABLES = ['invoices', 'invoice_changes'] as const;
 
 /** Faults a live drill can inject into the sandbox copy (drill.faults). */
 export const FAULTS: Record<string, FaultDef> = {
   'drop-table': { description: 'drop a table of the invoice database', params: { target: 'text' }, required: ['target'], words: { target: INVOICE_TABLES } },
+  'truncate-table': { description: 'empty a table of the invoice database', params: { target: 'text' }, required: ['target'], words: { target: INVOICE_TABLES } },
   'stop-database': { description: 'stop the sandbox invoice database', params: { duration: 'duration' }, required: [] },
   'delete-rows': {
     description: 'delete some rows (filter: only rows of this priority class)',
