@@ -1,10 +1,8 @@
 // emergencyPlan: runs one published plan for one incident, stage by stage:
 // classify -> assign -> act -> notify -> review -> closed. Deterministic: every effect is an activity.
 import {
-  ActivityFailure,
   allHandlersFinished,
   ApplicationFailure,
-  ChildWorkflowFailure,
   condition,
   executeChild,
   proxyActivities,
@@ -30,6 +28,7 @@ import {
   TaskView,
 } from './definitions';
 import { PlanRun, REVIEW_STEP } from './plan-run';
+import { reasonOf } from './failures';
 import { Recorder } from './recorder';
 import { restoreByPriority } from './restore-by-priority.workflow';
 
@@ -59,14 +58,6 @@ const drillActs = proxyActivities<Activities>({
 });
 
 const iso = () => workflowNow().toISOString();
-
-/** The reason people need: the innermost cause of an activity or child workflow failure, not its wrapper. */
-function reasonOf(err: unknown): string {
-  let e = err;
-  while ((e instanceof ActivityFailure || e instanceof ChildWorkflowFailure) && e.cause) e = e.cause;
-  return e instanceof Error ? e.message : String(e);
-}
-
 
 export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
   const { plan, incidentId } = input;
@@ -223,7 +214,7 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
         audience,
         recipients: recipients.map((r) => ({ person: r.person, name: r.name, address: r.contacts[channel] })),
         message,
-        drill: input.mode !== 'live',
+        drill,
         at: iso(),
       };
       try {

@@ -1,9 +1,10 @@
 // recoveryTest (恢复测试): on a schedule, restores the latest backup chain into a scratch database,
 // verifies it, records the result, drops the scratch database, and fails loudly when it fails
 // (a recovery_tests row, an alert to the deployment's webhook, and a failed run in Temporal).
-import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { workflowNow } from './clock';
+import { reasonOf } from './failures';
 import { restoreByPriority } from './restore-by-priority.workflow';
 
 const acts = proxyActivities<Activities>({ startToCloseTimeout: '30 minutes', heartbeatTimeout: '30 seconds', retry: { maximumAttempts: 3 } });
@@ -35,8 +36,7 @@ export async function recoveryTest(): Promise<RecoveryTestResult> {
     await acts.dropScratchDatabase({ target: scratch });
     return { id, ok: true, chain, rows: check.rows };
   } catch (err) {
-    const cause = (err instanceof ActivityFailure || err instanceof ChildWorkflowFailure) && err.cause ? err.cause : undefined;
-    const error = cause ? ((cause.cause as Error | undefined)?.message ?? cause.message) : String(err);
+    const error = reasonOf(err);
     const finishedAt = workflowNow().toISOString();
     await acts.recordRecoveryTest({ id, startedAt, finishedAt, chain, ok: false, detail: {}, error });
     await alertFailed(id, error, finishedAt);
@@ -55,7 +55,6 @@ async function alertFailed(id: string, error: string, at: string): Promise<void>
   try {
     await alerts.sendDeploymentAlert(alert);
   } catch (err) {
-    const why = err instanceof ActivityFailure && err.cause ? err.cause.message : String(err);
-    await alerts.recordDeploymentAlertFailed(alert, why);
+    await alerts.recordDeploymentAlertFailed(alert, reasonOf(err));
   }
 }
