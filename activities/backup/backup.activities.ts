@@ -9,6 +9,7 @@ import type { Keyring } from './keys/keyring';
 import { chainClasses, finishRestore, prepareTarget, restoreClass, RestoreMismatch, verifyRestoreChain, verifyRestored } from './restore';
 import { Client } from 'pg';
 import type { BackupStore } from './store';
+import { nonRetryable } from '../failures';
 import { BackupKind, takeBackup } from './take-backup';
 
 export interface BackupDeps {
@@ -39,8 +40,6 @@ const catalogEntries = (catalog: DataSource) =>
     `SELECT id, kind, parent_id AS "parentId", base_full_id AS "baseFullId", taken_at AS "takenAt", point_in_time AS "pointInTime",
             from_change AS "fromChange", to_change AS "toChange", status FROM backup_catalog`,
   );
-
-const nonRetryable = (err: unknown, type: string) => ApplicationFailure.nonRetryable((err as Error).message, type);
 
 /** Backup and restore as activities; each names the backup, chunk or class when it refuses. */
 export function createBackupActivities(d: BackupDeps) {

@@ -6,9 +6,11 @@ import { drillFindings } from '../../domain/drill/findings';
 import { scoreDrill } from '../../domain/drill/score';
 import type { YingjiConfig } from '../../apps/shared/config';
 import type { Plan } from '../../domain/plan/plan.types';
+import { nonRetryable } from '../failures';
+import { invoiceStats } from '../invoices/stats';
 import { recordEvent } from '../records/timeline';
 import { measureDrill } from './measure';
-import { countByClass, createSandbox, dropSandbox, FaultSpec, injectFault, measureLoss, restoredFrom, sandboxUrl, startSandbox } from './sandbox';
+import { createSandbox, dropSandbox, FaultSpec, injectFault, measureLoss, restoredFrom, sandboxUrl, startSandbox } from './sandbox';
 
 export interface DrillOpened {
   drillId: string;
@@ -28,7 +30,6 @@ export function createDrillActivities(ds: DataSource, config: Pick<YingjiConfig,
     ds.transaction((em) =>
       recordEvent(em, { key: `${drillId}:drill:${key}`, incidentId: drillId, at, kind, actor: 'yingji', message, data }, { action: kind, subjectType: 'drill', subjectId: drillId, detail: data }),
     );
-  const failure = (err: unknown, type: string) => ApplicationFailure.nonRetryable((err as Error).message, type);
 
   return {
     /** The latest published version of a plan, for a scheduled drill. */
@@ -54,7 +55,7 @@ export function createDrillActivities(ds: DataSource, config: Pick<YingjiConfig,
       try {
         counts = await createSandbox(servers, req.sandbox);
       } catch (err) {
-        throw failure(err, 'SandboxFailed');
+        throw nonRetryable(err, 'SandboxFailed');
       }
       await ds.query(`UPDATE drills SET sandbox_state = 'ready' WHERE id = $1`, [req.drillId]);
       await event(req.drillId, 'sandbox', 'drill.sandbox', `Sandbox ${req.sandbox} holds a copy of ${counts.rows} invoices (pre-fault copy kept)`, counts);
@@ -66,7 +67,7 @@ export function createDrillActivities(ds: DataSource, config: Pick<YingjiConfig,
       try {
         applied = await injectFault(servers, req.sandbox, req.index, req.fault, req.drillId);
       } catch (err) {
-        throw failure(err, 'FaultFailed');
+        throw nonRetryable(err, 'FaultFailed');
       }
       const at = new Date();
       const entry = { index: req.index, kind: applied.kind, target: applied.target, rows: applied.rows, detail: applied.detail, at: at.toISOString() };
@@ -127,9 +128,9 @@ export function createDrillActivities(ds: DataSource, config: Pick<YingjiConfig,
       let sandboxState: string | null = null;
       if (req.sandbox) {
         if (req.keepSandbox) {
-          const counts = await countByClass(sandboxUrl(servers, req.sandbox), new Date().toISOString()).catch(() => undefined);
+          const stats = await invoiceStats(sandboxUrl(servers, req.sandbox)).catch(() => undefined);
           sandboxState = 'kept';
-          await event(req.drillId, 'kept', 'drill.sandbox-kept', `Sandbox ${req.sandbox} kept for inspection${counts ? ` (${counts.rows} invoices)` : ''}`);
+          await event(req.drillId, 'kept', 'drill.sandbox-kept', `Sandbox ${req.sandbox} kept for inspection${stats ? ` (${stats.total} invoices)` : ''}`);
         } else {
           await dropSandbox(servers, req.sandbox);
           sandboxState = 'dropped';

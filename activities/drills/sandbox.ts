@@ -4,9 +4,11 @@ import { pipeline } from 'node:stream/promises';
 import { Client } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { priorityClassCaseSql, PRIORITY_CLASSES } from '../../domain/einvoice/priority';
+import { INVOICE_TABLES } from '../../domain/plan/vocabulary';
 import { dropDatabase, ensureDatabase } from '../../scripts/stack/postgres';
 import { INVOICE_COLUMNS } from '../invoices/generate';
 import { adminUrlFor, prepareInvoiceDatabase } from '../invoices/database';
+import { invoiceStats } from '../invoices/stats';
 import { INVOICE_CHANGE_TRIGGER } from '../../migrations/invoices/index';
 
 /** Sandboxes are named `drill_…`; nothing else is ever faulted or dropped by a drill. */
@@ -55,7 +57,7 @@ const rowDigestSql = `md5(ROW(${INVOICE_COLUMNS.join(', ')})::text)`;
  * Creates `sandbox` as a copy of production's invoices (one consistent snapshot, read-only on
  * production), then its pre-fault copy. A retry starts over: the sandbox holds nothing of value yet.
  */
-export async function createSandbox(servers: DrillServers, sandbox: string, onRows?: (rows: number) => void): Promise<{ rows: number; byClass: Record<string, number> }> {
+export async function createSandbox(servers: DrillServers, sandbox: string): Promise<{ rows: number; byClass: Record<string, number> }> {
   const url = sandboxUrl(servers, sandbox);
   const adminUrl = sandboxAdminUrl(servers);
   await dropDatabase(adminUrl, preFaultName(sandbox));
@@ -69,13 +71,7 @@ export async function createSandbox(servers: DrillServers, sandbox: string, onRo
       // The copy is the sandbox's baseline, not a change: like the generator, it bypasses the change log.
       await dst.query(`ALTER TABLE invoices DISABLE TRIGGER ${INVOICE_CHANGE_TRIGGER}`);
       const cols = INVOICE_COLUMNS.join(', ');
-      let rows = 0;
-      const out = prod.query(copyTo(`COPY invoices (${cols}) TO STDOUT`));
-      out.on('data', (b: Buffer) => {
-        for (let i = b.indexOf(10); i !== -1; i = b.indexOf(10, i + 1)) rows++;
-        if (rows % 10_000 < 50) onRows?.(rows);
-      });
-      await pipeline(out, dst.query(copyFrom(`COPY invoices (${cols}) FROM STDIN`)));
+      await pipeline(prod.query(copyTo(`COPY invoices (${cols}) TO STDOUT`)), dst.query(copyFrom(`COPY invoices (${cols}) FROM STDIN`)));
       await dst.query(`ALTER TABLE invoices ENABLE TRIGGER ${INVOICE_CHANGE_TRIGGER}`);
       await dst.query('COMMIT');
       await prod.query('COMMIT');
@@ -85,16 +81,8 @@ export async function createSandbox(servers: DrillServers, sandbox: string, onRo
   // The pre-fault copy is a file-level copy of the sandbox (CREATE DATABASE … TEMPLATE), which needs
   // the sandbox to have no connections: ours are closed above.
   await withClient(adminUrl, (admin) => admin.query(`CREATE DATABASE "${preFaultName(sandbox)}" TEMPLATE "${sandbox}"`));
-  return countByClass(url, new Date().toISOString());
-}
-
-export async function countByClass(url: string, nowIso: string): Promise<{ rows: number; byClass: Record<string, number> }> {
-  return withClient(url, async (db) => {
-    const r = await db.query(`SELECT ${priorityClassCaseSql(nowIso)} AS cls, count(*)::int AS n FROM invoices GROUP BY 1`);
-    const byClass = Object.fromEntries(PRIORITY_CLASSES.map((c) => [c, 0])) as Record<string, number>;
-    for (const row of r.rows) byClass[row.cls] = row.n;
-    return { rows: Object.values(byClass).reduce((a, b) => a + b, 0), byClass };
-  });
+  const stats = await invoiceStats(url);
+  return { rows: stats.total, byClass: stats.byClass };
 }
 
 export interface FaultSpec {
@@ -116,7 +104,6 @@ export interface FaultApplied {
   detail: string;
 }
 
-const TABLES = ['invoices', 'invoice_changes'];
 const UNBUILT: Record<string, string> = {
   'tax-platform-outage': 'the tax-platform simulator is not built yet',
   'tax-platform-delay': 'the tax-platform simulator is not built yet',
@@ -139,7 +126,7 @@ export async function injectFault(servers: DrillServers, sandbox: string, index:
   if (unavailable) throw new Error(unavailable);
   if (fault.kind === 'stop-database') return stopSandbox(servers, sandbox);
   const target = fault.target ?? 'invoices';
-  if (!TABLES.includes(target)) throw new Error(`fault ${fault.kind}: target "${target}" is not a table of the invoice database (${TABLES.join(', ')})`);
+  if (!(INVOICE_TABLES as readonly string[]).includes(target)) throw new Error(`fault ${fault.kind}: target "${target}" is not a table of the invoice database (${INVOICE_TABLES.join(', ')})`);
   return withClient(url, async (db) => {
     await db.query('CREATE TABLE IF NOT EXISTS drill_faults (idx int PRIMARY KEY, detail jsonb NOT NULL)');
     const done = await db.query('SELECT detail FROM drill_faults WHERE idx = $1', [index]);
