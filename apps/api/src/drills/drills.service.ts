@@ -39,7 +39,7 @@ export class DrillsService {
     const unbuilt = dto.mode === 'live-drill' ? (plan.drill?.faults ?? []).map((f) => faultUnavailable(String(f.kind))).filter(Boolean) : [];
     if (unbuilt.length) throw new UnprocessableEntityException(`plan ${plan.id} drill.faults: ${unbuilt.join('; ')}`);
     return this.incidents.start(
-      { planId: plan.id, planVersion: plan.version, facts, mode: dto.mode, timeScale: dto.timeScale, level: dto.level, drill: { keepSandbox: dto.keepSandbox ?? false, unannounced: dto.unannounced ?? false } },
+      { plan, facts, mode: dto.mode, timeScale: dto.timeScale, level: dto.level, drill: { keepSandbox: dto.keepSandbox ?? false, unannounced: dto.unannounced ?? false } },
       caller,
     );
   }

@@ -2,6 +2,7 @@ import { Inject, Injectable, NotFoundException, UnprocessableEntityException } f
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
 import { classifyIncident } from '../../../../domain/incident/classify';
+import type { Plan } from '../../../../domain/plan/plan.types';
 import { addNote, closeIncident, DrillOptions, EmergencyPlanInput, IncidentStatus, overrideLevel } from '../../../../workflows/definitions';
 import type { YingjiConfig } from '../../../shared/config';
 import { Caller, hasRole } from '../auth/caller';
@@ -47,15 +48,16 @@ export class IncidentsService {
    * plan's classification rules first, so a mistyped fact is refused before anything starts.
    */
   async launch(dto: LaunchIncidentDto, caller: Caller): Promise<IncidentDetail | { id: string; state: 'starting' }> {
-    return this.start({ planId: dto.planId, planVersion: dto.planVersion, facts: dto.facts ?? {}, mode: dto.mode ?? 'live', timeScale: dto.timeScale }, caller);
+    const plan = await this.plans.parsedPlan(dto.planId, dto.planVersion);
+    return this.start({ plan, facts: dto.facts ?? {}, mode: dto.mode ?? 'live', timeScale: dto.timeScale }, caller);
   }
 
-  /** Starts a run of a plan: an incident, or a drill (tabletop / live-drill) with its options. */
+  /** Starts a run of a published plan: an incident, or a drill (tabletop / live-drill) with its options. */
   async start(
-    req: { planId: string; planVersion?: number; facts: Record<string, unknown>; mode: EmergencyPlanInput['mode']; timeScale?: number; level?: EmergencyPlanInput['level']; drill?: DrillOptions },
+    req: { plan: Plan; facts: Record<string, unknown>; mode: EmergencyPlanInput['mode']; timeScale?: number; level?: EmergencyPlanInput['level']; drill?: DrillOptions },
     caller: Caller,
   ): Promise<IncidentDetail | { id: string; state: 'starting' }> {
-    const plan = await this.plans.parsedPlan(req.planId, req.planVersion);
+    const { plan } = req;
     if (!req.level) {
       try {
         classifyIncident(plan, req.facts);
