@@ -6,10 +6,9 @@ import { generateInvoices } from '../../../activities/invoices/generate';
 import { backupDeps } from '../../shared/backups';
 import type { YingjiConfig } from '../../shared/config';
 import { createDataSource } from '../../../migrations/data-source';
-import { ApiClient } from './api-client';
 import { printTimeline } from './incident-commands';
 import { expectedDecisions, respondUntilClosed } from './simulated-responders';
-import { simulationTokens } from './simulation';
+import { simulatedPeople } from './simulation';
 import { runDrill } from './drill-commands';
 import { printAddresses, startDetached } from './stack';
 
@@ -52,10 +51,8 @@ async function crashTheInvoiceDatabase(config: YingjiConfig, log: (line: string)
 export async function runDemo(config: YingjiConfig, log: (line: string) => void): Promise<void> {
   const info = await startDetached(config, log);
   const lost = await crashTheInvoiceDatabase(config, log);
-  const tokens = await simulationTokens(config);
-  const api = new ApiClient(info.api);
-  const commander = api.as(tokens.commander);
-  const teams = Object.fromEntries(Object.entries(tokens.teams).map(([team, t]) => [team, api.as(t)]));
+  const people = await simulatedPeople(config, info.api);
+  const { commander, teams } = people;
 
   const plan = (await commander.get<{ plan: Plan }>('/plans/einvoice-db-crash')).plan;
   const facts = { invoicesAffected: 25000, outageMinutes: 20, dataLeaked: false };
@@ -81,12 +78,12 @@ export async function runDemo(config: YingjiConfig, log: (line: string) => void)
   const issued = await generateInvoices(config.invoiceDatabaseUrl, { count: 25 });
   log(`Issuing reopened: ${issued.rows} new invoices since the last backup.`);
   log('Now the same plan as a live drill (实战演练): a sandbox copy of the invoices loses its table, the plan restores it, and the drill is scored.');
-  const drill = await runDrill(config, info.api, plan.id, { mode: 'live-drill', timeScale: TIME_SCALE, simulate: { late: { 'test-issuing': 20_000 } } }, log);
+  const drill = await runDrill(config, info.api, plan.id, { mode: 'live-drill', timeScale: TIME_SCALE, simulate: { late: { 'test-issuing': 20_000 }, people } }, log);
   log(`Drill report (HTML, open in a browser): ${drill.reportFile}`);
   log(`                 from the API: ${drill.reportUrl} (also ?format=json, ?format=pdf)`);
   log('');
   log('The stack keeps running:');
   printAddresses(info, log);
-  log(`Your commander token for the next 2 hours: export YINGJI_TOKEN=${tokens.commander}`);
+  log(`Your commander token for the next 2 hours: export YINGJI_TOKEN=${people.commanderToken}`);
   log('`node bin/yingji.js incident list`, `node bin/yingji.js status`; `node bin/yingji.js down` stops the stack.');
 }

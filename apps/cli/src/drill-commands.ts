@@ -7,7 +7,7 @@ import { loadConfig, YingjiConfig } from '../../shared/config';
 import { ApiClient } from './api-client';
 import { apiClient } from './session';
 import { expectedDecisions, IncidentDetail, respondUntilClosed } from './simulated-responders';
-import { simulationTokens } from './simulation';
+import { SimulatedPeople, simulatedPeople } from './simulation';
 import { readStack } from './stack';
 
 export interface DrillRunOptions {
@@ -16,8 +16,8 @@ export interface DrillRunOptions {
   timeScale?: number;
   keepSandbox?: boolean;
   unannounced?: boolean;
-  /** Answer every task with simulated responders (one per team), late where `late` says. */
-  simulate?: { late?: Record<string, number> };
+  /** Answer every task with simulated responders (one per team, or those given), late where `late` says. */
+  simulate?: { late?: Record<string, number>; people?: SimulatedPeople };
 }
 
 interface DrillView {
@@ -49,14 +49,9 @@ async function waitScored(api: ApiClient, id: string, timeoutMs: number): Promis
 
 /** Runs a drill through the API; with simulation, answers its tasks; prints the score and saves the report. */
 export async function runDrill(config: YingjiConfig, apiUrl: string, planId: string, o: DrillRunOptions, log: (line: string) => void = console.log): Promise<{ id: string; drill: DrillView; reportFile: string; reportUrl: string }> {
-  let commander: ApiClient;
-  let teams: Record<string, ApiClient> = {};
-  if (o.simulate) {
-    const tokens = await simulationTokens(config);
-    const api = new ApiClient(apiUrl);
-    commander = api.as(tokens.commander);
-    teams = Object.fromEntries(Object.entries(tokens.teams).map(([team, t]) => [team, api.as(t)]));
-  } else commander = apiClient();
+  const people = o.simulate ? (o.simulate.people ?? (await simulatedPeople(config, apiUrl))) : undefined;
+  const commander = people?.commander ?? apiClient();
+  const teams = people?.teams ?? {};
   const plan = (await commander.get<{ plan: Plan }>(`/plans/${planId}`)).plan;
   log(`演练 DRILL: ${o.mode === 'tabletop' ? '桌面演练 tabletop' : '实战演练 live'} of ${plan.title} v${plan.version}${o.timeScale && o.timeScale > 1 ? ` (time ×${o.timeScale})` : ''}...`);
   const started = await commander.post<IncidentDetail | { id: string }>('/drills', {

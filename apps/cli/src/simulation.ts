@@ -4,6 +4,7 @@ import { loadDirectoryFile } from '../../../domain/plan/load-plans';
 import { issueToken } from '../../api/src/auth/token-store';
 import type { YingjiConfig } from '../../shared/config';
 import { createDataSource } from '../../../migrations/data-source';
+import { ApiClient } from './api-client';
 
 /** The teams of the team directory: one simulated responder each. */
 export function directoryTeams(file: string): string[] {
@@ -13,7 +14,7 @@ export function directoryTeams(file: string): string[] {
 }
 
 /** Short-lived tokens for the commander and one simulated responder per team (issued directly: we are the admin here). */
-export async function simulationTokens(config: YingjiConfig): Promise<{ commander: string; teams: Record<string, string> }> {
+async function simulationTokens(config: YingjiConfig): Promise<{ commander: string; teams: Record<string, string> }> {
   const ds = createDataSource(config.databaseUrl);
   await ds.initialize();
   try {
@@ -27,3 +28,16 @@ export async function simulationTokens(config: YingjiConfig): Promise<{ commande
   }
 }
 
+
+/** API clients acting as the commander and as each team's simulated responder. */
+export interface SimulatedPeople {
+  commanderToken: string;
+  commander: ApiClient;
+  teams: Record<string, ApiClient>;
+}
+
+export async function simulatedPeople(config: YingjiConfig, apiUrl: string): Promise<SimulatedPeople> {
+  const tokens = await simulationTokens(config);
+  const api = new ApiClient(apiUrl);
+  return { commanderToken: tokens.commander, commander: api.as(tokens.commander), teams: Object.fromEntries(Object.entries(tokens.teams).map(([team, t]) => [team, api.as(t)])) };
+}
