@@ -2,7 +2,7 @@
 // findings of one drill, the improvement items accepted in its review, and earlier drills of the same
 // plan for the trend. Pure: no clock, no I/O; `generatedAt` is passed in by whoever builds it.
 import type { DrillFacts, DrillFinding, DrillScore, DrillStepFacts } from './drill.types';
-import { planElapsed } from './measure';
+import { planElapsed, stepTiming } from './measure';
 
 export interface DrillReport {
   drill: DrillFacts;
@@ -32,10 +32,9 @@ export interface TeamRow {
 /** How a step ended against its deadline: `on-time`, `late` (done after it), or `not-done`. */
 export function stepTimeliness(facts: DrillFacts, step: DrillStepFacts): 'on-time' | 'late' | 'not-done' {
   if (step.state !== 'done') return 'not-done';
-  if (step.withinMs === undefined) return 'on-time';
-  const took = planElapsed(facts, step.startedAt, step.finishedAt);
-  if (took === undefined) return 'on-time'; // done, but the times were not recorded: nothing says it was late
-  return took <= step.withinMs ? 'on-time' : 'late';
+  // The scoring's own timing; done without a deadline, or without recorded times, nothing says it was late.
+  const status = stepTiming(facts, step)?.status;
+  return status === 'late' || status === 'very-late' ? 'late' : 'on-time';
 }
 
 /** Plan-time response of a step: acknowledged (else finished) minus started. */
