@@ -12,7 +12,7 @@ import { findChromium, renderPdf } from '../../../shared/chromium';
 import type { YingjiConfig } from '../../../shared/config';
 import type { Caller } from '../auth/caller';
 import { YINGJI_CONFIG } from '../config.token';
-import { IncidentsService } from '../incidents/incidents.service';
+import { IncidentsService, recorded } from '../incidents/incidents.service';
 import { PlansService } from '../plans/plans.service';
 import { TEMPORAL_CLIENT } from '../temporal/tokens';
 import { DrillScheduleDto, LaunchDrillDto } from './dto/launch-drill.dto';
@@ -38,10 +38,14 @@ export class DrillsService {
     }
     const unbuilt = dto.mode === 'live-drill' ? (plan.drill?.faults ?? []).map((f) => faultUnavailable(String(f.kind))).filter(Boolean) : [];
     if (unbuilt.length) throw new UnprocessableEntityException(`plan ${plan.id} drill.faults: ${unbuilt.join('; ')}`);
-    return this.incidents.start(
+    const started = await this.incidents.start(
       { plan, facts, mode: dto.mode, timeScale: dto.timeScale, level: dto.level, drill: { keepSandbox: dto.keepSandbox ?? false, unannounced: dto.unannounced ?? false } },
       caller,
     );
+    // The workflow records the drill right after the incident: wait briefly, so that the caller's
+    // next GET /drills/:id finds it.
+    await recorded(this.db, 'drills', 'incident' in started ? started.incident.id : started.id);
+    return started;
   }
 
   list(planId?: string) {
