@@ -6,6 +6,7 @@ import { prepareInvoiceDatabase } from '../../activities/invoices/database';
 import { generateInvoices } from '../../activities/invoices/generate';
 import { backupKeyring, backupStore } from '../../apps/shared/backups';
 import { canConnect, dropDatabase } from '../../scripts/stack/postgres';
+import { databaseChecksum } from './support/exactly-once';
 import { Harness, startHarness } from './support/harness';
 import { testStackEnv } from './support/test-stack';
 
@@ -13,7 +14,8 @@ const admin = () => testStackEnv().pgAdminUrl;
 const urlOf = (db: string) => admin().replace(/\/postgres$/, `/${db}`);
 
 // A damaged backup is refused by the restore workflow with the backup and chunk named, and the
-// target database is never touched (it is not even created).
+// target database is never touched: a new target is not even created, an existing one (the invoice
+// database, restored over with `replace`) keeps every byte.
 describe('restoreByPriority refuses damaged backups before writing anything', () => {
   let h: Harness;
   let source: string;
@@ -39,14 +41,18 @@ describe('restoreByPriority refuses damaged backups before writing anything', ()
     return b.id;
   }
 
-  async function refused(damage: (id: string) => void | Promise<void>, expected: (id: string) => RegExp, existing?: string): Promise<void> {
+  /**
+   * Restores a damaged backup and expects the refusal named by `expected`. By default into a new
+   * target, which must never be created; `into` names an existing target (restored with `replace`).
+   */
+  async function refused(damage: (id: string) => void | Promise<void>, expected: (id: string) => RegExp, existing?: string, into?: { target: string; replace: boolean }): Promise<void> {
     const id = existing ?? (await freshFull());
     await damage(id);
-    const target = `${h.databaseName}_t${n++}`;
+    const target = into?.target ?? `${h.databaseName}_t${n++}`;
     const handle = await h.temporal.workflow.start('restoreByPriority', {
       taskQueue: h.config.taskQueue,
-      workflowId: `refuse-${target}`,
-      args: [{ restoreId: target, target }],
+      workflowId: `refuse-${target}-${n++}`,
+      args: [{ restoreId: `refuse-${id}`, target, replace: into?.replace ?? false }],
     });
     const err = await handle.result().then(
       () => undefined,
@@ -55,7 +61,7 @@ describe('restoreByPriority refuses damaged backups before writing anything', ()
     expect(err).toBeDefined();
     const message = err!.cause?.cause?.message ?? err!.cause?.message ?? err!.message;
     expect(message).toMatch(expected(id));
-    expect(await canConnect(urlOf(target))).toBe(false); // never created, so certainly untouched
+    if (!into) expect(await canConnect(urlOf(target))).toBe(false); // never created, so certainly untouched
   }
 
   const chunk = (id: string, seq: number) => path.join(dirOf(id), 'chunks', `${String(seq).padStart(6, '0')}.ybc`);
@@ -136,5 +142,23 @@ describe('restoreByPriority refuses damaged backups before writing anything', ()
       () => new RegExp(`backup ${inc1.id}`),
       inc2.id,
     );
+  });
+
+  // The plan's restore step and `replace` write into a database that exists and holds data: a refused
+  // restore must leave it byte-identical (every table's rows and the schema), not just "not created".
+  it('a flipped byte, restored with replace into the invoice database that holds data: every row of every table unchanged', async () => {
+    const before = await databaseChecksum(urlOf(source));
+    expect(before.invoices).toMatch(/^[1-9]\d* rows /);
+    await refused(
+      (id) => {
+        const b = fs.readFileSync(chunk(id, 1));
+        b[b.length - 5] ^= 1;
+        fs.writeFileSync(chunk(id, 1), b);
+      },
+      (id) => new RegExp(`backup ${id}, chunk 1 .*000001\\.ybc`),
+      undefined,
+      { target: 'invoices', replace: true },
+    );
+    expect(await databaseChecksum(urlOf(source))).toEqual(before);
   });
 });

@@ -1,3 +1,4 @@
+import type { WorkflowHandle } from '@temporalio/client';
 import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -10,7 +11,7 @@ import { prepareInvoiceDatabase } from '../../activities/invoices/database';
 import { generateInvoices } from '../../activities/invoices/generate';
 import { dropDatabase } from '../../scripts/stack/postgres';
 import type { RestoreResult } from '../../workflows/restore-by-priority.workflow';
-import { Harness, startHarness } from './support/harness';
+import { eventually, Harness, startHarness } from './support/harness';
 import { testStackEnv } from './support/test-stack';
 import { killHard, spawnWorker } from './support/worker-process';
 
@@ -25,6 +26,27 @@ async function query<T = Record<string, unknown>>(url: string, q: string): Promi
     await c.end();
   }
 }
+/** Rows the restore has committed into the target so far (0 before the target has its tables). */
+const committedIn = async (url: string) =>
+  Number((await query<{ n: string }>(url, `SELECT coalesce(sum(rows), 0) AS n FROM restore_progress`).catch(() => [{ n: '0' }]))[0].n);
+
+/**
+ * The restore's result, or a failure naming why it has not finished by the deadline (the pending
+ * activity's last error), instead of a bare jest timeout.
+ */
+async function finished(handle: WorkflowHandle, timeoutMs: number): Promise<RestoreResult> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const d = await handle.describe();
+    if (d.status.name !== 'RUNNING') return (await handle.result()) as RestoreResult;
+    if (Date.now() > deadline) {
+      const pending = d.raw.pendingActivities?.map((a) => `${a.activityType?.name} attempt ${a.attempt}: ${a.lastFailure?.message ?? 'no failure yet'}`);
+      throw new Error(`the restore did not finish within ${timeoutMs} ms; pending: ${pending?.join('; ') || 'nothing'}`);
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
 const rowsDigest = async (url: string) =>
   (await query<{ n: string; d: string }>(url, `SELECT count(*) AS n, md5(string_agg(t::text, '|' ORDER BY invoice_no)) AS d FROM invoices t`))[0];
 
@@ -53,8 +75,9 @@ describe('restoreByPriority survives a worker killed mid-restore', () => {
     for (const db of [source, target]) await dropDatabase(admin(), db);
     fs.rmSync(dir, { recursive: true, force: true });
   });
+  const committed = () => committedIn(urlOf(target));
 
-  it('resumes from the last committed chunk, copies fewer rows after the restart than before, ends exact', async () => {
+  it('resumes from the last committed chunk: after the restart it writes only the rows not yet committed, and ends exact', async () => {
     const env = { ...h.processEnv, INVOICE_DATABASE_URL: urlOf(source), YINGJI_BACKUP_DIR: dir, YINGJI_BACKUP_KEY: `k1:${secret.toString('base64')}` };
     worker = await spawnWorker(env);
     const handle = await h.temporal.workflow.start('restoreByPriority', {
@@ -63,22 +86,29 @@ describe('restoreByPriority survives a worker killed mid-restore', () => {
       args: [{ restoreId: 'r1', target }],
     });
     const total = 200_000;
-    let before = 0;
-    for (;;) {
-      const rows = await query<{ n: string }>(urlOf(target), `SELECT coalesce(sum(rows), 0) AS n FROM restore_progress`).catch(() => [{ n: '0' }]);
-      before = Number(rows[0].n);
-      if (before >= total * 0.55) break;
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    await eventually('the restore to commit half of its rows', async () => ((await committed()) >= total * 0.5 ? true : undefined), 90_000);
     await killHard(worker);
-    const atKill = Number((await query<{ n: string }>(urlOf(target), `SELECT coalesce(sum(rows), 0) AS n FROM restore_progress`))[0].n);
-    expect(atKill).toBeLessThan(total);
-    worker = await spawnWorker(env);
-    const result = (await handle.result()) as RestoreResult;
-
-    const after = total - atKill;
+    // A chunk whose COMMIT was already on the wire may still land: wait for the dead worker's sessions to end.
+    await eventually("the killed worker's sessions on the target to end", async () => {
+      const [s] = await query<{ n: number }>(admin(), `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = '${target}'`);
+      return s.n === 0 ? true : undefined;
+    });
+    const atKill = await committed();
+    const killedAt = (await query<{ t: string }>(urlOf(target), `SELECT clock_timestamp()::text AS t`))[0].t;
     expect(atKill).toBeGreaterThan(0);
-    expect(after).toBeLessThan(atKill); // resumed: fewer rows copied after the restart than before it
+    expect(atKill).toBeLessThan(total);
+
+    worker = await spawnWorker(env);
+    const result = await finished(handle, 120_000);
+
+    // Rows the new worker wrote are the progress rows committed after the kill (each chunk commits
+    // with its progress row): exactly the rows not yet committed. A restart that copied everything
+    // again would write more (or fail on the rows already there).
+    const [written] = await query<{ before: number; after: number }>(
+      urlOf(target),
+      `SELECT coalesce(sum(rows) FILTER (WHERE done_at <= '${killedAt}'), 0)::int AS before, coalesce(sum(rows) FILTER (WHERE done_at > '${killedAt}'), 0)::int AS after FROM restore_progress`,
+    );
+    expect(written).toEqual({ before: atKill, after: total - atKill });
     expect(result.classes.map((c) => c.cls)).toEqual(['current-period-undeclared', 'red-letter', 'high-value', 'current-period', 'last-12-months', 'archive']);
     expect(result.classes.reduce((n, c) => n + c.rows, 0)).toBe(total);
     for (let i = 1; i < result.classes.length; i++) expect(Date.parse(result.classes[i].availableAt)).toBeGreaterThanOrEqual(Date.parse(result.classes[i - 1].availableAt));

@@ -2,18 +2,31 @@ import { ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { PROJECT_ROOT } from '../../../apps/shared/config';
 
-/** The real worker process, as `yingji up` runs it (compiled by `npm run build`). Resolves once it polls. */
-export function spawnWorker(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
+/**
+ * The real worker process, as `yingji up` runs it (compiled by `npm run build`). Resolves once it
+ * polls; fails with its output if it exits first or does not poll within `timeoutMs`.
+ */
+export function spawnWorker(env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<ChildProcess> {
   const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'dist/apps/worker/src/main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`worker did not start polling within ${timeoutMs} ms:\n${output}`));
+    }, timeoutMs);
     const onData = (b: Buffer) => {
       output += b.toString();
-      if (output.includes('worker: polling')) resolve(child);
+      if (output.includes('worker: polling')) {
+        clearTimeout(timer);
+        resolve(child);
+      }
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`worker exited (${code}) before polling:\n${output}`)));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`worker exited (${code}) before polling:\n${output}`));
+    });
   });
 }
 
