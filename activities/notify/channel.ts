@@ -1,5 +1,6 @@
 // The notification port: one adapter per channel (Dispatch-style plugins). The activity resolves a
 // channel by name and records what happened; an adapter only delivers, or says why it cannot.
+import type { WebhookEgress } from '../../apps/shared/config';
 import { createWebhookChannel } from './webhook';
 
 /** One message as an adapter receives it: the message already carries the drill mark. */
@@ -24,10 +25,12 @@ export interface NotificationChannel {
   name: string;
   /**
    * Delivers once, or throws: a `ChannelUnavailableError` when the channel cannot deliver at all
-   * (not built, not configured: retrying cannot help), any other Error for a failure worth a retry.
-   * Returned and thrown texts never contain secrets (keys in URLs, tokens).
+   * (not built, not configured: retrying cannot help), a `RefusedDestinationError` (egress.ts) when
+   * the destination is not allowed, any other Error for a failure worth a retry. Returned and thrown
+   * texts never contain secrets (keys in URLs, tokens) nor what the far side answered beyond its status.
+   * `egress` says where it may send (default: public hosts only).
    */
-  deliver(n: OutgoingNotification, config: Record<string, unknown>): Promise<{ detail: string }>;
+  deliver(n: OutgoingNotification, config: Record<string, unknown>, egress?: WebhookEgress): Promise<{ detail: string }>;
 }
 
 /** The channel cannot send this notification; recorded as `unavailable`, never retried. */

@@ -1,8 +1,9 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import type { YingjiConfig } from '../../apps/shared/config';
+import { webhookEgressFrom, WebhookEgress, YingjiConfig } from '../../apps/shared/config';
 import { appendAudit } from '../records/audit-log';
 import { recordEvent } from '../records/timeline';
 import { ChannelUnavailableError, channelFor, NotificationChannel, OutgoingNotification, unavailableReason } from './channel';
+import { RefusedDestinationError, withDeploymentWebhook } from './egress';
 
 /** The mark every drill notification starts with (drills-and-scoring.md). */
 export const DRILL_MARK = '【演练 DRILL】 ';
@@ -50,7 +51,8 @@ export const NO_DEPLOYMENT_WEBHOOK = 'no YINGJI_WEBHOOK_URL';
 
 export interface NotificationResult {
   id: string;
-  status: 'delivered' | 'unavailable';
+  /** `refused`: the destination is not allowed (egress.ts); like `unavailable`, never retried. */
+  status: 'delivered' | 'unavailable' | 'refused';
   detail: string;
   attempts: number;
 }
@@ -62,6 +64,9 @@ interface Row {
 }
 
 type Outcome = { result: NotificationResult } | { error: Error };
+
+/** Once a row has one of these, nothing is sent for its id again. */
+const SETTLED = ['delivered', 'unavailable', 'refused'];
 
 /** Where one notification goes: an adapter and its settings, or why it cannot be sent. */
 type Route = { channel: NotificationChannel; config: Record<string, unknown> } | { unavailable: string };
@@ -131,16 +136,19 @@ function alertRequest(a: DeploymentAlert): NotificationRequest {
  * Activities that send stakeholder notifications through a channel adapter and keep the
  * `notifications` table and the timeline in step. `opts.webhook` is the deployment's own webhook
  * (`YINGJI_WEBHOOK_URL`): the plain `webhook` channel falls back to it when the plan gives no url,
- * and a notification without an incident (a deployment alert) goes only there.
+ * and a notification without an incident (a deployment alert) goes only there; its host:port is
+ * allowed as a destination. `opts.egress` is where else webhooks may go (YINGJI_WEBHOOK_ALLOW_HOSTS;
+ * default: read from the environment); a destination it does not allow is recorded `refused`.
  *
  * Idempotency: the row for `req.id` is locked while the adapter delivers, so a retry (or a second
  * execution after a timeout) waits and then finds the outcome instead of sending again. Once a row
- * is `delivered` or `unavailable` nothing is ever sent for that id again. The one remaining gap is
- * a delivery whose outcome could not be written (the database went away mid-activity): the retry
- * sends again, so receivers of the generic format get the id (payload and `Idempotency-Key`) to
- * drop duplicates.
+ * is `delivered`, `unavailable` or `refused` nothing is ever sent for that id again. The one
+ * remaining gap is a delivery whose outcome could not be written (the database went away
+ * mid-activity): the retry sends again, so receivers of the generic format get the id (payload and
+ * `Idempotency-Key`) to drop duplicates.
  */
-export function createNotifyActivities(ds: DataSource, opts: { webhook?: YingjiConfig['webhook'] } = {}) {
+export function createNotifyActivities(ds: DataSource, opts: { webhook?: YingjiConfig['webhook']; egress?: WebhookEgress } = {}) {
+  const egress = withDeploymentWebhook(opts.egress ?? webhookEgressFrom(process.env), opts.webhook?.url);
   function routeFor(req: NotificationRequest): Route {
     const webhook = channelFor('webhook');
     if (!req.incidentId) return opts.webhook && webhook ? { channel: webhook, config: { ...opts.webhook } } : { unavailable: NO_DEPLOYMENT_WEBHOOK };
@@ -156,8 +164,8 @@ export function createNotifyActivities(ds: DataSource, opts: { webhook?: YingjiC
         await insertPending(em, req);
         const rows: Row[] = await em.query(`SELECT status, attempts, detail FROM notifications WHERE id = $1 FOR UPDATE`, [req.id]);
         const row = rows[0];
-        if (row.status === 'delivered' || row.status === 'unavailable') {
-          return { result: { id: req.id, status: row.status, detail: row.detail ?? '', attempts: row.attempts } };
+        if (SETTLED.includes(row.status)) {
+          return { result: { id: req.id, status: row.status as NotificationResult['status'], detail: row.detail ?? '', attempts: row.attempts } };
         }
         const attempts = row.attempts + 1;
         const message = drillMarked(req.message, req.drill);
@@ -177,14 +185,17 @@ export function createNotifyActivities(ds: DataSource, opts: { webhook?: YingjiC
         const route = routeFor(req);
         let delivered: { detail: string } | undefined;
         let unavailable: string | undefined;
+        let refused: string | undefined;
         if ('unavailable' in route) {
           unavailable = route.unavailable;
         } else {
           try {
-            delivered = await route.channel.deliver(n, route.config);
+            delivered = await route.channel.deliver(n, route.config, egress);
           } catch (err) {
             if (err instanceof ChannelUnavailableError) {
               unavailable = err.message;
+            } else if (err instanceof RefusedDestinationError) {
+              refused = `refused: ${err.message}`;
             } else {
               // Keep the attempt and why it failed; the row stays pending and Temporal retries.
               await em.query(`UPDATE notifications SET attempts = $2, detail = $3 WHERE id = $1`, [req.id, attempts, errorText(err)]);
@@ -216,20 +227,21 @@ export function createNotifyActivities(ds: DataSource, opts: { webhook?: YingjiC
           return { result: { id: req.id, status: 'delivered', detail: delivered.detail, attempts } };
         }
 
-        const detail = unavailable ?? 'not sent';
-        await em.query(`UPDATE notifications SET status = 'unavailable', attempts = $2, detail = $3 WHERE id = $1`, [req.id, attempts, detail]);
+        const status = refused ? 'refused' : 'unavailable';
+        const detail = refused ?? unavailable ?? 'not sent';
+        await em.query(`UPDATE notifications SET status = $4, attempts = $2, detail = $3 WHERE id = $1`, [req.id, attempts, detail, status]);
         await recordOutcome(
           em,
           req,
           {
             key: req.id,
-            kind: 'notification.unavailable',
+            kind: `notification.${status}`,
             message: `${req.channel} notification not sent: ${detail}`,
             data: { notificationId: req.id, channel: req.channel, reason: req.reason, stepId: req.stepId, audience: req.audience, drill: req.drill, detail },
           },
-          'unavailable',
+          status,
         );
-        return { result: { id: req.id, status: 'unavailable', detail, attempts } };
+        return { result: { id: req.id, status, detail, attempts } };
       });
       if ('error' in outcome) throw outcome.error;
       return outcome.result;
@@ -237,14 +249,14 @@ export function createNotifyActivities(ds: DataSource, opts: { webhook?: YingjiC
 
     /**
      * The workflow gave up (retries exhausted): the row becomes `failed` with the last error, and
-     * the timeline says so once. A row already delivered or unavailable is left as it is.
+     * the timeline says so once. A settled row (delivered, unavailable, refused) is left as it is.
      */
     async recordNotificationFailed(req: NotificationRequest, error: string): Promise<void> {
       await ds.transaction(async (em) => {
         await insertPending(em, req);
         const rows: Row[] = await em.query(`SELECT status, attempts, detail FROM notifications WHERE id = $1 FOR UPDATE`, [req.id]);
         const row = rows[0];
-        if (row.status === 'delivered' || row.status === 'unavailable') return;
+        if (SETTLED.includes(row.status)) return;
         const detail = error || row.detail || 'delivery failed';
         await em.query(`UPDATE notifications SET status = 'failed', detail = $2 WHERE id = $1`, [req.id, detail]);
         await recordOutcome(

@@ -1,14 +1,22 @@
 // Webhook adapter: one HTTP POST per notification, in a chat bot's format or a generic JSON shape.
 // Chat webhook URLs carry their key (wecom `?key=`, dingtalk `?access_token=`, feishu and slack in
-// the path), so details and errors name only the host, and any text from the far side is scrubbed
-// of the URL's parts before it is kept.
+// the path), so details and errors name only the host. Nothing the far side writes is kept: only
+// its status (and a chat bot's numeric error code), so a URL pointed at some internal service
+// cannot carry that service's answer into the incident. Where a webhook may go: egress.ts.
+import type { LookupAddress } from 'node:dns';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type { LookupFunction } from 'node:net';
 import { ChannelUnavailableError, NotificationChannel, OutgoingNotification } from './channel';
+import { checkedAddresses, RefusedDestinationError, Resolve } from './egress';
 
 export const WEBHOOK_FORMATS = ['generic', 'wecom', 'dingtalk', 'feishu', 'slack'] as const;
 export type WebhookFormat = (typeof WEBHOOK_FORMATS)[number];
 
-export const WEBHOOK_TIMEOUT_MS = 10_000;
-const SNIPPET_CHARS = 200;
+/** One attempt, name lookup to the last byte read; Temporal's retries come on top. */
+export const WEBHOOK_TIMEOUT_MS = 5_000;
+/** A chat bot's answer is read (for its error code) up to this size; other answers are not read. */
+const CHAT_ANSWER_BYTES = 64 * 1024;
 
 export interface WebhookChannelOptions {
   /** Channel name (default `webhook`); `wecom` etc. name a chat channel configured by `{ url }`. */
@@ -16,6 +24,8 @@ export interface WebhookChannelOptions {
   /** Fixed format; otherwise `config.format`, default `generic`. */
   format?: WebhookFormat;
   timeoutMs?: number;
+  /** Name resolution (tests point names at loopback); default the system's. */
+  resolve?: Resolve;
 }
 
 /** The JSON body for a format. */
@@ -44,27 +54,8 @@ export function webhookPayload(format: WebhookFormat, n: OutgoingNotification): 
   }
 }
 
-/** Removes every part of `url` that could be a secret (query values, path segments, user info) from a text. */
-export function scrub(text: string, url: URL): string {
-  const secrets = new Set<string>([url.href, url.search.slice(1), url.password, url.username]);
-  for (const v of url.searchParams.values()) secrets.add(v);
-  for (const seg of url.pathname.split('/')) if (seg.length >= 6) secrets.add(seg);
-  let out = text;
-  for (const s of [...secrets].filter((x) => x.length >= 4).sort((a, b) => b.length - a.length)) {
-    out = out.split(s).join('…');
-    const enc = encodeURIComponent(s);
-    if (enc !== s) out = out.split(enc).join('…');
-  }
-  return out;
-}
-
-function snippet(text: string, url: URL): string {
-  const t = scrub(text.replace(/\s+/g, ' ').trim(), url);
-  return t.length > SNIPPET_CHARS ? `${t.slice(0, SNIPPET_CHARS)}…` : t;
-}
-
 /** A chat bot answers 200 with an error code when it refuses a message (bad key, rate limit, keyword). */
-function chatRefusal(format: WebhookFormat, body: string): { code: unknown; msg: unknown } | undefined {
+function chatRefusal(format: WebhookFormat, body: string): { code: number } | undefined {
   if (format === 'generic' || format === 'slack') return undefined;
   let parsed: unknown;
   try {
@@ -76,17 +67,62 @@ function chatRefusal(format: WebhookFormat, body: string): { code: unknown; msg:
   const o = parsed as Record<string, unknown>;
   if (format === 'feishu') {
     const code = o.code ?? o.StatusCode;
-    return typeof code === 'number' && code !== 0 ? { code, msg: o.msg ?? o.StatusMessage } : undefined;
+    return typeof code === 'number' && code !== 0 ? { code } : undefined;
   }
-  return typeof o.errcode === 'number' && o.errcode !== 0 ? { code: o.errcode, msg: o.errmsg } : undefined;
+  return typeof o.errcode === 'number' && o.errcode !== 0 ? { code: o.errcode } : undefined;
 }
 
-function causeText(err: unknown): string {
-  const e = err as { message?: unknown; cause?: { code?: unknown; message?: unknown } };
-  const c = e?.cause;
-  if (c && typeof c.code === 'string') return typeof c.message === 'string' ? `${c.code} (${c.message})` : c.code;
-  if (c && typeof c.message === 'string') return c.message;
-  return typeof e?.message === 'string' ? e.message : String(err);
+/** Local error codes only (ECONNREFUSED, CERT_HAS_EXPIRED): a message may quote what the far side sent. */
+function failureText(err: unknown): string {
+  const code = (err as { code?: unknown })?.code;
+  if (typeof code !== 'string' || !/^[A-Z0-9_]+$/.test(code)) return 'connection error';
+  return code.startsWith('HPE_') ? `${code} (the answer is not HTTP)` : code;
+}
+
+/** Rejects when `signal` aborts first (a name lookup cannot be cancelled, only abandoned). */
+function before<T>(signal: AbortSignal, work: Promise<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/**
+ * POSTs to `url`, connecting only to `addresses` (already checked); TLS still checks the name.
+ * Resolves with the status, and the first bytes of the answer when `read` (else it is discarded).
+ */
+function post(url: URL, addresses: LookupAddress[], headers: Record<string, string>, payload: string, signal: AbortSignal, read: boolean): Promise<{ status: number; body: string }> {
+  const pinned: LookupFunction = (_host, options, cb) => {
+    if (options.all) cb(null, addresses);
+    else cb(null, addresses[0].address, addresses[0].family);
+  };
+  return new Promise((resolve, reject) => {
+    const req = (url.protocol === 'https:' ? https : http).request(
+      url,
+      { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(payload)) }, lookup: pinned, signal, agent: false },
+      (res) => {
+        const status = res.statusCode ?? 0;
+        if (!read) {
+          res.on('error', () => undefined); // cut off by the deadline after the status came: nothing lost
+          res.resume();
+          return resolve({ status, body: '' });
+        }
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          if (size < CHAT_ANSWER_BYTES) chunks.push(c);
+          size += c.length;
+        });
+        res.on('end', () => resolve({ status, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+        res.on('close', () => reject(new Error('answer cut short')));
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
 }
 
 export function createWebhookChannel(opts: WebhookChannelOptions = {}): NotificationChannel {
@@ -94,7 +130,7 @@ export function createWebhookChannel(opts: WebhookChannelOptions = {}): Notifica
   const timeoutMs = opts.timeoutMs ?? WEBHOOK_TIMEOUT_MS;
   return {
     name,
-    async deliver(n, config) {
+    async deliver(n, config, egress = { allowHosts: [], strict: false }) {
       const setting = `notify.channels.${name}.url`;
       const raw = config.url;
       if (typeof raw !== 'string' || raw.trim() === '') throw new ChannelUnavailableError(`no url configured (${setting})`);
@@ -114,38 +150,26 @@ export function createWebhookChannel(opts: WebhookChannelOptions = {}): Notifica
       const f = format as WebhookFormat;
       const host = url.host;
 
-      let res: Response;
+      const signal = AbortSignal.timeout(timeoutMs);
+      let answer: { status: number; body: string };
       try {
-        res = await fetch(url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json; charset=utf-8', 'idempotency-key': n.id },
-          body: JSON.stringify(webhookPayload(f, n)),
-          signal: AbortSignal.timeout(timeoutMs),
-          // A redirect is reported, not followed: the body must not go to a host nobody configured.
-          redirect: 'manual',
-        });
+        const addresses = await before(signal, checkedAddresses(url, egress, opts.resolve));
+        const headers = { 'content-type': 'application/json; charset=utf-8', 'idempotency-key': n.id };
+        answer = await post(url, addresses, headers, JSON.stringify(webhookPayload(f, n)), signal, f !== 'generic' && f !== 'slack');
       } catch (err) {
-        const e = err as { name?: string };
-        if (e?.name === 'TimeoutError' || e?.name === 'AbortError') {
-          throw new Error(`${name} to ${host} timed out after ${timeoutMs / 1000} s`);
-        }
-        throw new Error(`${name} to ${host} failed: ${snippet(causeText(err), url)}`);
+        if (err instanceof RefusedDestinationError) throw err;
+        if (signal.aborted) throw new Error(`${name} to ${host} timed out after ${timeoutMs / 1000} s`);
+        if ((err as { code?: unknown })?.code === 'ENOTFOUND') throw new Error(`${name} to ${host} failed: the name ${url.hostname} is not known`);
+        throw new Error(`${name} to ${host} failed: ${failureText(err)}`);
       }
-      let body = '';
-      try {
-        body = await res.text();
-      } catch {
-        // the status is what counts; a body cut short only loses the snippet
+      if (answer.status >= 300 && answer.status < 400) {
+        // Not followed: the message must not go to a host nobody configured or checked.
+        throw new RefusedDestinationError(`${name} to ${host} answered HTTP ${answer.status}, a redirect; redirects are not followed (put the final address in ${setting})`);
       }
-      if (!res.ok) {
-        const said = snippet(body, url);
-        throw new Error(`${name} to ${host} answered HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}${said ? `: ${said}` : ''}`);
-      }
-      const refusal = chatRefusal(f, body);
-      if (refusal) {
-        throw new Error(`${name} to ${host} refused the message: code ${String(refusal.code)}${refusal.msg ? ` ${snippet(String(refusal.msg), url)}` : ''}`);
-      }
-      return { detail: `HTTP ${res.status} from ${host} (${f})` };
+      if (answer.status < 200 || answer.status >= 300) throw new Error(`${name} to ${host} answered HTTP ${answer.status}`);
+      const refusal = chatRefusal(f, answer.body);
+      if (refusal) throw new Error(`${name} to ${host} refused the message: code ${refusal.code}`);
+      return { detail: `HTTP ${answer.status} from ${host} (${f})` };
     },
   };
 }

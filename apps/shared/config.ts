@@ -49,6 +49,44 @@ export interface YingjiConfig {
   directoryFile: string;
   /** The deployment's own webhook for stage notices and escalations (a secret: env only). */
   webhook?: { url: string; format: string };
+  /** Where webhooks may go besides public hosts (activities/notify/egress.ts). */
+  webhookEgress: WebhookEgress;
+}
+
+/**
+ * `YINGJI_WEBHOOK_ALLOW_HOSTS`: comma-separated `host` or `host:port` entries (IPv6 in brackets)
+ * a webhook may reach although they are loopback, private or link-local; normalised as URL hosts
+ * (`LOCALHOST` -> `localhost`, `[0:0::1]` -> `[::1]`). `YINGJI_WEBHOOK_STRICT=true`: only listed
+ * hosts, public ones too.
+ */
+export interface WebhookEgress {
+  allowHosts: string[];
+  strict: boolean;
+}
+
+export function webhookEgressFrom(env: NodeJS.ProcessEnv): WebhookEgress {
+  const allowHosts = (env.YINGJI_WEBHOOK_ALLOW_HOSTS ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      // A bare IPv6 address (`fd00::5`) is a host without a port.
+      const bareIpv6 = /^[0-9a-f:.]+$/i.test(entry) && entry.includes('::');
+      let u: URL | undefined;
+      try {
+        u = new URL(`http://${bareIpv6 ? `[${entry}]` : entry}`);
+      } catch {
+        // reported below
+      }
+      if (!u || u.username || u.password || u.pathname !== '/' || u.search || u.hash || /[/?#@]/.test(entry)) {
+        throw new Error(`YINGJI_WEBHOOK_ALLOW_HOSTS: "${entry}" is not a host or host:port (e.g. hooks.internal, 10.0.0.5:8080, [fd00::5]:443)`);
+      }
+      // URL drops the default port 80; keep it so `host:80` still means that port only.
+      return !bareIpv6 && !u.port && entry.endsWith(':80') ? `${u.hostname}:80` : u.host;
+    });
+  const strict = (env.YINGJI_WEBHOOK_STRICT ?? '').trim().toLowerCase();
+  if (!['', 'true', 'false', '1', '0'].includes(strict)) throw new Error(`YINGJI_WEBHOOK_STRICT must be true or false, got "${env.YINGJI_WEBHOOK_STRICT}"`);
+  return { allowHosts, strict: strict === 'true' || strict === '1' };
 }
 
 export const DEFAULT_TASK_QUEUE = 'yingji';
@@ -96,6 +134,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): YingjiConfig {
     pgPort,
     directoryFile: path.resolve(env.YINGJI_DIRECTORY ?? path.join(PROJECT_ROOT, 'plans', 'teams.example.yaml')),
     webhook: env.YINGJI_WEBHOOK_URL ? { url: env.YINGJI_WEBHOOK_URL, format: env.YINGJI_WEBHOOK_FORMAT || 'generic' } : undefined,
+    webhookEgress: webhookEgressFrom(env),
   };
 }
 
