@@ -5,6 +5,7 @@ import {
   ApplicationFailure,
   condition,
   executeChild,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -26,22 +27,28 @@ import {
   overrideLevel,
   Stage,
   TaskView,
+  UpdateErrors,
 } from './definitions';
 import { PlanRun, REVIEW_STEP } from './plan-run';
-import { reasonOf } from './failures';
+import { notRecorded, reasonOf } from './failures';
 import { Recorder } from './recorder';
 import { restoreByPriority } from './restore-by-priority.workflow';
 
 // Read-model writes: short, idempotent transactions. (Local activities were tried for speed: under 500
 // concurrent launches some workflows stalled for good with their first local activity lost, so
 // these stay regular activities until that is understood; see the closing note of issue 5.)
+// Data PostgreSQL refuses fails at once (RecordRefused); anything else is retried for up to half an
+// hour (a database restart), then the incident is told why it stopped.
 const records = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+  scheduleToCloseTimeout: '30 minutes',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: ['RecordRefused'] },
 });
 const peopleActs = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 3 } });
+// A channel gets a few short tries, two minutes at most in all; a delivery that keeps failing is recorded.
 const messagingActs = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '2 minutes',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumAttempts: 5 },
 });
 const actionActs = proxyActivities<Activities>({
@@ -89,8 +96,14 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
     acknowledgeTask,
     async (a) => {
       const task = run.task(a.taskId)!;
+      const before = { state: task.state, acknowledgedBy: task.acknowledgedBy };
       run.finishTask(task.id, { state: 'acknowledged', acknowledgedBy: a.actor.person });
-      await records.recordTaskAcknowledged({ taskId: task.id, incidentId, by: a.actor.person, simulated: a.actor.simulated ?? false, at: iso() });
+      try {
+        await records.recordTaskAcknowledged({ taskId: task.id, incidentId, by: a.actor.person, simulated: a.actor.simulated ?? false, at: iso() });
+      } catch (err) {
+        run.finishTask(task.id, before);
+        throw notRecorded(`the acknowledgement of task "${task.id}"`, err);
+      }
       return { ...run.task(task.id)! };
     },
     { validator: (a) => run.assertCanAcknowledge(a) },
@@ -103,7 +116,7 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
     async (c) => {
       run.beginCompletion(c.taskId);
       const at = iso();
-      await records.recordTaskCompleted({
+      const completion = {
         taskId: c.taskId,
         incidentId,
         by: c.actor.person,
@@ -113,8 +126,21 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
         checklist: c.checklist,
         evidence: c.evidence,
         at,
-      });
-      if (c.findings?.length) await records.recordFindings({ incidentId, findings: c.findings, by: c.actor.person, at });
+      };
+      const findings = c.findings?.length ? { incidentId, findings: c.findings, by: c.actor.person, at } : undefined;
+      try {
+        // Findings first: a refused finding leaves the task open, not done in the read model alone.
+        if (patched('findings-before-completion')) {
+          if (findings) await records.recordFindings(findings);
+          await records.recordTaskCompleted(completion);
+        } else {
+          await records.recordTaskCompleted(completion);
+          if (findings) await records.recordFindings(findings);
+        }
+      } catch (err) {
+        run.cancelCompletion(c.taskId);
+        throw notRecorded(`the completion of task "${c.taskId}"`, err);
+      }
       return run.finishTask(c.taskId, { state: 'done', completedBy: c.actor.person, completedAt: at });
     },
     { validator: (c) => run.assertCanComplete(c) },
@@ -125,15 +151,20 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
     async (d) => {
       run.beginCompletion(d.taskId);
       const at = iso();
-      await records.recordTaskCompleted({
-        taskId: d.taskId,
-        incidentId,
-        by: d.actor.person,
-        simulated: d.actor.simulated ?? false,
-        decision: d.option,
-        note: d.note,
-        at,
-      });
+      try {
+        await records.recordTaskCompleted({
+          taskId: d.taskId,
+          incidentId,
+          by: d.actor.person,
+          simulated: d.actor.simulated ?? false,
+          decision: d.option,
+          note: d.note,
+          at,
+        });
+      } catch (err) {
+        run.cancelCompletion(d.taskId);
+        throw notRecorded(`the decision on task "${d.taskId}"`, err);
+      }
       const task = run.task(d.taskId)!;
       run.decisions[task.stepId] = d.option; // recorded before the decision counts as done
       return run.finishTask(d.taskId, { state: 'done', decision: d.option, completedBy: d.actor.person, completedAt: at });
@@ -153,8 +184,12 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
       run.responsibility = responsibility;
       run.changed();
       const at = iso();
-      await records.recordIncidentClassified({ incidentId, seq, level: o.level, reason: run.levelReason, by: o.actor.person, at });
-      await records.recordAssignments({ incidentId, seq, level: o.level, roles: rolesSummary(), at });
+      try {
+        await records.recordIncidentClassified({ incidentId, seq, level: o.level, reason: run.levelReason, by: o.actor.person, at });
+        await records.recordAssignments({ incidentId, seq, level: o.level, roles: rolesSummary(), at });
+      } catch (err) {
+        throw notRecorded(`the level override to ${o.level}`, err);
+      }
       return run.status();
     },
     { validator: (o) => run.assertCanOverride(o) },
@@ -164,7 +199,11 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
     addNote,
     async (n) => {
       const seq = ++run.notes;
-      await records.recordNote({ incidentId, seq, text: n.text, by: n.actor.person, simulated: n.actor.simulated ?? false, at: iso() });
+      try {
+        await records.recordNote({ incidentId, seq, text: n.text, by: n.actor.person, simulated: n.actor.simulated ?? false, at: iso() });
+      } catch (err) {
+        throw notRecorded('the note', err);
+      }
     },
     { validator: (n) => run.assertCanNote(n) },
   );
@@ -229,6 +268,17 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
     return outcomes;
   }
 
+  // Stage notices, escalations and a drill's start notice go out beside the plan, not in its way: a
+  // slow or dead channel holds no stage. The incident waits for them only before it closes.
+  const notices: Promise<unknown>[] = [];
+  // (Not async: before the patch it must hand back send()'s own promise, or commands would reorder.)
+  function aside(send: () => Promise<unknown>): Promise<unknown> {
+    if (!patched('notices-aside')) return send();
+    // notify() records a failed delivery itself; a notice whose very record fails is dropped, never the plan.
+    notices.push(send().catch(() => undefined));
+    return Promise.resolve();
+  }
+
   /** Stage notices go to the commander on the plan's channels and the deployment's webhook. */
   const stageChannels = () => [...new Set([...Object.keys(plan.notify?.channels ?? {}), 'webhook'])];
   async function announce(stage: string, text: string): Promise<void> {
@@ -261,7 +311,7 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
     run.finishTask(task.id, { escalations: (run.task(task.id)?.escalations ?? 0) + 1 });
     rec.later('recordEscalation', { taskId: task.id, incidentId, rule: index, after: rule.after, notified, at: iso() });
     const text = `任务超时 Task overdue: "${task.title}" (team ${task.team}), incident ${incidentId}, level ${run.level}`;
-    await notify(`escalation:${task.stepId}:${index}`, rule.notify, stageChannels(), text, task.stepId);
+    await aside(() => notify(`escalation:${task.stepId}:${index}`, rule.notify, stageChannels(), text, task.stepId));
   }
 
   const stepRecord = (step: Step, team?: string) => ({ incidentId, stepId: step.id, stepType: step.type, title: step.title ?? step.id, ownerRole: 'owner' in step ? step.owner : undefined, team });
@@ -464,14 +514,28 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
     timeScale: input.timeScale,
     at: iso(),
   });
-  if (!drill) return respond();
+  if (!drill) return saysWhyIfStopped(respond);
   let completed = false;
   try {
-    await startDrill();
-    await respond();
+    await saysWhyIfStopped(async () => {
+      await startDrill();
+      await respond();
+    });
     completed = true;
   } finally {
     await finishDrill(completed);
+  }
+
+  /** An activity whose retries ran out stops the plan: the incident says so, with the reason, before the workflow fails. */
+  async function saysWhyIfStopped(plan: () => Promise<void>): Promise<void> {
+    try {
+      await plan();
+    } catch (err) {
+      if (!(err instanceof ApplicationFailure && err.type === 'PlanCannotContinue')) {
+        await records.recordIncidentFailed({ incidentId, reason: `it stopped: ${reasonOf(err)}`, at: iso() }).catch(() => undefined);
+      }
+      throw err;
+    }
   }
 
   /** The plan itself: classify, assign, act, notify, review, close. */
@@ -490,7 +554,7 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
       run.levelReason = classification.reason;
     }
     rec.later('recordIncidentClassified', { incidentId, seq: 0, level: run.level, reason: run.levelReason!, by: 'yingji', at: iso() });
-    await announce('classified', `事件定级 Incident ${incidentId} classified as level ${run.level}: ${plan.title}`);
+    await aside(() => announce('classified', `事件定级 Incident ${incidentId} classified as level ${run.level}: ${plan.title}`));
 
     // assign
     await enterStage('assign');
@@ -509,7 +573,7 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
 
     // notify
     await enterStage('notify');
-    await announce('restored', `处置完成 Incident ${incidentId}: every step of ${plan.title} is done`);
+    await aside(() => announce('restored', `处置完成 Incident ${incidentId}: every step of ${plan.title} is done`));
 
     // review
     await enterStage('review');
@@ -518,7 +582,8 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
     // closed
     const closer = run.closeRequest;
     rec.later('recordIncidentClosed', { incidentId, by: closer?.actor.person ?? 'yingji', reason: closer?.reason ?? (closer ? undefined : 'review completed'), at: iso() });
-    await announce('closed', `事件关闭 Incident ${incidentId} closed`);
+    await aside(() => announce('closed', `事件关闭 Incident ${incidentId} closed`));
+    await Promise.all(notices);
     await rec.flush();
     if (drill) await assessDrill(true);
     run.stage = 'closed';
@@ -567,7 +632,9 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
     const unannounced = input.drill?.unannounced ?? false;
     const audience = unannounced ? ['commander', 'management'] : [...new Set([...Object.keys(plan.roles), 'commander', 'management'])];
     const kind = input.mode === 'tabletop' ? '桌面演练 tabletop' : '实战演练 live';
-    await notify('drill:start', audience, stageChannels(), `演练开始 ${kind} drill of "${plan.title}" (${incidentId})${unannounced ? '，突击演练，请勿告知处置人员 unannounced: do not tell responders' : ''}`);
+    await aside(() =>
+      notify('drill:start', audience, stageChannels(), `演练开始 ${kind} drill of "${plan.title}" (${incidentId})${unannounced ? '，突击演练，请勿告知处置人员 unannounced: do not tell responders' : ''}`),
+    );
   }
 
   /** Measures what happened (and, live, what was lost) and scores it; again when the drill ends. */

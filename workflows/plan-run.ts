@@ -134,6 +134,11 @@ export class PlanRun {
     this.completing.add(taskId);
   }
 
+  /** A completion that could not be recorded: the task is open again for the next attempt. */
+  cancelCompletion(taskId: string): void {
+    this.completing.delete(taskId);
+  }
+
   // --- validators: throw before anything is recorded -------------------------------------------
 
   private requireActor(actor: Actor | undefined): Actor {

@@ -1,3 +1,4 @@
+import { ApplicationFailure } from '@temporalio/activity';
 import type { DataSource, EntityManager } from 'typeorm';
 import { recordEvent } from './timeline';
 
@@ -464,8 +465,35 @@ function createRecords(ds: DataSource) {
   };
 }
 
+// SQLSTATEs that say the data itself is unstorable (class 22: data exceptions such as a NUL byte or
+// an impossible date; NOT NULL and CHECK violations; a value over a PostgreSQL limit): retrying the
+// same input can never succeed, so the caller hears why at once instead of the workflow retrying forever.
+const REFUSED_DATA = /^(22...|23502|23514|54000)$/;
+
+/** A record that PostgreSQL refuses for its data fails without retrying, naming the record and the reason. */
+export function refusedDataFailure(name: string, err: unknown): unknown {
+  const code = (err as { code?: unknown })?.code;
+  if (typeof code !== 'string' || !REFUSED_DATA.test(code)) return err;
+  return ApplicationFailure.nonRetryable(`${name}: PostgreSQL refused the data (${code}): ${(err as Error).message}`, 'RecordRefused');
+}
+
+function refusingBadData<T extends Record<string, (...a: never[]) => Promise<void>>>(records: T): T {
+  return Object.fromEntries(
+    Object.entries(records).map(([name, fn]) => [
+      name,
+      async (...args: never[]) => {
+        try {
+          await fn(...args);
+        } catch (err) {
+          throw refusedDataFailure(name, err);
+        }
+      },
+    ]),
+  ) as T;
+}
+
 export function createRecordActivities(ds: DataSource) {
-  const records = createRecords(ds);
+  const records = refusingBadData(createRecords(ds));
   return {
     ...records,
     /**
