@@ -4,8 +4,10 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express, { NextFunction, Request, Response } from 'express';
+import helmet from 'helmet';
 import type { YingjiConfig } from '../../shared/config';
 import { AppModule } from './app.module';
+import { safeInput } from './http/safe-input';
 
 /** Builds the API application (used by main.ts and by the tests). */
 export async function createApp(config: YingjiConfig, opts: { logger?: false } = {}): Promise<INestApplication> {
@@ -13,6 +15,9 @@ export async function createApp(config: YingjiConfig, opts: { logger?: false } =
     logger: opts.logger === false ? false : ['error', 'warn', 'log'],
     bodyParser: false,
   });
+  // Security headers on every answer; nothing says which framework serves it.
+  app.getHttpAdapter().getInstance().disable('x-powered-by');
+  app.use(helmet());
   // Our own parsers, so the error handler right after them sees their failures first.
   app.use(express.json({ limit: '1mb' }));
   app.use(express.text({ type: ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain'], limit: '1mb' }));
@@ -24,6 +29,7 @@ export async function createApp(config: YingjiConfig, opts: { logger?: false } =
     }
     next(err);
   });
+  app.use(safeInput);
   app.useGlobalPipes(
     new ValidationPipe({
       transform: true,

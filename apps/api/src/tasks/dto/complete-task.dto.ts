@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsNotEmpty, IsOptional, IsString, IsUrl, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsISO8601, IsNotEmpty, IsOptional, IsString, IsUrl, Matches, MaxLength, ValidateNested } from 'class-validator';
 
 export class FindingDto {
   @ApiPropertyOptional({ example: 'late:restore-invoices', description: 'The drill finding this item accepts (GET /drills/:id lists them)' })
@@ -24,10 +24,13 @@ export class FindingDto {
   @ApiProperty({ example: 'dba' })
   @IsString()
   @IsNotEmpty()
+  @MaxLength(200)
   owner!: string;
 
+  // The shape and a day that exists (strict ISO 8601 refuses 2026-02-30).
   @ApiProperty({ example: '2026-12-31' })
   @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'due must be a date YYYY-MM-DD' })
+  @IsISO8601({ strict: true }, { message: 'due must be a date that exists (YYYY-MM-DD)' })
   due!: string;
 }
 
@@ -82,6 +85,7 @@ export class DecideDto {
   @ApiProperty({ example: 'restore' })
   @IsString()
   @IsNotEmpty()
+  @MaxLength(200)
   option!: string;
 
   @ApiPropertyOptional()
