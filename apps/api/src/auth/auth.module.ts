@@ -1,11 +1,11 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { AuditTrail } from './audit-trail';
 import { AuthGuard } from './auth.guard';
-import { Denials } from './denials';
 
 @Global()
 @Module({
-  providers: [Denials, { provide: APP_GUARD, useClass: AuthGuard }],
-  exports: [Denials],
+  providers: [AuditTrail, { provide: APP_GUARD, useClass: AuthGuard }],
+  exports: [AuditTrail],
 })
 export class AuthModule {}

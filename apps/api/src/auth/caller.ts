@@ -7,6 +7,8 @@ export interface Caller {
   teams: string[];
   roles: Role[];
   tokenId: string;
+  /** The request's source address, kept in the audit trail with the token id. */
+  ip?: string;
 }
 
 export const hasRole = (c: Caller, ...roles: Role[]) => roles.some((r) => c.roles.includes(r));

@@ -58,7 +58,7 @@ export class DrillsController {
   }
 
   @Get('drill-schedules')
-  @Roles('commander', 'manager', 'admin')
+  @Roles('commander', 'manager', 'auditor', 'admin')
   @ApiOperation({ summary: 'Drill schedules with their next start times' })
   schedules() {
     return this.drills.schedules();
@@ -68,7 +68,7 @@ export class DrillsController {
   @Roles('commander', 'admin')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a drill schedule' })
-  deleteSchedule(@Param('id') id: string) {
-    return this.drills.deleteSchedule(id);
+  deleteSchedule(@Param('id') id: string, @CurrentCaller() caller: Caller) {
+    return this.drills.deleteSchedule(id, caller);
   }
 }

@@ -1,5 +1,5 @@
 import { BadRequestException, Inject, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
-import { Client, ScheduleAlreadyRunning } from '@temporalio/client';
+import { Client, ScheduleAlreadyRunning, ScheduleNotFoundError } from '@temporalio/client';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -10,6 +10,7 @@ import { faultUnavailable } from '../../../../activities/drills/sandbox';
 import type { ScheduledDrillInput } from '../../../../workflows/scheduled-drill.workflow';
 import { findChromium, renderPdf } from '../../../shared/chromium';
 import type { YingjiConfig } from '../../../shared/config';
+import { AuditTrail } from '../auth/audit-trail';
 import type { Caller } from '../auth/caller';
 import { YINGJI_CONFIG } from '../config.token';
 import { IncidentsService, recorded } from '../incidents/incidents.service';
@@ -26,6 +27,7 @@ export class DrillsService {
     private readonly db: DataSource,
     private readonly plans: PlansService,
     private readonly incidents: IncidentsService,
+    private readonly audit: AuditTrail,
     @Inject(YINGJI_CONFIG) private readonly config: YingjiConfig,
     @Inject(TEMPORAL_CLIENT) private readonly temporal: Client,
   ) {}
@@ -154,6 +156,7 @@ export class DrillsService {
       if (err instanceof ScheduleAlreadyRunning) throw new BadRequestException(`a ${dto.mode} drill schedule for ${plan.id} already exists (${scheduleId}): delete it first`);
       throw err;
     }
+    await this.audit.ok(caller, 'drill-schedule.create', { type: 'drill-schedule', id: scheduleId }, { planId: plan.id, cron: dto.cron, mode: dto.mode, unannounced: dto.unannounced ?? false });
     return { scheduleId, planId: plan.id, cron: dto.cron, mode: dto.mode, unannounced: dto.unannounced ?? false };
   }
 
@@ -166,8 +169,14 @@ export class DrillsService {
     return out;
   }
 
-  async deleteSchedule(scheduleId: string) {
+  async deleteSchedule(scheduleId: string, caller: Caller) {
     if (!scheduleId.startsWith(SCHEDULE_PREFIX)) throw new NotFoundException(`"${scheduleId}" is not a drill schedule`);
-    await this.temporal.schedule.getHandle(scheduleId).delete();
+    try {
+      await this.temporal.schedule.getHandle(scheduleId).delete();
+    } catch (err) {
+      if (err instanceof ScheduleNotFoundError) throw new NotFoundException(`drill schedule "${scheduleId}" not found (already deleted?)`);
+      throw err;
+    }
+    await this.audit.ok(caller, 'drill-schedule.delete', { type: 'drill-schedule', id: scheduleId });
   }
 }

@@ -6,7 +6,7 @@ import type { Plan } from '../../../../domain/plan/plan.types';
 import { addNote, closeIncident, DrillOptions, EmergencyPlanInput, IncidentStatus, overrideLevel } from '../../../../workflows/definitions';
 import type { YingjiConfig } from '../../../shared/config';
 import { Caller, hasRole } from '../auth/caller';
-import { Denials } from '../auth/denials';
+import { AuditTrail } from '../auth/audit-trail';
 import { YINGJI_CONFIG } from '../config.token';
 import { PlansService } from '../plans/plans.service';
 import { TaskEntity } from '../tasks/task.entity';
@@ -47,7 +47,7 @@ export class IncidentsService {
   constructor(
     private readonly plans: PlansService,
     private readonly workflows: WorkflowGateway,
-    private readonly denials: Denials,
+    private readonly audit: AuditTrail,
     private readonly db: DataSource,
     @Inject(YINGJI_CONFIG) private readonly config: YingjiConfig,
     @InjectRepository(IncidentEntity) private readonly incidents: Repository<IncidentEntity>,
@@ -80,18 +80,21 @@ export class IncidentsService {
     const id = newIncidentId(new Date(), req.mode === 'live' ? 'inc' : 'drill');
     const input: EmergencyPlanInput = { incidentId: id, plan, facts: req.facts, mode: req.mode, launchedBy: caller.person, timeScale: req.timeScale ?? 1, level: req.level, drill: req.drill };
     await this.workflows.client.workflow.start('emergencyPlan', { taskQueue: this.config.taskQueue, workflowId: id, args: [input] });
+    const kind = req.mode === 'live' ? 'incident' : 'drill';
+    await this.audit.ok(caller, `${kind}.launch`, { type: kind, id }, { planId: plan.id, planVersion: plan.version, mode: req.mode, level: req.level });
     // The workflow records the incident in its first activity; wait briefly so the caller gets it.
     if (await recorded(this.db, 'incidents', id)) return this.detail(id, caller);
     return { id, state: 'starting' };
   }
 
-  private async assertCanSee(id: string, caller: Caller): Promise<IncidentEntity> {
+  /** The incident, if the caller may see it; a refusal is audited as the `action` they attempted. */
+  private async assertCanSee(id: string, caller: Caller, action = 'incident.read'): Promise<IncidentEntity> {
     const incident = await this.incidents.findOne({ where: { id } });
     if (!incident) throw new NotFoundException(`incident "${id}" not found`);
     if (hasRole(caller, ...SEES_ALL)) return incident;
     const involved = await this.db.query(`SELECT 1 FROM tasks WHERE incident_id = $1 AND team = ANY($2) LIMIT 1`, [id, caller.teams]);
     if (!involved.length) {
-      throw await this.denials.forbid(caller, 'incident.read', { type: 'incident', id }, `incident ${id} has no task for team ${caller.teams.join(', ') || '(none)'}`);
+      throw await this.audit.forbid(caller, action, { type: 'incident', id }, `incident ${id} has no task for team ${caller.teams.join(', ') || '(none)'}`);
     }
     return incident;
   }
@@ -133,24 +136,30 @@ export class IncidentsService {
     return qb.getMany();
   }
 
+  // The workflow audits the effect of an override or a close (who, what); the API adds the request
+  // (`….requested`: token id and source address), which only it knows.
   async override(id: string, dto: OverrideLevelDto, caller: Caller): Promise<IncidentStatus> {
-    await this.assertCanSee(id, caller);
-    return this.workflows.update(id, overrideLevel, [{ level: dto.level, reason: dto.reason, actor: actorOf(caller) }], {
+    await this.assertCanSee(id, caller, 'incident.override');
+    const status = await this.workflows.update(id, overrideLevel, [{ level: dto.level, reason: dto.reason, actor: actorOf(caller) }], {
       caller, action: 'incident.override', subject: { type: 'incident', id },
     });
+    await this.audit.ok(caller, 'incident.override.requested', { type: 'incident', id }, { level: dto.level, reason: dto.reason });
+    return status;
   }
 
   async note(id: string, dto: AddNoteDto, caller: Caller): Promise<void> {
-    await this.assertCanSee(id, caller);
+    await this.assertCanSee(id, caller, 'incident.note');
     await this.workflows.update(id, addNote, [{ text: dto.text, actor: actorOf(caller, dto.simulated) }], {
       caller, action: 'incident.note', subject: { type: 'incident', id },
     });
   }
 
   async close(id: string, dto: CloseIncidentDto, caller: Caller): Promise<IncidentStatus> {
-    await this.assertCanSee(id, caller);
-    return this.workflows.update(id, closeIncident, [{ reason: dto.reason, actor: actorOf(caller) }], {
+    await this.assertCanSee(id, caller, 'incident.close');
+    const status = await this.workflows.update(id, closeIncident, [{ reason: dto.reason, actor: actorOf(caller) }], {
       caller, action: 'incident.close', subject: { type: 'incident', id },
     });
+    await this.audit.ok(caller, 'incident.close.requested', { type: 'incident', id }, { reason: dto.reason });
+    return status;
   }
 }

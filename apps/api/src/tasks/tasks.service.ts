@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { acknowledgeTask, Actor, completeTask, decide, TaskView } from '../../../../workflows/definitions';
 import { Caller, hasRole } from '../auth/caller';
-import { Denials } from '../auth/denials';
+import { AuditTrail } from '../auth/audit-trail';
 import { WorkflowGateway } from '../temporal/workflow-gateway';
 import { AcknowledgeTaskDto, CompleteTaskDto, DecideDto } from './dto/complete-task.dto';
 import { TaskEntity } from './task.entity';
@@ -17,7 +17,7 @@ export function actorOf(caller: Caller, simulated?: boolean): Actor {
 export class TasksService {
   constructor(
     private readonly workflows: WorkflowGateway,
-    private readonly denials: Denials,
+    private readonly audit: AuditTrail,
     @InjectRepository(TaskEntity) private readonly tasks: Repository<TaskEntity>,
   ) {}
 
@@ -30,31 +30,32 @@ export class TasksService {
     return qb.getMany();
   }
 
-  async get(id: string, caller: Caller): Promise<TaskEntity> {
+  /** The task, if the caller's teams may see it; a refusal is audited as the `action` they attempted. */
+  async get(id: string, caller: Caller, action = 'task.read'): Promise<TaskEntity> {
     const task = await this.tasks.findOne({ where: { id } });
     if (!task) throw new NotFoundException(`task "${id}" not found`);
     if (!hasRole(caller, 'commander', 'manager', 'auditor', 'admin') && !caller.teams.includes(task.team)) {
-      throw await this.denials.forbid(caller, 'task.read', { type: 'task', id }, `task "${id}" belongs to team ${task.team}; ${caller.person} is in ${caller.teams.join(', ') || 'no team'}`);
+      throw await this.audit.forbid(caller, action, { type: 'task', id }, `task "${id}" belongs to team ${task.team}; ${caller.person} is in ${caller.teams.join(', ') || 'no team'}`);
     }
     return task;
   }
 
-  private async openTask(id: string, caller: Caller): Promise<TaskEntity> {
-    const task = await this.get(id, caller);
+  private async openTask(id: string, caller: Caller, action: string): Promise<TaskEntity> {
+    const task = await this.get(id, caller, action);
     // Answered from the read model when already recorded; the workflow's validator covers races.
     if (task.state === 'done' || task.state === 'skipped') throw new ConflictException(`task "${id}" was already ${task.state === 'done' ? `completed by ${task.completedBy}` : 'skipped'}`);
     return task;
   }
 
   async acknowledge(id: string, dto: AcknowledgeTaskDto, caller: Caller): Promise<TaskView> {
-    const task = await this.openTask(id, caller);
+    const task = await this.openTask(id, caller, 'task.acknowledge');
     return this.workflows.update(task.incidentId, acknowledgeTask, [{ taskId: id, actor: actorOf(caller, dto.simulated) }], {
       caller, action: 'task.acknowledge', subject: { type: 'task', id },
     });
   }
 
   async complete(id: string, dto: CompleteTaskDto, caller: Caller): Promise<TaskView> {
-    const task = await this.openTask(id, caller);
+    const task = await this.openTask(id, caller, 'task.complete');
     const { simulated, ...rest } = dto;
     return this.workflows.update(task.incidentId, completeTask, [{ taskId: id, actor: actorOf(caller, simulated), ...rest }], {
       caller, action: 'task.complete', subject: { type: 'task', id },
@@ -62,7 +63,7 @@ export class TasksService {
   }
 
   async decide(id: string, dto: DecideDto, caller: Caller): Promise<TaskView> {
-    const task = await this.openTask(id, caller);
+    const task = await this.openTask(id, caller, 'task.decide');
     return this.workflows.update(task.incidentId, decide, [{ taskId: id, option: dto.option, note: dto.note, actor: actorOf(caller, dto.simulated) }], {
       caller, action: 'task.decide', subject: { type: 'task', id },
     });

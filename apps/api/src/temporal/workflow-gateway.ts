@@ -3,7 +3,7 @@ import { ApplicationFailure, Client, WorkflowNotFoundError, WorkflowUpdateFailed
 import type { UpdateDefinition } from '@temporalio/common';
 import { UpdateErrors } from '../../../../workflows/definitions';
 import type { Caller } from '../auth/caller';
-import { Denials } from '../auth/denials';
+import { AuditTrail } from '../auth/audit-trail';
 import { TEMPORAL_CLIENT } from './tokens';
 
 /**
@@ -14,7 +14,7 @@ import { TEMPORAL_CLIENT } from './tokens';
 export class WorkflowGateway {
   constructor(
     @Inject(TEMPORAL_CLIENT) readonly client: Client,
-    private readonly denials: Denials,
+    private readonly audit: AuditTrail,
   ) {}
 
   async update<Ret, Args extends [unknown, ...unknown[]]>(
@@ -51,7 +51,7 @@ export class WorkflowGateway {
         case UpdateErrors.invalidInput:
           return new BadRequestException(reason);
         case UpdateErrors.forbidden:
-          return this.denials.forbid(audit.caller, audit.action, audit.subject, reason);
+          return this.audit.forbid(audit.caller, audit.action, audit.subject, reason);
         default:
           return new HttpException(reason, 422);
       }
