@@ -27,7 +27,6 @@ import {
   overrideLevel,
   Stage,
   TaskView,
-  UpdateErrors,
 } from './definitions';
 import { PlanRun, REVIEW_STEP } from './plan-run';
 import { notRecorded, reasonOf } from './failures';
