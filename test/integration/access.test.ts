@@ -2,25 +2,29 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { revokeToken, issueToken } from '../../apps/api/src/auth/token-store';
 import { PROJECT_ROOT } from '../../apps/shared/config';
-import { As, Harness, openTask, startHarness } from './support/harness';
+import { As, eventually, Harness, openTask, startHarness } from './support/harness';
 
 type Role = 'commander' | 'responder' | 'manager' | 'auditor' | 'admin';
 const ROLES: Role[] = ['commander', 'responder', 'manager', 'auditor', 'admin'];
 
-// Who may do what: every role against every mutating endpoint. An allowed cell may still fail for
-// other reasons (a task already done, a missing field) but never with 401/403; a denied cell is a
-// 403 with the reason, and an audit entry.
+// Who may do what: every role against every mutating endpoint (and the drill schedules). An allowed
+// cell succeeds with the endpoint's success status (each acts on its own task of the matrix's own
+// incident, so every one can really succeed); a denied cell is a 403 with the reason, and an audit
+// entry, and changes nothing.
 describe('identity and roles', () => {
   let h: Harness;
   let callers: Record<Role, As>;
   let incidentId: string;
   let taskId: string;
   let decisionId: string;
+  /** The matrix's incident and its tasks, one per allowed caller (see support/access-matrix-plan.yaml). */
+  let matrix: { incidentId: string; task: Record<'dba-check' | 'commander-check' | 'dba-choice' | 'commander-choice', string> };
 
   beforeAll(async () => {
     h = await startHarness();
     await h.publishPlan('hello-drill.yaml');
     await h.publishPlan('einvoice-db-crash.yaml');
+    await h.publishPlan('test/integration/support/access-matrix-plan.yaml');
     callers = {
       commander: await h.as('cmd-1', ['commander'], ['it-ops']),
       responder: await h.as('resp-dba', ['responder'], ['dba']),
@@ -31,19 +35,31 @@ describe('identity and roles', () => {
     incidentId = (await callers.commander.post('/incidents', { planId: 'einvoice-db-crash', facts: { invoicesAffected: 25000, outageMinutes: 5, dataLeaked: false } }).expect(201)).body
       .incident.id;
     taskId = (await openTask(callers.responder, incidentId, (t) => t.stepId === 'isolate')).id;
+    const m = (await callers.commander.post('/incidents', { planId: 'access-matrix', facts: { invoicesAffected: 1 } }).expect(201)).body.incident.id;
+    const tasks = await eventually('the access matrix incident to open its four tasks', async () => {
+      const rows: Array<{ id: string; stepId: string; state: string }> = (await callers.commander.get(`/tasks?incidentId=${m}`).expect(200)).body;
+      return rows.filter((t) => t.state === 'open').length === 4 ? rows : undefined;
+    });
+    matrix = { incidentId: m, task: Object.fromEntries(tasks.map((t) => [t.stepId, t.id])) as typeof matrix.task };
   });
   afterAll(() => h?.close());
 
   const planText = fs.readFileSync(path.join(PROJECT_ROOT, 'plans', 'hello-drill.yaml'), 'utf8');
-  const endpoints: Array<{ name: string; allowed: Role[]; call: (as: As) => ReturnType<As['post']> }> = [
-    { name: 'POST /plans', allowed: ['admin'], call: (as) => as.post('/plans').set('content-type', 'application/yaml').send(planText) },
-    { name: 'POST /incidents', allowed: ['commander'], call: (as) => as.post('/incidents', { planId: 'no-such-plan' }) },
-    { name: 'POST /incidents/:id/override', allowed: ['commander'], call: (as) => as.post(`/incidents/${incidentId}/override`, { level: 'I' }) },
-    { name: 'POST /incidents/:id/notes', allowed: ['commander', 'responder', 'manager'], call: (as) => as.post(`/incidents/${incidentId}/notes`, {}) },
-    { name: 'POST /incidents/:id/close', allowed: ['commander'], call: (as) => as.post(`/incidents/${incidentId}/close`, { reason: 5 }) },
-    { name: 'POST /tasks/:id/acknowledge', allowed: ['responder', 'commander'], call: (as) => as.post(`/tasks/${taskId}/acknowledge`, { simulated: 'x' }) },
-    { name: 'POST /tasks/:id/complete', allowed: ['responder', 'commander'], call: (as) => as.post(`/tasks/${taskId}/complete`, { evidence: 'x' }) },
-    { name: 'POST /tasks/:id/decide', allowed: ['responder', 'commander'], call: (as) => as.post(`/tasks/${taskId}/decide`, {}) },
+  // `ok`: the status an allowed caller gets. Tasks: the responder (team dba) acts on the dba's task,
+  // the commander on their own, so neither finds a task the other already finished.
+  const own = (role: Role, dba: 'dba-check' | 'dba-choice', cmd: 'commander-check' | 'commander-choice') => matrix.task[role === 'responder' ? dba : cmd];
+  const endpoints: Array<{ name: string; allowed: Role[]; ok: number; call: (as: As, role: Role) => ReturnType<As['post']> }> = [
+    // Already published with this exact text by beforeAll: publishing it again answers 200 (201 is for a new version).
+    { name: 'POST /plans', allowed: ['admin'], ok: 200, call: (as) => as.post('/plans').set('content-type', 'application/yaml').send(planText) },
+    { name: 'POST /incidents', allowed: ['commander'], ok: 201, call: (as) => as.post('/incidents', { planId: 'hello-drill' }) },
+    { name: 'POST /incidents/:id/override', allowed: ['commander'], ok: 200, call: (as) => as.post(`/incidents/${matrix.incidentId}/override`, { level: 'I', reason: 'access matrix' }) },
+    { name: 'POST /incidents/:id/notes', allowed: ['commander', 'responder', 'manager'], ok: 201, call: (as) => as.post(`/incidents/${matrix.incidentId}/notes`, { text: 'access matrix note' }) },
+    { name: 'POST /tasks/:id/acknowledge', allowed: ['responder', 'commander'], ok: 200, call: (as, role) => as.post(`/tasks/${own(role, 'dba-check', 'commander-check')}/acknowledge`, {}) },
+    { name: 'POST /tasks/:id/complete', allowed: ['responder', 'commander'], ok: 200, call: (as, role) => as.post(`/tasks/${own(role, 'dba-check', 'commander-check')}/complete`, {}) },
+    { name: 'POST /tasks/:id/decide', allowed: ['responder', 'commander'], ok: 200, call: (as, role) => as.post(`/tasks/${own(role, 'dba-choice', 'commander-choice')}/decide`, { option: 'keep' }) },
+    // Last: by now every step of the matrix's incident is done, so the commander may close it.
+    { name: 'POST /incidents/:id/close', allowed: ['commander'], ok: 200, call: (as) => as.post(`/incidents/${matrix.incidentId}/close`, { reason: 'access matrix done' }) },
+    { name: 'GET /drill-schedules', allowed: ['commander', 'manager', 'auditor', 'admin'], ok: 200, call: (as) => as.get('/drill-schedules') },
   ];
 
   const cells = endpoints.flatMap((e) => ROLES.map((role) => [e.name, role, e.allowed.includes(role)] as const));
@@ -51,10 +67,10 @@ describe('identity and roles', () => {
   it.each(cells)('%s as %s: allowed=%s', async (name, role, allowed) => {
     const endpoint = endpoints.find((e) => e.name === name)!;
     const before = Number((await h.db.query(`SELECT count(*)::int AS n FROM audit_entries WHERE outcome = 'denied'`))[0].n);
-    const res = await endpoint.call(callers[role]);
+    const res = await endpoint.call(callers[role], role);
     const after = Number((await h.db.query(`SELECT count(*)::int AS n FROM audit_entries WHERE outcome = 'denied'`))[0].n);
     if (allowed) {
-      expect([401, 403]).not.toContain(res.status);
+      expect({ status: res.status, body: res.status === endpoint.ok ? undefined : res.body }).toEqual({ status: endpoint.ok, body: undefined });
       expect(after).toBe(before);
     } else {
       expect(res.status).toBe(403);
