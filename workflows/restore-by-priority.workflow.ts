@@ -6,7 +6,7 @@ import { workflowNow } from './clock';
 
 export interface RestoreInput {
   restoreId: string;
-  /** `invoices` (the configured invoice database) or a database name on the same server. */
+  /** `invoices` (the configured invoice database) or a database created for the restore (see restoreTargetRefusal); a live drill's own sandbox. */
   target: string;
   /** Restore to this moment (default: the latest backup). */
   pointInTime?: string;
@@ -16,6 +16,8 @@ export interface RestoreInput {
   priorities?: string[];
   /** Replace invoices already in the target (default: refuse a non-empty target). */
   replace?: boolean;
+  /** Who started it (a person; a plan's step or the recovery test runs it as their child), kept in its history. */
+  startedBy?: string;
 }
 
 export interface ClassAvailable {

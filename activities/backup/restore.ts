@@ -1,6 +1,7 @@
 // Restoring a backup chain into an invoice database, class by class in priority order. Nothing is
 // written before the whole chain verifies; each chunk commits with its progress row, so a restore
 // that dies resumes after its last committed chunk.
+import { ApplicationFailure } from '@temporalio/activity';
 import { finished, pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
 import { Client } from 'pg';
@@ -76,6 +77,7 @@ export async function restoreClass(
   req: { restoreId: string; chain: string[]; cls: string; replace?: boolean },
   onChunk?: (done: { backupId: string; seq: number; rows: number }) => void,
 ): Promise<ClassRestored> {
+  await assertRestoreTarget(t.targetUrl, req.restoreId);
   const manifests = await Promise.all(req.chain.map((id) => readManifest(t.store, t.keyring, id)));
   const superseded = await supersededBy(t, manifests);
   const writers = await openWriters(t.targetUrl);
@@ -189,8 +191,42 @@ export async function chainClasses(t: Pick<RestoreTarget, 'store' | 'keyring'>, 
   return [...order, ...present.filter((c) => !order.includes(c))];
 }
 
+/** What emergencyPlan names a live drill's sandbox after its incident id (workflows/emergency-plan.workflow.ts). */
+const drillSandboxOf = (incidentId: string) => `drill_${incidentId.toLowerCase().replace(/[^a-z0-9]+/g, '_')}`.slice(0, 56);
+
+/**
+ * Defense in depth behind the API's rule (restoreTargetRefusal): a restore never prepares or writes
+ * into PostgreSQL's own databases, a database holding Yingji's own tables (the application's
+ * database, whatever its name), or a drill's sandbox other than from that drill's own restore step
+ * (whose restore id is `<incident id>.<step id>`). A missing database is fine: it is created for
+ * the restore. Refusals do not retry.
+ */
+export async function assertRestoreTarget(targetUrl: string, restoreId: string): Promise<void> {
+  const name = decodeURIComponent(new URL(targetUrl).pathname.replace(/^\//, ''));
+  const refuse = (why: string) => ApplicationFailure.nonRetryable(`refusing to restore into "${name}": ${why}`, 'ProtectedTarget');
+  if (['postgres', 'template0', 'template1'].includes(name)) throw refuse("it is one of PostgreSQL's own databases");
+  if (name.startsWith('drill_')) {
+    const ids = restoreId.split('.').map((_, i, parts) => parts.slice(0, i).join('.')).filter(Boolean);
+    if (!ids.some((incidentId) => drillSandboxOf(incidentId) === name)) throw refuse(`it is a drill's sandbox and restore ${restoreId} is not that drill's own`);
+  }
+  const db = new Client({ connectionString: targetUrl });
+  try {
+    await db.connect();
+  } catch (err) {
+    if ((err as { code?: string }).code === '3D000') return; // does not exist yet
+    throw err;
+  }
+  try {
+    const own = await db.query(`SELECT to_regclass('public.audit_entries') IS NOT NULL OR to_regclass('public.api_tokens') IS NOT NULL AS own`);
+    if (own.rows[0].own) throw refuse("it holds Yingji's own tables (audit trail, tokens): it is the application's database");
+  } finally {
+    await db.end().catch(() => undefined);
+  }
+}
+
 /** Refuses to restore over data unless asked to replace it (then the table is emptied first). */
 export async function prepareTarget(targetUrl: string, restoreId: string, replace: boolean): Promise<void> {
+  await assertRestoreTarget(targetUrl, restoreId);
   const db = new Client({ connectionString: targetUrl });
   await db.connect();
   try {

@@ -4,11 +4,12 @@ import { SingleBar } from 'cli-progress';
 import { Client as PgClient } from 'pg';
 import { temporalTls } from '../../shared/temporal-connection';
 import { restoreProgress } from '../../../workflows/restore-by-priority.workflow';
-import type { RestoreResult } from '../../../workflows/restore-by-priority.workflow';
+import type { RestoreInput, RestoreResult } from '../../../workflows/restore-by-priority.workflow';
+import { appendAudit } from '../../../activities/records/audit-log';
 import { targetUrl } from '../../../activities/backup/backup.activities';
 import { verifyBackup } from '../../../activities/backup/format';
 import { BackupKind, takeBackup } from '../../../activities/backup/take-backup';
-import { backupDeps, backupKeyring, backupStore } from '../../shared/backups';
+import { backupDeps, backupKeyring, backupStore, RESTORE_TARGET_RULE, restoreTargetRefusal } from '../../shared/backups';
 import { loadConfig, YingjiConfig } from '../../shared/config';
 import { createDataSource } from '../../../migrations/data-source';
 
@@ -123,25 +124,42 @@ async function restoredRows(url: string, restoreId: string): Promise<number> {
   }
 }
 
+/** The CLI runs on the operator's machine with the database's credentials: no token, the person it is told. */
+async function auditRestoreStart(config: YingjiConfig, input: RestoreInput): Promise<void> {
+  const catalog = createDataSource(config.databaseUrl);
+  await catalog.initialize();
+  try {
+    await catalog.transaction((em) =>
+      appendAudit(em, {
+        at: new Date(), actor: input.startedBy ?? 'operator', action: 'restore.start', subjectType: 'restore', subjectId: input.restoreId, outcome: 'ok',
+        detail: { target: input.target, replace: input.replace, pointInTime: input.pointInTime, backupId: input.backupId, via: 'cli' },
+      }),
+    );
+  } finally {
+    await catalog.destroy();
+  }
+}
+
 export function restoreCommand(): Command {
   return new Command('restore')
     .description('restore invoices by priority from the backup chain (a Temporal workflow; survives worker restarts)')
     .option('--to <time>', 'the moment to restore to (ISO date-time; default: the latest backup)')
     .option('--backup <id>', 'or exactly this backup\'s moment')
-    .requiredOption('--target <db>', '"invoices" (the configured invoice database) or a database name on the same server')
+    .requiredOption('--target <db>', RESTORE_TARGET_RULE)
     .option('--replace', 'replace invoices already in the target')
-    .action(async (o: { to?: string; backup?: string; target: string; replace?: boolean }) => {
+    .option('--by <person>', 'recorded in the restore and the audit trail', process.env.USER || 'operator')
+    .action(async (o: { to?: string; backup?: string; target: string; replace?: boolean; by: string }) => {
       if (o.to && Number.isNaN(Date.parse(o.to))) throw new Error(`--to "${o.to}" is not a date-time`);
       const config = loadConfig();
+      const refusal = restoreTargetRefusal(o.target, config);
+      if (refusal) throw new Error(`--target: ${refusal}`);
       const connection = await Connection.connect({ address: config.temporal.address, tls: temporalTls(config.temporal) });
       try {
         const client = new Client({ connection, namespace: config.temporal.namespace });
         const restoreId = `restore-${new Date().toISOString().replace(/[-:.]/g, '')}`;
-        const handle = await client.workflow.start('restoreByPriority', {
-          taskQueue: config.taskQueue,
-          workflowId: restoreId,
-          args: [{ restoreId, target: o.target, pointInTime: o.to, backupId: o.backup, replace: o.replace ?? false }],
-        });
+        const input: RestoreInput = { restoreId, target: o.target, pointInTime: o.to, backupId: o.backup, replace: o.replace ?? false, startedBy: o.by };
+        const handle = await client.workflow.start('restoreByPriority', { taskQueue: config.taskQueue, workflowId: restoreId, args: [input] });
+        await auditRestoreStart(config, input);
         console.error(`started ${restoreId}; the worker verifies the chain first, then restores class by class`);
         const result = await withProgress(handle, config, o.target, restoreId);
         console.log(`restored ${result.target} to ${result.pointInTime} from ${result.chain.join(' -> ')}`);

@@ -4,10 +4,11 @@ import { Client } from '@temporalio/client';
 import { DataSource } from 'typeorm';
 import { BackupIntegrityError, verifyBackup } from '../../../../activities/backup/format';
 import { BackupRefused, takeBackup } from '../../../../activities/backup/take-backup';
-import { backupDeps, backupKeyring, backupStore } from '../../../shared/backups';
+import { backupDeps, backupKeyring, backupStore, restoreTargetRefusal } from '../../../shared/backups';
 import type { YingjiConfig } from '../../../shared/config';
 import { restoreProgress } from '../../../../workflows/restore-by-priority.workflow';
-import type { RestoreResult } from '../../../../workflows/restore-by-priority.workflow';
+import type { RestoreInput, RestoreResult } from '../../../../workflows/restore-by-priority.workflow';
+import { AuditTrail } from '../auth/audit-trail';
 import type { Caller } from '../auth/caller';
 import { CurrentCaller, Roles } from '../auth/decorators';
 import { YINGJI_CONFIG } from '../config.token';
@@ -23,6 +24,7 @@ export class BackupsController {
     private readonly db: DataSource,
     @Inject(YINGJI_CONFIG) private readonly config: YingjiConfig,
     @Inject(TEMPORAL_CLIENT) private readonly temporal: Client,
+    private readonly audit: AuditTrail,
   ) {}
 
   @Get('backups')
@@ -52,28 +54,37 @@ export class BackupsController {
   @HttpCode(200)
   @Roles('commander', 'admin')
   @ApiOperation({ summary: 'Check a backup (manifest, every chunk) without restoring it; 422 names the damaged chunk' })
-  async verify(@Param('id') id: string) {
+  async verify(@Param('id') id: string, @CurrentCaller() caller: Caller) {
     const known = await this.db.query(`SELECT 1 FROM backup_catalog WHERE id = $1`, [id]);
     if (!known.length) throw new NotFoundException(`backup "${id}" is not in the catalog`);
+    const subject = { type: 'backup', id };
     try {
-      return await verifyBackup(backupStore(this.config), backupKeyring(this.config), id, { depth: 'full' });
+      const report = await verifyBackup(backupStore(this.config), backupKeyring(this.config), id, { depth: 'full' });
+      await this.audit.ok(caller, 'backup.verify', subject, { chunks: report.chunkCount, rows: report.rowCount });
+      return report;
     } catch (err) {
-      if (err instanceof BackupIntegrityError) throw new UnprocessableEntityException(err.message);
-      throw err;
+      if (!(err instanceof BackupIntegrityError)) throw err;
+      // A damaged backup is worth an entry too: someone checked it and it failed.
+      await this.audit.ok(caller, 'backup.verify', subject, { error: err.message }, 'failed');
+      throw new UnprocessableEntityException(err.message);
     }
   }
 
   @Post('restores')
   @Roles('commander', 'admin')
   @ApiOperation({ summary: 'Start restoreByPriority (a workflow); returns its id at once' })
-  async restore(@Body() dto: StartRestoreDto) {
+  async restore(@Body() dto: StartRestoreDto, @CurrentCaller() caller: Caller) {
     if (dto.to && dto.backupId) throw new BadRequestException('give either to or backupId, not both');
+    // Refused before any workflow starts: preparing a target migrates it and may empty it.
+    const refusal = restoreTargetRefusal(dto.target, this.config);
+    if (refusal) {
+      await this.audit.denied(caller, 'restore.start', { type: 'database', id: dto.target }, refusal);
+      throw new BadRequestException(refusal);
+    }
     const restoreId = `restore-${new Date().toISOString().replace(/[-:.]/g, '')}`;
-    await this.temporal.workflow.start('restoreByPriority', {
-      taskQueue: this.config.taskQueue,
-      workflowId: restoreId,
-      args: [{ restoreId, target: dto.target, pointInTime: dto.to, backupId: dto.backupId, replace: dto.replace ?? false }],
-    });
+    const input: RestoreInput = { restoreId, target: dto.target, pointInTime: dto.to, backupId: dto.backupId, replace: dto.replace ?? false, startedBy: caller.person };
+    await this.temporal.workflow.start('restoreByPriority', { taskQueue: this.config.taskQueue, workflowId: restoreId, args: [input] });
+    await this.audit.ok(caller, 'restore.start', { type: 'restore', id: restoreId }, { target: dto.target, replace: input.replace, pointInTime: dto.to, backupId: dto.backupId });
     return { restoreId, state: 'running' };
   }
 

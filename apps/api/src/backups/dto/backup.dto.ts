@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsISO8601, IsNotEmpty, IsOptional, IsString, Matches } from 'class-validator';
+import { RESTORE_TARGET_RULE } from '../../../../shared/backups';
 
 export class TakeBackupDto {
   @ApiProperty({ enum: ['full', 'incremental', 'differential'] })
@@ -8,9 +9,9 @@ export class TakeBackupDto {
 }
 
 export class StartRestoreDto {
-  @ApiProperty({ example: 'scratch_restore', description: '"invoices" (the configured invoice database) or a database name on the same server' })
+  @ApiProperty({ example: 'scratch_0612', description: RESTORE_TARGET_RULE })
   @IsString()
-  @Matches(/^(invoices|[a-z][a-z0-9_]{0,62})$/, { message: 'target must be "invoices" or a database name (a-z, 0-9, _)' })
+  @Matches(/^(invoices|[a-z][a-z0-9_]{0,62})$/, { message: `target must be a database name (a-z, 0-9, _; starting with a letter): ${RESTORE_TARGET_RULE}` })
   target!: string;
 
   @ApiPropertyOptional({ description: 'Restore to this moment (default: the latest backup)' })
