@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { BadRequestException, INestApplication, ValidationPipe } from '@nestjs/common';
+import { BadRequestException, INestApplication, ValidationError, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -35,8 +35,7 @@ export async function createApp(config: YingjiConfig, opts: { logger?: false } =
       transform: true,
       whitelist: true,
       forbidNonWhitelisted: true,
-      exceptionFactory: (errors) =>
-        new BadRequestException(errors.flatMap((e) => Object.values(e.constraints ?? { [e.property]: `${e.property} is invalid` }))),
+      exceptionFactory: (errors) => new BadRequestException(errors.flatMap((e) => validationMessages(e))),
     }),
   );
   app.enableShutdownHooks();
@@ -48,4 +47,12 @@ export async function createApp(config: YingjiConfig, opts: { logger?: false } =
     .build();
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc));
   return app;
+}
+
+/** Each failed constraint's message; a nested one is named by its path (`findings[0].due must be ...`). */
+function validationMessages(e: ValidationError, parent = ''): string[] {
+  const own = Object.values(e.constraints ?? {}).map((m) => (parent ? `${parent}${m}` : m));
+  const at = `${parent}${/^\d+$/.test(e.property) ? `[${e.property}]` : e.property}`;
+  const nested = (e.children ?? []).flatMap((c) => validationMessages(c, /^\d+$/.test(c.property) ? at : `${at}.`));
+  return own.length || nested.length ? [...own, ...nested] : [`${at} is invalid`];
 }
