@@ -1,7 +1,7 @@
 // Where a webhook may go: every address class a plan could aim the worker at inside the network is
 // refused unless the deployment allows it, whatever form the address is written in.
 import type { LookupAddress } from 'node:dns';
-import { webhookEgressFrom } from '../../apps/shared/config';
+import { webhookEgressFrom, WebhookEgress } from '../../apps/shared/config';
 import { addressKind, checkedAddresses, RefusedDestinationError, withDeploymentWebhook } from '../../activities/notify/egress';
 
 describe('addressKind', () => {
@@ -68,7 +68,7 @@ describe('YINGJI_WEBHOOK_ALLOW_HOSTS', () => {
 });
 
 describe('checkedAddresses', () => {
-  const open = { allowHosts: [], strict: false };
+  const open: WebhookEgress = { allowHosts: [], strict: false };
   const names: Record<string, string[]> = {
     localhost: ['127.0.0.1', '::1'],
     'hooks.example.com': ['93.184.216.34'],
@@ -76,8 +76,8 @@ describe('checkedAddresses', () => {
     'metadata.example.com': ['169.254.169.254'],
   };
   const resolve = async (host: string): Promise<LookupAddress[]> => (names[host] ?? []).map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
-  const check = (url: string, egress = open) => checkedAddresses(new URL(url), egress, resolve);
-  const refusal = (url: string, egress = open) =>
+  const check = (url: string, egress: WebhookEgress = open) => checkedAddresses(new URL(url), egress, resolve);
+  const refusal = (url: string, egress: WebhookEgress = open) =>
     check(url, egress).then(
       () => 'allowed',
       (e: Error) => (e instanceof RefusedDestinationError ? e.message : `not a refusal: ${e.message}`),
