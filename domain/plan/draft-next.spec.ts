@@ -15,7 +15,7 @@ describe('draftNextVersion', () => {
 
   it('raises the version and still parses as a valid plan', () => {
     expect(draft.version).toBe(4);
-    const parsed = parsePlan(draft.text, { file: 'draft.yaml', env: { WEBHOOK_URL: 'http://x' } });
+    const parsed = parsePlan(draft.text, { file: 'draft.yaml', env: { YINGJI_PLAN_WEBHOOK_URL: 'http://x' } });
     expect(parsed.ok).toBe(true);
     if (parsed.ok) expect(parsed.plan.version).toBe(4);
   });

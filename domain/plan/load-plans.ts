@@ -23,7 +23,8 @@ export function loadPlanFile(path: string, env: Env = {}): LoadedPlanFile {
 
 /**
  * Every plan file in a folder (`*.yaml` / `*.yml`, sorted by name), skipping team directories
- * (`teams*.yaml`). Pass the environment explicitly, e.g. `process.env`, for `${NAME}`.
+ * (`teams*.yaml`). Pass the plan variables explicitly, `planVariables(process.env)`, for `${NAME}`
+ * (only YINGJI_PLAN_* names are ever read, whatever is passed).
  */
 export function loadPlanDirectory(dir: string, env: Env = {}): LoadedPlanFile[] {
   return readdirSync(dir)

@@ -7,7 +7,10 @@ import type { Plan } from './plan.types';
 import { didYouMean, editDistance } from '../text/did-you-mean';
 import { formatPath } from '../yaml/reader';
 
-/** The example of plan-format.md, with its two abridged lines written as valid YAML. */
+/**
+ * The example of plan-format.md, with its two abridged lines written as valid YAML and its webhook
+ * variable under the name a deployment allows (only YINGJI_PLAN_* are read).
+ */
 const FORMAT_EXAMPLE = `apiVersion: yingji/v1
 kind: EmergencyPlan
 id: einvoice-db-crash            # stable, lowercase, dashes
@@ -83,7 +86,7 @@ escalation:
 notify:
   channels:
     email:   { to: { commander: ops-oncall@example.com, finance: finance@example.com } }
-    webhook: { url: "\${WEBHOOK_URL}", format: wecom }
+    webhook: { url: "\${YINGJI_PLAN_WEBHOOK_URL}", format: wecom }
   onStages: [classified, escalated, restored, closed]
 
 review:
@@ -99,7 +102,7 @@ drill:
     - { rpo: 15m }
 `;
 
-const env = { WEBHOOK_URL: 'https://hooks.example.com/yingji' };
+const env = { YINGJI_PLAN_WEBHOOK_URL: 'https://hooks.example.com/yingji' };
 
 function ok(res: ParsePlanResult): Plan {
   if (!res.ok) throw new Error(res.problems.map(formatProblem).join('\n'));
@@ -176,45 +179,70 @@ describe('parsePlan: the plan-format.md example', () => {
   });
 
   it('explains the abridged lines of the example as written in the document', () => {
-    const verbatim = FORMAT_EXAMPLE.replace('webhook: { url: "${WEBHOOK_URL}", format: wecom }', 'webhook: { url: ${WEBHOOK_URL}, format: wecom }');
+    const verbatim = FORMAT_EXAMPLE.replace('webhook: { url: "${YINGJI_PLAN_WEBHOOK_URL}", format: wecom }', 'webhook: { url: ${YINGJI_PLAN_WEBHOOK_URL}, format: wecom }');
     expect(problems(parsePlan(verbatim, { file: 'x.yaml', env }))).toEqual([
-      'x.yaml:76:21 notify.channels.webhook.url: YAML syntax error: "${...}" inside { } or [ ] must be quoted, e.g. url: "${WEBHOOK_URL}"',
+      'x.yaml:76:21 notify.channels.webhook.url: YAML syntax error: "${...}" inside { } or [ ] must be quoted, e.g. url: "${YINGJI_PLAN_WEBHOOK_URL}"',
     ]);
     const escalation = FORMAT_EXAMPLE.replace('  - { after: 0m, notify: [owner-lead] }', '  - after: 0m   notify: [owner-lead]');
     expect(problems(parsePlan(escalation, { file: 'x.yaml', env }))[0]).toMatch(/^x\.yaml:69:12 escalation\[0\]\.after: YAML syntax error: Nested mappings/);
   });
 });
 
-describe('parsePlan: environment variables', () => {
+describe('parsePlan: plan variables (${NAME}, only YINGJI_PLAN_*)', () => {
+  const withTitle = (title: string) => FORMAT_EXAMPLE.replace('title: 发票数据库崩溃 Invoice database crash', `title: "${title}"`);
+
   it('reports a missing variable at its exact position, never reading process.env', () => {
-    process.env.WEBHOOK_URL = 'https://from-process-env.example.com';
+    process.env.YINGJI_PLAN_WEBHOOK_URL = 'https://from-process-env.example.com';
     try {
       expect(problems(parsePlan(FORMAT_EXAMPLE, { file: 'p.yaml' }))).toEqual([
-        'p.yaml:76:22 notify.channels.webhook.url: environment variable WEBHOOK_URL is not set (used here as ${WEBHOOK_URL})',
+        'p.yaml:76:22 notify.channels.webhook.url: environment variable YINGJI_PLAN_WEBHOOK_URL is not set (used here as ${YINGJI_PLAN_WEBHOOK_URL})',
       ]);
     } finally {
-      delete process.env.WEBHOOK_URL;
+      delete process.env.YINGJI_PLAN_WEBHOOK_URL;
     }
   });
 
+  it('refuses any other name by name alone: the same answer whether or not the variable exists, and its value never appears', () => {
+    const secret = 'postgres://yingji:s3cret-password@db.internal:5432/yingji';
+    const text = withTitle('${DATABASE_URL}');
+    const refusal = ['p.yaml:5:9 title: only variables named YINGJI_PLAN_* may be used in a plan (used here as ${DATABASE_URL}); set YINGJI_PLAN_DATABASE_URL instead'];
+    const present = problems(parsePlan(text, { file: 'p.yaml', env: { ...env, DATABASE_URL: secret } }));
+    const absent = problems(parsePlan(text, { file: 'p.yaml', env }));
+    expect(present).toEqual(refusal);
+    expect(absent).toEqual(refusal);
+    expect(present.join('\n')).not.toContain('s3cret');
+  });
+
+  it('refuses the design document\'s ${WEBHOOK_URL} and names that only look like plan variables', () => {
+    const text = FORMAT_EXAMPLE.replace('${YINGJI_PLAN_WEBHOOK_URL}', '${WEBHOOK_URL}');
+    expect(problems(parsePlan(text, { file: 'p.yaml', env: { WEBHOOK_URL: 'https://hooks.example.com/yingji' } }))).toEqual([
+      'p.yaml:76:22 notify.channels.webhook.url: only variables named YINGJI_PLAN_* may be used in a plan (used here as ${WEBHOOK_URL}); set YINGJI_PLAN_WEBHOOK_URL instead',
+    ]);
+    const lookalikes = { ...env, YINGJI_PLAN_: 'x', yingji_plan_title: 'x' };
+    expect(problems(parsePlan(withTitle('${YINGJI_PLAN_} ${yingji_plan_title}'), { file: 'p.yaml', env: lookalikes }))).toEqual([
+      'p.yaml:5:9 title: only variables named YINGJI_PLAN_* may be used in a plan (used here as ${YINGJI_PLAN_}); set a name such as YINGJI_PLAN_TITLE instead',
+      'p.yaml:5:25 title: only variables named YINGJI_PLAN_* may be used in a plan (used here as ${yingji_plan_title}); set a name such as YINGJI_PLAN_TITLE instead',
+    ]);
+  });
+
   it('substitutes several variables in one string and reports each missing one', () => {
-    const text = FORMAT_EXAMPLE.replace('title: 发票数据库崩溃 Invoice database crash', 'title: "${A} and ${B} and ${C}"');
-    expect(ok(parsePlan(text, { env: { ...env, A: 'x', B: 'y', C: 'z' } })).title).toBe('x and y and z');
-    expect(problems(parsePlan(text, { file: 'p.yaml', env: { ...env, B: 'y' } }))).toEqual([
-      'p.yaml:5:9 title: environment variable A is not set (used here as ${A})',
-      'p.yaml:5:27 title: environment variable C is not set (used here as ${C})',
+    const text = withTitle('${YINGJI_PLAN_A} and ${YINGJI_PLAN_B} and ${YINGJI_PLAN_C}');
+    expect(ok(parsePlan(text, { env: { ...env, YINGJI_PLAN_A: 'x', YINGJI_PLAN_B: 'y', YINGJI_PLAN_C: 'z' } })).title).toBe('x and y and z');
+    expect(problems(parsePlan(text, { file: 'p.yaml', env: { ...env, YINGJI_PLAN_B: 'y' } }))).toEqual([
+      'p.yaml:5:9 title: environment variable YINGJI_PLAN_A is not set (used here as ${YINGJI_PLAN_A})',
+      'p.yaml:5:51 title: environment variable YINGJI_PLAN_C is not set (used here as ${YINGJI_PLAN_C})',
     ]);
   });
 
   it('refuses malformed references', () => {
-    const bad = (s: string) => problems(parsePlan(FORMAT_EXAMPLE.replace('title: 发票数据库崩溃 Invoice database crash', `title: "${s}"`), { file: 'p.yaml', env }));
+    const bad = (s: string) => problems(parsePlan(withTitle(s), { file: 'p.yaml', env }));
     expect(bad('cost ${lower-case}')).toEqual(['p.yaml:5:14 title: "${lower-case}" is not a valid variable reference: names use letters, digits and _']);
     expect(bad('open ${NAME')).toEqual(['p.yaml:5:14 title: "${" starts a variable reference but has no closing "}"']);
   });
 
   it('substitutes inside durations and action parameters too', () => {
-    const text = FORMAT_EXAMPLE.replace('within: 10m', 'within: "${ISOLATE_WITHIN}"').replace('backup: latest', 'backup: "${BACKUP_ID}"');
-    const plan = ok(parsePlan(text, { env: { ...env, ISOLATE_WITHIN: '5m', BACKUP_ID: 'full-2025-03-01' } }));
+    const text = FORMAT_EXAMPLE.replace('within: 10m', 'within: "${YINGJI_PLAN_ISOLATE_WITHIN}"').replace('backup: latest', 'backup: "${YINGJI_PLAN_BACKUP_ID}"');
+    const plan = ok(parsePlan(text, { env: { ...env, YINGJI_PLAN_ISOLATE_WITHIN: '5m', YINGJI_PLAN_BACKUP_ID: 'full-2025-03-01' } }));
     expect(plan.steps[0]).toMatchObject({ within: '5m', withinMs: 300_000 });
     expect(plan.steps[2]).toMatchObject({ with: { backup: 'full-2025-03-01' } });
   });
@@ -340,5 +368,50 @@ describe('action registry', () => {
     expect(ACTIONS.restoreByPriority.checkAll?.({ backup: 'full-1', pointInTime: '2025-03-31T23:59:00+08:00' })).toHaveLength(1);
     expect(ACTIONS.reconcileInvoices.params.taxpayers.check(['91110108MA01ABCDE1'])).toEqual([]);
     expect(ACTIONS.reconcileInvoices.params.period.check('2025-13')).toHaveLength(1);
+  });
+});
+
+describe('parsePlan: limits, checked before the expensive work', () => {
+  const head = FORMAT_EXAMPLE.slice(0, FORMAT_EXAMPLE.indexOf('steps:'));
+  const manySteps = (n: number) => `${head}steps:\n${Array.from({ length: n }, (_, i) => `  - { id: s-${i}, type: manual, owner: dba }\n`).join('')}`;
+
+  it('refuses more than 500 steps at the first one over, before reading any step', () => {
+    const started = Date.now();
+    const res = problems(parsePlan(manySteps(5000), { file: 'big.yaml', env }));
+    expect(res).toEqual(['big.yaml:530:5 steps[500]: a plan may have at most 500 steps; this one has 5000 (split it into several plans)']);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('accepts exactly 500 steps', () => {
+    expect(ok(parsePlan(manySteps(500), { env })).steps).toHaveLength(500);
+  });
+
+  it('refuses a text over 256 KiB before parsing it, naming its size', () => {
+    const text = `${FORMAT_EXAMPLE}\n# ${'padding '.repeat(40_000)}\n`;
+    expect(problems(parsePlan(text, { file: 'big.yaml', env }))).toEqual([
+      'big.yaml:1:1: the plan is 315.1 KiB (322649 bytes); a plan may be at most 256 KiB (262144 bytes): split it into several plans',
+    ]);
+    // Counted in UTF-8 bytes, as stored and sent: 100,000 Chinese characters are 300,000 bytes.
+    expect(problems(parsePlan(`${FORMAT_EXAMPLE}\n# ${'发'.repeat(100_000)}\n`, { file: 'big.yaml', env }))[0]).toMatch(/^big\.yaml:1:1: the plan is 295\.6 KiB \(302649 bytes\)/);
+  });
+
+  it('stops after 100 problems, saying so where it stopped, instead of suggesting a name for each of thousands', () => {
+    const refs = Array.from({ length: 20_000 }, (_, i) => `isolat${i % 10}`).join(', ');
+    const text = FORMAT_EXAMPLE.replace('after: [isolate]\n    options', `after: [${refs}]\n    options`);
+    const started = Date.now();
+    const res = problems(parsePlan(text, { file: 'p.yaml', env }));
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(res).toHaveLength(101);
+    expect(res[0]).toBe('p.yaml:40:13 steps[1].after[0]: unknown step "isolat0" (did you mean "isolate"?)');
+    expect(res[100]).toMatch(/^p\.yaml:40:\d+ steps\[1\]\.after\[100\]: more than 100 problems; the check stopped here: fix the ones above first$/);
+  });
+
+  it('finds a repeated field in a map of 15,000 fields in well under a second', () => {
+    const fields = Array.from({ length: 15_000 }, (_, i) => `    f${i}: x\n`).join('');
+    const text = FORMAT_EXAMPLE.replace('drill:', `x-extra:\n${fields}    f7: again\ndrill:`);
+    const started = Date.now();
+    const res = problems(parsePlan(text, { file: 'p.yaml', env }));
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(res).toEqual([expect.stringMatching(/^p\.yaml:\d+:5 x-extra\.f7: the field "f7" is written twice; keep one$/)]);
   });
 });

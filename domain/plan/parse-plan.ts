@@ -1,5 +1,6 @@
 // Plan files (yingji/v1, plan-format.md): YAML text in, a validated Plan or every problem out.
 // Never throws. Problems carry file, line, column, path and a sentence for the plan owner.
+import { isSeq } from 'yaml';
 import type { Node } from 'yaml';
 import { ACTION_NAMES, ACTIONS, isActionName } from './actions';
 import { checkFacts, COMPARISONS, CONDITION_KINDS, evaluateCondition as evaluate, operandKind } from './conditions';
@@ -19,19 +20,42 @@ import {
   MESSAGE_PLACEHOLDERS,
   NOTIFY_STAGES,
   PHONE_PATTERN,
+  PLAN_LIMITS,
   STEP_TYPES,
   WEBHOOK_FORMATS,
 } from './vocabulary';
 import { didYouMean, listWords, suggestion } from '../text/did-you-mean';
-import { Env, Field, formatPath, Path, PathSeg, sortProblems, YamlReader } from '../yaml/reader';
+import { Env, Field, formatPath, Path, PathSeg, sortProblems, TooManyProblems, YamlReader } from '../yaml/reader';
 
 export { formatProblem } from '../yaml/reader';
 
 export interface ParsePlanOptions {
   /** Shown in problems; defaults to `plan.yaml`. */
   file?: string;
-  /** Values for `${NAME}`; the caller passes them (the domain never reads process.env). */
+  /**
+   * Values for `${NAME}`, e.g. `planVariables(process.env)`; the domain never reads process.env, and
+   * only YINGJI_PLAN_* names are read from whatever is passed.
+   */
   env?: Env;
+}
+
+export { PLAN_LIMITS };
+
+const kib = (bytes: number) => `${Math.round((bytes / 1024) * 10) / 10} KiB`;
+
+/** The problem with a plan text over the size limit (at 1:1), or undefined; cheap, before any parsing. */
+export function planSizeProblem(text: string, file = 'plan.yaml'): Problem | undefined {
+  // UTF-8 has at least one byte per UTF-16 unit: a text this short cannot be over the limit.
+  if (text.length <= PLAN_LIMITS.maxBytes / 3) return undefined;
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes <= PLAN_LIMITS.maxBytes) return undefined;
+  return {
+    file,
+    line: 1,
+    column: 1,
+    path: '',
+    message: `the plan is ${kib(bytes)} (${bytes} bytes); a plan may be at most ${kib(PLAN_LIMITS.maxBytes)} (${PLAN_LIMITS.maxBytes} bytes): split it into several plans`,
+  };
 }
 
 export type ParsePlanResult = { ok: true; plan: Plan } | { ok: false; problems: Problem[] };
@@ -73,8 +97,11 @@ export function parsePlan(text: string, opts: ParsePlanOptions = {}): ParsePlanR
   const file = opts.file ?? 'plan.yaml';
   try {
     if (typeof text !== 'string') return { ok: false, problems: [{ file, line: 1, column: 1, path: '', message: 'a plan must be given as text' }] };
+    const tooBig = planSizeProblem(text, file);
+    if (tooBig) return { ok: false, problems: [tooBig] };
     return new PlanParser(text, file, opts.env ?? {}).parse();
   } catch (e) {
+    if (e instanceof TooManyProblems) return { ok: false, problems: [...e.found, e.problem] };
     // A bug in the validator must not turn into an accepted plan or a crash of the caller.
     return { ok: false, problems: [{ file, line: 1, column: 1, path: '', message: `the plan could not be checked (internal error: ${e instanceof Error ? e.message : String(e)})` }] };
   }
@@ -108,6 +135,7 @@ class PlanParser {
     const top = r.fields(root, [], { allowed: TOP_FIELDS, required: TOP_REQUIRED, what: 'a plan (a map of fields starting with "apiVersion: yingji/v1")' });
     if (!top) return this.fail();
     const v = (name: string) => top.get(name);
+    if (this.tooManySteps(v('steps'))) return this.fail();
 
     const plan: Partial<Plan> = {};
     const apiVersion = v('apiVersion');
@@ -176,6 +204,15 @@ class PlanParser {
 
     if (r.problems.length > 0) return this.fail();
     return { ok: true, plan: plan as Plan };
+  }
+
+  /** Counted on the YAML list before any step is read; every later check grows with the steps. */
+  private tooManySteps(steps: Field | undefined): boolean {
+    const list = steps ? this.r.deref(steps.value) : null;
+    if (!isSeq(list) || list.items.length <= PLAN_LIMITS.maxSteps) return false;
+    const first = PLAN_LIMITS.maxSteps;
+    this.r.problem(list.items[first] as Node | null, ['steps', first], `a plan may have at most ${PLAN_LIMITS.maxSteps} steps; this one has ${list.items.length} (split it into several plans)`, list);
+    return true;
   }
 
   private fail(): ParsePlanResult {

@@ -8,7 +8,7 @@ import type { JsonSchema } from './actions';
 import { COMPARISONS } from './conditions';
 import { DURATION_PATTERN } from './duration';
 import { LEVELS } from './plan.types';
-import { ADDRESS_CHANNELS, CHANNELS, EMAIL_PATTERN, EXPECT_KINDS, FACT_PATTERN, FAULTS, ID_PATTERN, NOTIFY_STAGES, PHONE_PATTERN, STEP_TYPES, WEBHOOK_FORMATS } from './vocabulary';
+import { ADDRESS_CHANNELS, CHANNELS, EMAIL_PATTERN, EXPECT_KINDS, FACT_PATTERN, FAULTS, ID_PATTERN, NOTIFY_STAGES, PHONE_PATTERN, PLAN_LIMITS, STEP_TYPES, WEBHOOK_FORMATS } from './vocabulary';
 
 const ref = (name: string): JsonSchema => ({ $ref: `#/definitions/${name}` });
 const obj = (properties: Record<string, JsonSchema>, required: string[] = [], extra: JsonSchema = {}): JsonSchema => ({
@@ -161,7 +161,7 @@ export function buildPlanSchema(): JsonSchema {
         },
         rpo: { ...ref('duration'), description: 'Most data (by time) that may be lost' },
       }),
-      steps: list(ref('step'), { minItems: 1 }),
+      steps: list(ref('step'), { minItems: 1, maxItems: PLAN_LIMITS.maxSteps }),
       escalation: list(obj({ after: ref('duration'), notify: list(ref('roleRef'), { minItems: 1 }) }, ['after', 'notify']), {
         description: 'Who is told when a step passes its deadline, earliest first',
       }),

@@ -1,5 +1,11 @@
 // The fixed words of the plan format (yingji/v1): names a plan may use and what they mean.
 
+/**
+ * Limits checked before the expensive work (the YAML parse for the size; every step check and the
+ * step graph for the count), so one plan cannot hold the API's event loop for seconds.
+ */
+export const PLAN_LIMITS = { maxBytes: 256 * 1024, maxSteps: 500 } as const;
+
 /** Step ids, option ids, role names, team names, plan ids: lowercase words joined by dashes. */
 export const ID_PATTERN = '^[a-z0-9]+(-[a-z0-9]+)*$';
 export const ID_RE = new RegExp(ID_PATTERN);

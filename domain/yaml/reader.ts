@@ -1,9 +1,12 @@
 // Reading YAML with positions: every value keeps where it came from, so a problem can name the file,
 // line, column and path (`steps[2].after[0]`) of the mistake. Shared by the plan parser and the
-// team directory loader. Pure: the caller passes the text and the environment.
-import { Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, Node, parseDocument, YAMLMap } from 'yaml';
+// team directory loader. Pure: the caller passes the text and the environment, of which only the
+// plan variables (YINGJI_PLAN_*, plan-variables.ts) are ever read.
+import { Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, Node, parseDocument, visit, YAMLMap } from 'yaml';
 import type { Problem } from '../plan/plan.types';
 import { didYouMean, listWords, suggestion } from '../text/did-you-mean';
+import { isPlanVariableName, notAPlanVariable, planVariables } from './plan-variables';
+import type { PlanVariables } from './plan-variables';
 
 export type { Problem };
 
@@ -42,12 +45,28 @@ export interface Field {
   path: PathSeg[];
 }
 
+/** An environment to take `${NAME}` from; only its YINGJI_PLAN_* names are read. */
 export type Env = Readonly<Record<string, string | undefined>>;
 
 const ENV_REF = /\$\{([^}]*)\}|\$\{/g;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const MAX_DEPTH = 64;
 const MAX_ALIAS_EXPANSIONS = 1000;
+/** Past this many problems a file is not worth reading on, and every further one costs a suggestion search. */
+export const MAX_PROBLEMS = 100;
+
+/** Thrown by the reader at the problem after MAX_PROBLEMS; the parsers return what was found and this. */
+export class TooManyProblems extends Error {
+  readonly problem: Problem;
+  constructor(
+    at: Omit<Problem, 'message'>,
+    /** The problems found before, in reading order. */
+    readonly found: Problem[],
+  ) {
+    super(`more than ${MAX_PROBLEMS} problems; the check stopped here: fix the ones above first`);
+    this.problem = { ...at, message: this.message };
+  }
+}
 
 /** Hints for the YAML mistakes people make most, keyed by the `yaml` library's error codes. */
 const YAML_HINTS: Record<string, string> = {
@@ -63,13 +82,34 @@ export class YamlReader {
   private readonly lines = new LineCounter();
   readonly doc: Document.Parsed;
   private aliasExpansions = 0;
+  /** Whatever the caller passed, only the plan variables are kept. */
+  private readonly variables: PlanVariables;
 
   constructor(
     readonly text: string,
     readonly file: string,
-    readonly env: Env,
+    env: Env,
   ) {
-    this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true, strict: true });
+    this.variables = planVariables(env);
+    // uniqueKeys off: the library compares every key with every other (seconds for a map of 15,000
+    // keys); repeatedKeys() finds the same in one pass.
+    this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: false, strict: true });
+  }
+
+  /** Offsets of keys written a second time in the same map (scalar keys, compared by value). */
+  private repeatedKeys(): Array<{ pos: [number, number]; code: 'DUPLICATE_KEY'; message: string }> {
+    const out: Array<{ pos: [number, number]; code: 'DUPLICATE_KEY'; message: string }> = [];
+    visit(this.doc, {
+      Map: (_, map) => {
+        const seen = new Set<unknown>();
+        for (const pair of map.items) {
+          if (!isScalar(pair.key)) continue;
+          if (seen.has(pair.key.value)) out.push({ pos: [pair.key.range?.[0] ?? 0, pair.key.range?.[1] ?? 0], code: 'DUPLICATE_KEY', message: 'repeated key' });
+          seen.add(pair.key.value);
+        }
+      },
+    });
+    return out;
   }
 
   /**
@@ -77,7 +117,7 @@ export class YamlReader {
    * so only repeated keys and the first other error are reported. Returns false when there were any.
    */
   checkSyntax(): boolean {
-    const errs = [...this.doc.errors, ...this.doc.warnings].sort((a, b) => a.pos[0] - b.pos[0]);
+    const errs = [...this.doc.errors, ...this.doc.warnings, ...this.repeatedKeys()].sort((a, b) => a.pos[0] - b.pos[0]);
     if (errs.length === 0) return true;
     const duplicates = errs.filter((e) => e.code === 'DUPLICATE_KEY');
     const first = errs.find((e) => e.code !== 'DUPLICATE_KEY');
@@ -90,7 +130,7 @@ export class YamlReader {
       let offset = first.pos[0];
       let message = `YAML syntax error: ${first.message.replace(/ at line \d+, column \d+[\s\S]*$/, '')}`;
       if (first.code === 'UNEXPECTED_TOKEN' && src.startsWith('${')) {
-        message = 'YAML syntax error: "${...}" inside { } or [ ] must be quoted, e.g. url: "${WEBHOOK_URL}"';
+        message = 'YAML syntax error: "${...}" inside { } or [ ] must be quoted, e.g. url: "${YINGJI_PLAN_WEBHOOK_URL}"';
         offset -= 1;
       } else if (first.code === 'TAG_RESOLVE_FAILED' || /Unresolved tag/.test(first.message)) {
         message = `YAML tags such as "${this.text.slice(first.pos[0], first.pos[1])}" are not used in these files`;
@@ -121,6 +161,7 @@ export class YamlReader {
 
   problemAt(offset: number, path: Path, message: string): void {
     const { line, column } = this.position(offset);
+    if (this.problems.length >= MAX_PROBLEMS) throw new TooManyProblems({ file: this.file, line, column, path: formatPath(path) }, sortProblems(this.problems));
     this.problems.push({ file: this.file, line, column, path: formatPath(path), message });
   }
 
@@ -390,7 +431,13 @@ export class YamlReader {
         this.problemAt(offset, path, `"${whole}" is not a valid variable reference: names use letters, digits and _`);
         return whole;
       }
-      const v = this.env[name];
+      // Refused by name alone, before any lookup: the answer never says whether such a variable exists.
+      if (!isPlanVariableName(name)) {
+        ok = false;
+        this.problemAt(offset, path, notAPlanVariable(name));
+        return whole;
+      }
+      const v = this.variables[name];
       if (v === undefined) {
         ok = false;
         this.problemAt(offset, path, `environment variable ${name} is not set (used here as ${whole})`);
