@@ -5,6 +5,7 @@ import { formatProblem } from '../../domain/plan/parse-plan';
 import type { Level, Plan } from '../../domain/plan/plan.types';
 import { loadDirectory } from '../../domain/responsibility/directory';
 import { resolveResponsibility, Responsibility } from '../../domain/responsibility/resolve-responsibility';
+import { planVariables } from '../../domain/yaml/plan-variables';
 
 /**
  * Reads the team directory when an incident needs it, so who is on call is who is in the file
@@ -19,7 +20,8 @@ export function createResponsibilityActivities(directoryFile: string) {
       } catch (err) {
         throw ApplicationFailure.nonRetryable(`the team directory ${directoryFile} cannot be read: ${(err as Error).message}`, 'DirectoryError');
       }
-      const loaded = loadDirectory(text, { file: path.basename(directoryFile), env: process.env });
+      // Operator config follows the plans' rule: only YINGJI_PLAN_* variables, never the worker's secrets.
+      const loaded = loadDirectory(text, { file: path.basename(directoryFile), env: planVariables(process.env) });
       if (!loaded.ok) {
         throw ApplicationFailure.nonRetryable(`the team directory has problems: ${loaded.problems.map(formatProblem).join('; ')}`, 'DirectoryError');
       }

@@ -18,7 +18,7 @@ describe('deadlines and escalation, end to end with real timers', () => {
       });
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    process.env.TEST_WEBHOOK_URL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    process.env.YINGJI_PLAN_TEST_WEBHOOK_URL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
     h = await startHarness();
     await h.publishPlan('test/plans/run/escalation-drill.yaml');
   });

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { formatProblem, parsePlan } from '../../../domain/plan/parse-plan';
 import { LEVEL_NAMES } from '../../../domain/incident/classify';
 import { possibleLevels } from '../../../domain/plan/graph';
+import { planVariables } from '../../../domain/yaml/plan-variables';
 import { apiClient } from './session';
 
 function planFiles(target: string): string[] {
@@ -25,8 +26,9 @@ export function planCommands(): Command {
     .description('check plan files; prints every problem (exit 1) or one line per valid plan (exit 0)')
     .action((target: string) => {
       let bad = 0;
+      const variables = planVariables(process.env);
       for (const file of planFiles(target)) {
-        const result = parsePlan(fs.readFileSync(file, 'utf8'), { file: path.relative(process.cwd(), file) || file, env: process.env });
+        const result = parsePlan(fs.readFileSync(file, 'utf8'), { file: path.relative(process.cwd(), file) || file, env: variables });
         if (!result.ok) {
           bad++;
           for (const p of result.problems) console.error(formatProblem(p));

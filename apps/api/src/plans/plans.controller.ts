@@ -14,7 +14,7 @@ export class PlansController {
   @Post()
   @Roles('admin')
   @HttpCode(201)
-  @ApiOperation({ summary: 'Publish a plan version (body: the YAML text). 422 lists every problem; 409 if the version exists or is not above the latest.' })
+  @ApiOperation({ summary: 'Publish a plan version (body: the YAML text, at most 256 KiB and 500 steps). 422 lists every problem (more than 500 steps is one); 413 over 256 KiB; 409 if the version exists or is not above the latest.' })
   @ApiConsumes('application/yaml', 'text/yaml', 'text/plain')
   @ApiBody({ schema: { type: 'string' } })
   async publish(@Body() body: unknown, @CurrentCaller() caller: Caller, @Res({ passthrough: true }) res: Response) {

@@ -1,10 +1,10 @@
-import { ConflictException, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
+import { ConflictException, Injectable, NotFoundException, PayloadTooLargeException, UnprocessableEntityException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
 import type { Plan } from '../../../../domain/plan/plan.types';
 import { draftNextVersion } from '../../../../domain/plan/draft-next';
 import { PlanVersionEntity } from './plan-version.entity';
-import { PlanConflict, PlanProblems, publishPlanText, PublishResult } from './publish';
+import { PlanConflict, PlanProblems, PlanTooLarge, publishPlanText, PublishResult } from './publish';
 
 @Injectable()
 export class PlansService {
@@ -17,6 +17,8 @@ export class PlansService {
     try {
       return await publishPlanText(this.db, text, file, by);
     } catch (err) {
+      // Same body as 422 (message and problems), so every client shows it the same way.
+      if (err instanceof PlanTooLarge) throw new PayloadTooLargeException({ message: err.message, problems: err.problems });
       if (err instanceof PlanProblems) throw new UnprocessableEntityException({ message: err.message, problems: err.problems });
       if (err instanceof PlanConflict) throw new ConflictException(err.message);
       throw err;

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { formatProblem, parsePlan } from '../../../../domain/plan/parse-plan';
+import { formatProblem, parsePlan, planSizeProblem } from '../../../../domain/plan/parse-plan';
 import type { Problem } from '../../../../domain/plan/plan.types';
+import { planVariables } from '../../../../domain/yaml/plan-variables';
 import { appendAudit } from '../../../../activities/records/audit-log';
 
 export interface PublishResult {
@@ -21,14 +22,20 @@ export class PlanProblems extends Error {
   }
 }
 
+/** Over the size limit: refused before any parsing (413). */
+export class PlanTooLarge extends PlanProblems {}
+
 export class PlanConflict extends Error {}
 
 /**
  * Validates and stores a plan version. A stored version is never changed: the same id and version
  * with other content, or a version not above the latest, is refused. Used by the API and `yingji up`.
+ * `${NAME}` takes only the plan variables (YINGJI_PLAN_*) of this process, never its secrets.
  */
-export async function publishPlanText(db: DataSource, text: string, file: string, by: string): Promise<PublishResult> {
-  const parsed = parsePlan(text, { file, env: process.env });
+export async function publishPlanText(db: DataSource, text: string, file: string, by: string, variables = planVariables(process.env)): Promise<PublishResult> {
+  const tooLarge = planSizeProblem(text, file);
+  if (tooLarge) throw new PlanTooLarge(file, [tooLarge]);
+  const parsed = parsePlan(text, { file, env: variables });
   if (!parsed.ok) throw new PlanProblems(file, parsed.problems);
   const plan = parsed.plan;
   const sha256 = createHash('sha256').update(text).digest('hex');
