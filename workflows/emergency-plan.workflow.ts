@@ -442,6 +442,7 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
 
   async function act(): Promise<void> {
     const running: Promise<void>[] = [];
+    let stepFailure: unknown;
     const byId = new Map(plan.steps.map((s) => [s.id, s]));
     for (;;) {
       const next = readySteps(plan, run.level!, run.graphStates(), run.decisions);
@@ -450,7 +451,16 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
         run.setStep(id, { state: 'skipped', finishedAt: iso() });
         rec.later('recordStep', { ...stepRecord(step), state: 'skipped', outcome: 'not on the chosen branch or not at this level', at: iso() });
       }
-      for (const id of next.start) running.push(runStep(byId.get(id)!));
+      for (const id of next.start) {
+        const step = runStep(byId.get(id)!);
+        // A step that throws (an activity out of retries) stops the plan; unwatched, it would hang it.
+        step.catch((err) => {
+          stepFailure ??= err;
+          run.changed();
+        });
+        running.push(step);
+      }
+      if (stepFailure) throw stepFailure;
       if (next.finished) break;
       if (next.stuck) await giveUp(`no step can start and the plan is not finished (open: ${run.openSteps().map((s) => s.id).join(', ')})`);
       if (next.skip.length === 0 && next.start.length === 0) {

@@ -1,7 +1,11 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import fc from 'fast-check';
 import type { Test } from 'supertest';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parsePlan } from '../../domain/plan/parse-plan';
 import { completeTask } from '../../workflows/definitions';
+import { emergencyPlan } from '../../workflows/emergency-plan.workflow';
 import { As, eventually, Harness, openTask, startHarness } from './support/harness';
 
 // Issue 11: one request with a NUL byte or an impossible date used to jam an incident for good (the
@@ -125,6 +129,24 @@ describe('hostile input cannot jam an incident', () => {
     expect((await commander.get(`/tasks/${review.id}`).expect(200)).body.state).toBe('open');
     expect(await h.db.query(`SELECT count(*)::int AS n FROM review_findings WHERE incident_id = $1`, [id])).toEqual([{ n: 0 }]);
     await closeIt(id);
+  });
+
+  it('a record refused mid-plan (a step title PostgreSQL cannot store, past every check): the incident fails at once and says why', async () => {
+    const parsed = parsePlan(fs.readFileSync(path.join(__dirname, '../plans/run/hostile-input.yaml'), 'utf8'));
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+    const plan = { ...parsed.plan, steps: parsed.plan.steps.map((st, i) => (i === 0 ? { ...st, title: 'a \u0000 b' } : st)) };
+    const incidentId = 'inc-20261201-badrec';
+    const handle = await h.temporal.workflow.start(emergencyPlan, {
+      taskQueue: h.config.taskQueue,
+      workflowId: incidentId,
+      args: [{ incidentId, plan, facts: { invoicesAffected: 5 }, mode: 'live', launchedBy: 'zhang.san' }],
+    });
+    await expect(handle.result()).rejects.toThrow();
+    const detail = (await commander.get(`/incidents/${incidentId}`).expect(200)).body;
+    expect(detail.incident.state).toBe('failed');
+    expect(detail.timeline.find((e: { kind: string }) => e.kind === 'incident.failed').message).toMatch(
+      /^The plan cannot go on: it stopped: recordStep: PostgreSQL refused the data \(22021\): invalid byte sequence/,
+    );
   });
 
   it('500s of the past are 400s naming the problem: NUL in an id or a query, JSON nested 5,000 deep, a constructor.prototype key', async () => {
