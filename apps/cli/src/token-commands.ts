@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { issueToken, listTokens, revokeToken } from '../../api/src/auth/token-store';
 import { loadConfig } from '../../shared/config';
 import { createDataSource } from '../../../migrations/data-source';
+import { directoryTeams } from './simulation';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
@@ -22,12 +23,14 @@ export function tokenCommands(): Command {
     .command('create')
     .description('issue a token; it is printed once and only its hash is stored')
     .requiredOption('--person <id>', 'the person the token names')
-    .option('--team <team>', 'a team of theirs (repeat for several)', collect, [])
+    .option('--team <team>', 'a team of theirs, from the team directory (YINGJI_DIRECTORY; repeat for several)', collect, [])
     .option('--role <role>', 'commander | responder | manager | auditor | admin (repeat for several)', collect, [])
-    .option('--expires <duration>', 'lifetime, e.g. 12h or 30d', '30d')
+    .option('--expires <duration>', 'lifetime, e.g. 12h or 30d (at most 365d)', '30d')
     .option('--by <admin>', 'who issues it (recorded in the audit trail)', process.env.USER || 'admin')
     .action(async (o: { person: string; team: string[]; role: string[]; expires: string; by: string }) => {
-      const { token, info } = await withDb((ds) => issueToken(ds, { person: o.person, teams: o.team, roles: o.role, expiresIn: o.expires, createdBy: o.by }));
+      // The directory people are paged from is the one a token's teams must come from.
+      const knownTeams = directoryTeams(loadConfig().directoryFile);
+      const { token, info } = await withDb((ds) => issueToken(ds, { person: o.person, teams: o.team, roles: o.role, expiresIn: o.expires, createdBy: o.by, knownTeams }));
       console.log(token);
       console.error(`token ${info.id} for ${info.person} (${info.roles.join(', ')}; teams ${info.teams.join(', ') || '-'}) expires ${info.expiresAt.toISOString()}`);
     });

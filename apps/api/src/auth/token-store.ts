@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import { parseDuration } from '../../../../domain/plan/duration';
+import { formatDuration, parseDuration } from '../../../../domain/plan/duration';
+import { listWords, suggestion } from '../../../../domain/text/did-you-mean';
 import { appendAudit } from '../../../../activities/records/audit-log';
 import { Caller, Role, ROLES } from './caller';
 
@@ -13,10 +14,15 @@ export interface IssueToken {
   person: string;
   teams: string[];
   roles: string[];
-  /** `30d`, `12h`...; default 30 days. */
+  /** `30d`, `12h`...; default 30 days, at most MAX_TOKEN_LIFETIME. */
   expiresIn?: string;
   createdBy: string;
+  /** The teams of the team directory: when given, every team must be one of them (`yingji token create` gives them). */
+  knownTeams?: readonly string[];
 }
+
+/** A token lives at most a year: a forgotten one must still run out. */
+export const MAX_TOKEN_LIFETIME = '365d';
 
 export interface TokenInfo {
   id: string;
@@ -37,8 +43,8 @@ export async function issueToken(ds: DataSource, t: IssueToken): Promise<{ token
   const bad = t.roles.filter((r) => !(ROLES as readonly string[]).includes(r));
   if (bad.length) throw new TokenError(`unknown role ${bad.map((r) => `"${r}"`).join(', ')}: roles are ${ROLES.join(', ')}`);
   if (t.roles.includes('responder') && t.teams.length === 0) throw new TokenError('a responder needs at least one --team');
-  const ms = parseDuration(t.expiresIn ?? '30d');
-  if (ms === undefined) throw new TokenError(`--expires "${t.expiresIn}" is not a duration like 12h or 30d`);
+  if (t.knownTeams) checkTeamsKnown(t.teams, t.knownTeams);
+  const ms = tokenLifetime(t.expiresIn ?? '30d');
   const id = randomBytes(8).toString('hex');
   const secret = randomBytes(32).toString('base64url');
   const expiresAt = new Date(Date.now() + ms);
@@ -54,6 +60,26 @@ export async function issueToken(ds: DataSource, t: IssueToken): Promise<{ token
   });
   const info = (await listTokens(ds)).find((x) => x.id === id)!;
   return { token: `yj_${id}.${secret}`, info };
+}
+
+/** Every team a token names must be a team of the directory, or its holder would see nothing (or a team created later). */
+function checkTeamsKnown(teams: readonly string[], known: readonly string[]): void {
+  const unknown = teams.filter((team) => !known.includes(team));
+  if (unknown.length === 0) return;
+  const first = unknown[0];
+  throw new TokenError(
+    `unknown team ${unknown.map((team) => `"${team}"`).join(', ')}${suggestion(first, known)}: --team must be a team of the team directory (${listWords(known, 'and')})`,
+  );
+}
+
+/** Milliseconds of a token's lifetime: a duration above zero and at most MAX_TOKEN_LIFETIME. */
+function tokenLifetime(expiresIn: string): number {
+  const max = parseDuration(MAX_TOKEN_LIFETIME)!;
+  const ms = /^-\d/.test(expiresIn) ? -1 : parseDuration(expiresIn);
+  if (ms === undefined) throw new TokenError(`--expires "${expiresIn}" is not a duration like 12h or 30d`);
+  if (ms <= 0) throw new TokenError(`--expires "${expiresIn}" must be longer than zero, e.g. 12h or 30d`);
+  if (ms > max) throw new TokenError(`--expires "${expiresIn}" is longer than the maximum of ${formatDuration(max)}; issue a new token when this one runs out`);
+  return ms;
 }
 
 export async function revokeToken(ds: DataSource, id: string, by: string): Promise<void> {
