@@ -15,10 +15,10 @@ export type { RecordActivities } from './records/records.activities';
 
 export function createActivities(
   ds: DataSource,
-  config: Pick<YingjiConfig, 'directoryFile' | 'webhook' | 'invoiceDatabaseUrl' | 'drillDatabaseUrl'>,
+  config: Pick<YingjiConfig, 'directoryFile' | 'webhook' | 'webhookEgress' | 'invoiceDatabaseUrl' | 'drillDatabaseUrl'>,
   backups: { store: BackupStore; keyring?: () => ReturnType<typeof loadKeyring> },
 ) {
-  const notify = createNotifyActivities(ds, { webhook: config.webhook });
+  const notify = createNotifyActivities(ds, { webhook: config.webhook, egress: config.webhookEgress });
   const backup = heartbeating(createBackupActivities({ catalog: ds, store: backups.store, keyring: backups.keyring ?? (() => loadKeyring(process.env)), config }));
   return {
     ...createRecordActivities(ds),
