@@ -11,6 +11,7 @@ import {
   sleep,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { drillSandboxOf } from '../domain/drill/sandbox-name';
 import { classifyIncident, LEVEL_NAMES } from '../domain/incident/classify';
 import { readySteps } from '../domain/plan/graph';
 import { renderMessage } from '../domain/plan/message';
@@ -84,7 +85,7 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
   const drills = afterRecords(drillActs);
   const drill = input.mode !== 'live';
   const restarts: Promise<void>[] = []; // live drills: sandboxes stopped by a fault, coming back
-  const sandbox = input.mode === 'live-drill' ? (input.drill?.sandbox ?? `drill_${incidentId.toLowerCase().replace(/[^a-z0-9]+/g, '_')}`.slice(0, 56)) : undefined;
+  const sandbox = input.mode === 'live-drill' ? (input.drill?.sandbox ?? drillSandboxOf(incidentId)) : undefined;
   const scaled = (ms: number) => Math.max(1, Math.round(ms / Math.max(1, input.timeScale ?? 1)));
   const deadlineIn = (ms?: number) => (ms === undefined ? undefined : new Date(workflowNow().getTime() + scaled(ms)).toISOString());
 
@@ -432,6 +433,7 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
           pointInTime,
           backupId: typeof w.backup === 'string' && w.backup !== 'latest' ? w.backup : undefined,
           priorities: Array.isArray(w.priorities) ? (w.priorities as string[]) : undefined,
+          startedBy: `${input.launchedBy} (incident ${incidentId}, step ${step.id})`,
         },
       ],
     });

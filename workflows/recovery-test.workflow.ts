@@ -29,7 +29,7 @@ export async function recoveryTest(): Promise<RecoveryTestResult> {
   const startedAt = workflowNow().toISOString();
   let chain: string[] = [];
   try {
-    const restored = await executeChild(restoreByPriority, { workflowId: `${id}.restore`, args: [{ restoreId: id, target: scratch, replace: true }] });
+    const restored = await executeChild(restoreByPriority, { workflowId: `${id}.restore`, args: [{ restoreId: id, target: scratch, replace: true, startedBy: 'recovery test' }] });
     chain = restored.chain;
     const check = await acts.verifyRestoredInvoices({ target: scratch, restoreId: id });
     await acts.recordRecoveryTest({ id, startedAt, finishedAt: workflowNow().toISOString(), chain, ok: true, detail: { rows: check.rows, classes: check.classes, restore: restored.classes } });

@@ -6,7 +6,7 @@ import { prepareInvoiceDatabase } from '../invoices/database';
 import { SANDBOX_PATTERN, sandboxUrl } from '../drills/sandbox';
 import { dropDatabase } from '../../scripts/stack/postgres';
 import type { Keyring } from './keys/keyring';
-import { chainClasses, finishRestore, prepareTarget, restoreClass, RestoreMismatch, verifyRestoreChain, verifyRestored } from './restore';
+import { assertRestoreTarget, chainClasses, finishRestore, prepareTarget, restoreClass, RestoreMismatch, verifyRestoreChain, verifyRestored } from './restore';
 import { Client } from 'pg';
 import type { BackupStore } from './store';
 import { nonRetryable } from '../failures';
@@ -80,6 +80,8 @@ export function createBackupActivities(d: BackupDeps) {
 
     async prepareRestoreTarget(req: { restoreId: string; target: string; replace: boolean }): Promise<void> {
       const t = target(req.target);
+      // Before anything is created or migrated there: never Yingji's own, PostgreSQL's or another drill's database.
+      await assertRestoreTarget(t.targetUrl, req.restoreId);
       await prepareInvoiceDatabase(t.targetUrl);
       try {
         await prepareTarget(t.targetUrl, req.restoreId, req.replace);

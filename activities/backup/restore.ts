@@ -14,6 +14,7 @@ import { INVOICE_COLUMNS } from '../invoices/generate';
 import { INVOICE_CHANGE_TRIGGER } from '../../migrations/invoices/index';
 import { DELETED_CLASS } from './take-backup';
 import { RowDigest } from './row-digest';
+import { drillSandboxOf } from '../../domain/drill/sandbox-name';
 
 export interface RestoreTarget {
   store: BackupStore;
@@ -190,9 +191,6 @@ export async function chainClasses(t: Pick<RestoreTarget, 'store' | 'keyring'>, 
   if (unknown.length) throw new Error(`priorities ${unknown.map((c) => `"${c}"`).join(', ')} are not classes of backup ${chain[0]} (${present.join(', ')})`);
   return [...order, ...present.filter((c) => !order.includes(c))];
 }
-
-/** What emergencyPlan names a live drill's sandbox after its incident id (workflows/emergency-plan.workflow.ts). */
-const drillSandboxOf = (incidentId: string) => `drill_${incidentId.toLowerCase().replace(/[^a-z0-9]+/g, '_')}`.slice(0, 56);
 
 /**
  * Defense in depth behind the API's rule (restoreTargetRefusal): a restore never prepares or writes
