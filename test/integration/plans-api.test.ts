@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { PROJECT_ROOT } from '../../apps/shared/config';
 import { formatProblem, parsePlan } from '../../domain/plan/parse-plan';
 import { As, Harness, startHarness, tableCounts } from './support/harness';
@@ -59,6 +60,91 @@ describe('publishing plans', () => {
     if (expected.ok) return;
     expect(res.body.problems).toEqual(expected.problems);
     expect(res.body.problems.map(formatProblem)).toEqual(expect.arrayContaining([expect.stringMatching(/steps\[0\]\.owner: .*"oncal".*did you mean "oncall"/)]));
+  });
+
+  describe('${NAME} takes only YINGJI_PLAN_* variables, never the API process\'s environment', () => {
+    const titled = (id: string, title: string) => hello.replace('id: hello-drill', `id: ${id}`).replace('title: 你好演练 Hello drill', `title: "${title}"`);
+    const saved = { DATABASE_URL: process.env.DATABASE_URL, YINGJI_PLAN_DRILL_TITLE: process.env.YINGJI_PLAN_DRILL_TITLE };
+    afterEach(() => {
+      for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    });
+    const planRows = async () => Number((await h.db.query(`SELECT count(*)::int AS n FROM plan_versions`))[0].n);
+
+    it('refuses a title of ${DATABASE_URL} (422, file:line:col), never showing the URL, and answers the same when it is not set', async () => {
+      // The API's own database URL, with its password, as a deployment has it.
+      const secret = h.processEnv.DATABASE_URL!.replace('postgres://postgres@', 'postgres://yingji:s3cret-pw@');
+      process.env.DATABASE_URL = secret;
+      const before = await planRows();
+      const refused = await publish(titled('leak-probe', '${DATABASE_URL}')).expect(422);
+      expect(refused.body.problems.map(formatProblem)).toEqual([
+        'request-body.yaml:7:9 title: only variables named YINGJI_PLAN_* may be used in a plan (used here as ${DATABASE_URL}); set YINGJI_PLAN_DATABASE_URL instead',
+      ]);
+      expect(refused.text).not.toContain('s3cret-pw');
+      expect(refused.text).not.toContain(new URL(secret).host);
+      delete process.env.DATABASE_URL;
+      const unset = await publish(titled('leak-probe', '${DATABASE_URL}')).expect(422);
+      expect(unset.body).toEqual(refused.body);
+      expect(await planRows()).toBe(before);
+      await commander.get('/plans/leak-probe').expect(404);
+    });
+
+    it('publishes a plan whose title comes from a YINGJI_PLAN_ variable, and keeps the text as written', async () => {
+      process.env.YINGJI_PLAN_DRILL_TITLE = '你好演练 Hello drill (staging)';
+      const text = titled('hello-staging', '${YINGJI_PLAN_DRILL_TITLE}');
+      await publish(text).expect(201);
+      expect((await commander.get('/plans/hello-staging').expect(200)).body).toMatchObject({ title: '你好演练 Hello drill (staging)', plan: { title: '你好演练 Hello drill (staging)' } });
+      expect((await commander.get('/plans/hello-staging/versions/1').expect(200)).text).toBe(text);
+    });
+  });
+
+  describe('limits, checked before the expensive work', () => {
+    const steps = (n: number, flow: boolean) =>
+      Array.from({ length: n }, (_, i) => (flow ? `  - { id: s-${i}, type: manual, owner: oncall }\n` : `  - id: s-${i}\n    title: 第${i}步 Step ${i}\n    type: manual\n    owner: oncall\n`)).join('');
+    const withSteps = (id: string, body: string) => `${hello.slice(0, hello.indexOf('steps:')).replace('id: hello-drill', `id: ${id}`)}steps:\n${body}`;
+
+    /** The answer, how long it took, and the longest the API's event loop was held meanwhile. */
+    async function timed(text: string, status: number) {
+      const loop = monitorEventLoopDelay({ resolution: 10 });
+      loop.enable();
+      const started = Date.now();
+      const res = await publish(text).expect(status);
+      const ms = Date.now() - started;
+      loop.disable();
+      return { res, ms, heldMs: loop.max / 1e6 };
+    }
+
+    it('refuses a 10,000-step plan at once with 413, naming the limit and its size (it used to hold the event loop 3-4 s)', async () => {
+      const text = withSteps('ten-thousand', steps(10_000, false));
+      const bytes = Buffer.byteLength(text);
+      expect(bytes).toBeGreaterThan(256 * 1024);
+      expect(bytes).toBeLessThan(1024 * 1024); // under the body limit: the plan's own limit answers
+      const { res, ms, heldMs } = await timed(text, 413);
+      expect(res.body.problems.map(formatProblem)).toEqual([
+        `request-body.yaml:1:1: the plan is ${(Math.round((bytes / 1024) * 10) / 10).toString()} KiB (${bytes} bytes); a plan may be at most 256 KiB (262144 bytes): split it into several plans`,
+      ]);
+      expect(ms).toBeLessThan(1000);
+      expect(heldMs).toBeLessThan(250);
+      await commander.get('/plans/ten-thousand').expect(404);
+    });
+
+    it('refuses more than 500 steps with 422 at the first one over, naming the limit and the count, before checking any step', async () => {
+      const text = withSteps('five-thousand', steps(5000, true));
+      expect(Buffer.byteLength(text)).toBeLessThanOrEqual(256 * 1024);
+      const { res, ms, heldMs } = await timed(text, 422);
+      expect(res.body.problems.map(formatProblem)).toEqual([
+        'request-body.yaml:519:5 steps[500]: a plan may have at most 500 steps; this one has 5000 (split it into several plans)',
+      ]);
+      // What remains is the YAML parse of up to 256 KiB (about 0.3-0.7 s here); no step is checked.
+      expect(ms).toBeLessThan(2000);
+      expect(heldMs).toBeLessThan(1500);
+      await commander.get('/plans/five-thousand').expect(404);
+    });
+
+    it('publishes a plan of exactly 500 steps', async () => {
+      await publish(withSteps('five-hundred', steps(500, true))).expect(201);
+      expect((await commander.get('/plans/five-hundred').expect(200)).body.plan.steps).toHaveLength(500);
+    });
   });
 
   it('launches the latest version unless one is given, and the incident records the version it runs', async () => {
