@@ -129,10 +129,9 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
       };
       const findings = c.findings?.length ? { incidentId, findings: c.findings, by: c.actor.person, at } : undefined;
       try {
-        // Findings first: a refused finding leaves the task open, not done in the read model alone.
-        if (patched('findings-before-completion')) {
-          if (findings) await records.recordFindings(findings);
-          await records.recordTaskCompleted(completion);
+        // One transaction: a refused finding leaves the task open, not done in the read model alone.
+        if (patched('completion-with-findings')) {
+          await records.recordTaskCompleted({ ...completion, findings: c.findings });
         } else {
           await records.recordTaskCompleted(completion);
           if (findings) await records.recordFindings(findings);

@@ -93,6 +93,8 @@ export interface TaskCompleted {
   decision?: string;
   /** `done`, or `skipped` when the incident closed without it (an unfinished review). */
   state?: 'done' | 'skipped';
+  /** The review task's improvement items, written in the same transaction. */
+  findings?: FindingsRecorded['findings'];
   at: string;
 }
 
@@ -137,6 +139,61 @@ export interface IncidentFailed {
 
 const touch = (em: EntityManager, incidentId: string, at: string) =>
   em.query(`UPDATE incidents SET updated_at = GREATEST(updated_at, $2) WHERE id = $1`, [incidentId, at]);
+
+async function writeTaskCompleted(em: EntityManager, t: TaskCompleted): Promise<void> {
+  const state = t.state ?? 'done';
+  const how = t.decision ? `decided "${t.decision}"` : state === 'skipped' ? 'skipped' : 'completed';
+  const fresh = await recordEvent(
+    em,
+    {
+      key: `${t.incidentId}:task-completed:${t.taskId}`,
+      incidentId: t.incidentId,
+      at: new Date(t.at),
+      kind: t.decision ? 'task.decided' : state === 'skipped' ? 'task.skipped' : 'task.completed',
+      actor: t.by,
+      simulated: t.simulated,
+      taskId: t.taskId,
+      message: `Task ${how} by ${t.by}${t.simulated ? ' (simulated responder)' : ''}${t.outcome ? `: ${t.outcome}` : ''}${t.note ? ` — ${t.note}` : ''}`,
+      data: { outcome: t.outcome, note: t.note, checklist: t.checklist ?? [], evidence: t.evidence ?? [], decision: t.decision },
+    },
+    { action: t.decision ? 'task.decide' : 'task.complete', subjectType: 'task', subjectId: t.taskId, detail: { outcome: t.outcome, decision: t.decision } },
+  );
+  if (fresh) {
+    await em.query(
+      `UPDATE tasks SET state = $7, completed_at = $2, completed_by = $3, simulated = $4, outcome = $5, note = $6,
+         checklist_done = $8, evidence = $9, decision = $10 WHERE id = $1`,
+      [
+        t.taskId, t.at, t.by, t.simulated, t.outcome ?? null, t.note ?? null, state,
+        JSON.stringify(t.checklist ?? []), JSON.stringify(t.evidence ?? []), t.decision ?? null,
+      ],
+    );
+    await touch(em, t.incidentId, t.at);
+  }
+}
+
+async function writeFindings(em: EntityManager, f: FindingsRecorded): Promise<void> {
+  const fresh = await recordEvent(
+    em,
+    {
+      key: `${f.incidentId}:findings`,
+      incidentId: f.incidentId,
+      at: new Date(f.at),
+      kind: 'review.findings',
+      actor: f.by,
+      message: `Review recorded ${f.findings.length} finding(s)`,
+      data: { findings: f.findings },
+    },
+    { action: 'review.findings', subjectType: 'incident', subjectId: f.incidentId, detail: { count: f.findings.length } },
+  );
+  if (!fresh) return;
+  for (const [i, x] of f.findings.entries()) {
+    await em.query(
+      `INSERT INTO review_findings (id, incident_id, text, owner, due_date, created_by, created_at, finding_id, step_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       ON CONFLICT (id) DO NOTHING`,
+      [`${f.incidentId}:finding:${i + 1}`, f.incidentId, x.text, x.owner, x.due, f.by, f.at, x.findingId ?? null, x.stepId ?? null],
+    );
+  }
+}
 
 /**
  * Activities that keep PostgreSQL's read models (incidents, steps, tasks, timeline, audit) in step
@@ -328,36 +385,11 @@ function createRecords(ds: DataSource) {
       });
     },
 
+    /** A completion, with the review's findings when it has any: one transaction, so neither is written without the other. */
     async recordTaskCompleted(t: TaskCompleted): Promise<void> {
       await ds.transaction(async (em) => {
-        const state = t.state ?? 'done';
-        const how = t.decision ? `decided "${t.decision}"` : state === 'skipped' ? 'skipped' : 'completed';
-        const fresh = await recordEvent(
-          em,
-          {
-            key: `${t.incidentId}:task-completed:${t.taskId}`,
-            incidentId: t.incidentId,
-            at: new Date(t.at),
-            kind: t.decision ? 'task.decided' : state === 'skipped' ? 'task.skipped' : 'task.completed',
-            actor: t.by,
-            simulated: t.simulated,
-            taskId: t.taskId,
-            message: `Task ${how} by ${t.by}${t.simulated ? ' (simulated responder)' : ''}${t.outcome ? `: ${t.outcome}` : ''}${t.note ? ` — ${t.note}` : ''}`,
-            data: { outcome: t.outcome, note: t.note, checklist: t.checklist ?? [], evidence: t.evidence ?? [], decision: t.decision },
-          },
-          { action: t.decision ? 'task.decide' : 'task.complete', subjectType: 'task', subjectId: t.taskId, detail: { outcome: t.outcome, decision: t.decision } },
-        );
-        if (fresh) {
-          await em.query(
-            `UPDATE tasks SET state = $7, completed_at = $2, completed_by = $3, simulated = $4, outcome = $5, note = $6,
-               checklist_done = $8, evidence = $9, decision = $10 WHERE id = $1`,
-            [
-              t.taskId, t.at, t.by, t.simulated, t.outcome ?? null, t.note ?? null, state,
-              JSON.stringify(t.checklist ?? []), JSON.stringify(t.evidence ?? []), t.decision ?? null,
-            ],
-          );
-          await touch(em, t.incidentId, t.at);
-        }
+        await writeTaskCompleted(em, t);
+        if (t.findings?.length) await writeFindings(em, { incidentId: t.incidentId, findings: t.findings, by: t.by, at: t.at });
       });
     },
 
@@ -399,30 +431,9 @@ function createRecords(ds: DataSource) {
       });
     },
 
+    /** Findings alone: what workflows started before completions carried their findings still call. */
     async recordFindings(f: FindingsRecorded): Promise<void> {
-      await ds.transaction(async (em) => {
-        const fresh = await recordEvent(
-          em,
-          {
-            key: `${f.incidentId}:findings`,
-            incidentId: f.incidentId,
-            at: new Date(f.at),
-            kind: 'review.findings',
-            actor: f.by,
-            message: `Review recorded ${f.findings.length} finding(s)`,
-            data: { findings: f.findings },
-          },
-          { action: 'review.findings', subjectType: 'incident', subjectId: f.incidentId, detail: { count: f.findings.length } },
-        );
-        if (!fresh) return;
-        for (const [i, x] of f.findings.entries()) {
-          await em.query(
-            `INSERT INTO review_findings (id, incident_id, text, owner, due_date, created_by, created_at, finding_id, step_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-             ON CONFLICT (id) DO NOTHING`,
-            [`${f.incidentId}:finding:${i + 1}`, f.incidentId, x.text, x.owner, x.due, f.by, f.at, x.findingId ?? null, x.stepId ?? null],
-          );
-        }
-      });
+      await ds.transaction((em) => writeFindings(em, f));
     },
 
     async recordIncidentClosed(c: IncidentClosed): Promise<void> {

@@ -115,7 +115,7 @@ describe('hostile input cannot jam an incident', () => {
     await closeIt(id);
   });
 
-  it('an impossible due date straight to the workflow: the review Update fails naming recordFindings, and the review can still be held', async () => {
+  it('an impossible due date straight to the workflow: the review Update fails with the reason, nothing of it is written, and the review can still be held', async () => {
     const id = await launch();
     await closeItUpToReview(id);
     const review = await openTask(commander, id, (t) => t.kind === 'review');
@@ -124,7 +124,7 @@ describe('hostile input cannot jam an incident', () => {
       .getHandle(id)
       .executeUpdate(completeTask, { args: [{ taskId: review.id, actor, findings: [{ text: 'x', owner: 'dba', due: '2026-02-30' }] }] })
       .catch((e: unknown) => e);
-    expect((err as WorkflowUpdateFailedError).cause?.message).toMatch(/could not be recorded, so it did not take effect: recordFindings: PostgreSQL refused the data \(22008\)/);
+    expect((err as WorkflowUpdateFailedError).cause?.message).toMatch(/could not be recorded, so it did not take effect: recordTaskCompleted: PostgreSQL refused the data \(22008\): date\/time field value out of range: "2026-02-30"/);
     // Neither the findings nor the completion were written.
     expect((await commander.get(`/tasks/${review.id}`).expect(200)).body.state).toBe('open');
     expect(await h.db.query(`SELECT count(*)::int AS n FROM review_findings WHERE incident_id = $1`, [id])).toEqual([{ n: 0 }]);
@@ -147,6 +147,17 @@ describe('hostile input cannot jam an incident', () => {
     expect(detail.timeline.find((e: { kind: string }) => e.kind === 'incident.failed').message).toMatch(
       /^The plan cannot go on: it stopped: recordStep: PostgreSQL refused the data \(22021\): invalid byte sequence/,
     );
+  });
+
+  it('answers carry security headers and no framework name; the open /health says only whether each part is up', async () => {
+    const health = await h.http.get('/health').expect(200);
+    expect(health.body).toEqual({ ok: true, temporal: { ok: true }, postgres: { ok: true } });
+    expect(JSON.stringify(health.body)).not.toContain(h.databaseName);
+    for (const res of [health, await commander.get('/incidents').expect(200), await h.http.get('/incidents').expect(401)]) {
+      expect(res.headers['x-powered-by']).toBeUndefined();
+      expect(res.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'x-frame-options': 'SAMEORIGIN', 'strict-transport-security': expect.stringContaining('max-age=') });
+      expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+    }
   });
 
   it('500s of the past are 400s naming the problem: NUL in an id or a query, JSON nested 5,000 deep, a constructor.prototype key', async () => {
