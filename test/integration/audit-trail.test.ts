@@ -1,4 +1,4 @@
-import { As, Harness, openTask, startHarness } from './support/harness';
+import { As, eventually, Harness, openTask, startHarness } from './support/harness';
 
 interface Entry {
   actor: string;
@@ -75,6 +75,27 @@ describe('the audit trail', () => {
     expect(await entries(`actor = 'qian-hui'`, [])).toEqual([
       { actor: 'qian-hui', action: 'task.complete', subject_type: 'task', subject_id: task.id, outcome: 'denied', detail: { reason: res.body.message, tokenId: tokenIdOf(finance), ip: expect.stringMatching(/127\.0\.0\.1/) } },
     ]);
+    await h.temporal.workflow.getHandle(id).terminate('test over');
+  });
+
+  it('a real responder cannot pass as simulated (403, audited); a simulated responder token marks every action without asking', async () => {
+    const id: string = (await commander.post('/incidents', { planId: 'hello-drill' }).expect(201)).body.incident.id;
+    const task = await openTask(commander, id);
+    const real = await h.as('wu-fang', ['responder'], ['it-ops']);
+    const res = await real.post(`/tasks/${task.id}/complete`, { simulated: true, outcome: 'done' }).expect(403);
+    expect(res.body.message).toBe("only a simulated responder's token can act as simulated; wu-fang's token is a real person's");
+    expect(await entries(`actor = 'wu-fang'`, [])).toEqual([
+      { actor: 'wu-fang', action: 'task.complete', subject_type: 'task', subject_id: task.id, outcome: 'denied', detail: expect.objectContaining({ reason: res.body.message, tokenId: tokenIdOf(real) }) },
+    ]);
+    expect((await real.get(`/tasks/${task.id}`).expect(200)).body.state).toBe('open');
+
+    const sim = await h.as('sim-it-ops', ['responder'], ['it-ops'], { simulated: true });
+    await sim.post(`/tasks/${task.id}/complete`, { outcome: 'done' }).expect(200);
+    const completed = await eventually('the completion in the timeline', async () => {
+      const d = (await commander.get(`/incidents/${id}`).expect(200)).body;
+      return d.timeline.find((e: { kind: string }) => e.kind === 'task.completed');
+    });
+    expect(completed).toMatchObject({ actor: 'sim-it-ops', simulated: true });
     await h.temporal.workflow.getHandle(id).terminate('test over');
   });
 

@@ -13,7 +13,7 @@ describe('hello incident, end to end', () => {
     h = await startHarness();
     await h.publishPlan('hello-drill.yaml');
     commander = await h.as('zhang.san', ['commander'], ['it-ops']);
-    responder = await h.as('sim-it-ops', ['responder'], ['it-ops']);
+    responder = await h.as('sim-it-ops', ['responder'], ['it-ops'], { simulated: true });
   });
   afterAll(() => h?.close());
 

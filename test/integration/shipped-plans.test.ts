@@ -22,9 +22,9 @@ describe('every shipped plan runs to closed through the API', () => {
     h = await startHarness();
     for (const f of planFiles) await h.publishPlan(f);
     const api = new ApiClient(h.baseUrl);
-    commander = api.as((await issueToken(h.db, { person: 'li-na', teams: ['it-ops'], roles: ['commander'], createdBy: 'test' })).token);
+    commander = api.as((await issueToken(h.db, { person: 'li-na', teams: ['it-ops'], roles: ['commander'], createdBy: 'test', simulated: true })).token);
     for (const team of directoryTeams(h.config.directoryFile)) {
-      teams[team] = api.as((await issueToken(h.db, { person: `sim-${team}`, teams: [team], roles: ['responder'], createdBy: 'test' })).token);
+      teams[team] = api.as((await issueToken(h.db, { person: `sim-${team}`, teams: [team], roles: ['responder'], createdBy: 'test', simulated: true })).token);
     }
   });
   afterAll(() => h?.close());

@@ -1,5 +1,5 @@
 // Simulated responders: answer an incident's tasks through the API as each team would, for demos,
-// rehearsals and tests. Every action they take is marked simulated in the timeline.
+// rehearsals and tests. Their tokens are simulated responders' (apps/cli/src/simulation.ts), so every action they take is marked simulated in the timeline.
 import type { Plan } from '../../../domain/plan/plan.types';
 import { ApiClient } from './api-client';
 
@@ -84,25 +84,25 @@ async function answer(o: RespondOptions, t: TaskRow, log: (line: string) => void
       ? drill.findings.map((f) => ({ findingId: f.id, stepId: f.stepId, text: f.text, owner: f.team ?? t.team, due: quarterFromNow() }))
       : [{ text: 'Rehearse this plan again next quarter', owner: t.team, due: quarterFromNow() }];
     log(`  commander holds the review: ${t.title} (${findings.length} improvement item(s) accepted)`);
-    await o.commander.post(`/tasks/${t.id}/complete`, { simulated: true, outcome: 'review held', findings });
+    await o.commander.post(`/tasks/${t.id}/complete`, { outcome: 'review held', findings });
     return;
   }
   if (t.state === 'failed') {
     log(`  commander completes "${t.title}" by hand (${t.failure})`);
-    await o.commander.post(`/tasks/${t.id}/complete`, { simulated: true, outcome: 'done by hand', note: `done by hand by the simulated team: ${t.failure}` });
+    await o.commander.post(`/tasks/${t.id}/complete`, { outcome: 'done by hand', note: `done by hand by the simulated team: ${t.failure}` });
     return;
   }
   if (t.kind === 'decision') {
     const option = o.decisions?.[t.stepId] ?? t.options?.[0];
     const who = t.ownerRole === 'commander' || !team ? o.commander : team;
     log(`  ${t.ownerRole === 'commander' ? 'commander' : `team ${t.team}`} decides "${t.title}": ${option}`);
-    await who.post(`/tasks/${t.id}/decide`, { option, simulated: true });
+    await who.post(`/tasks/${t.id}/decide`, { option });
     return;
   }
   const who = t.ownerRole === 'commander' || !team ? o.commander : team;
   log(`  team ${t.team} completes "${t.title}"`);
-  await who.post(`/tasks/${t.id}/acknowledge`, { simulated: true });
-  await who.post(`/tasks/${t.id}/complete`, { simulated: true, outcome: 'done', checklist: t.checklist });
+  await who.post(`/tasks/${t.id}/acknowledge`, {});
+  await who.post(`/tasks/${t.id}/complete`, { outcome: 'done', checklist: t.checklist });
 }
 
 function quarterFromNow(): string {

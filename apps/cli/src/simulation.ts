@@ -19,7 +19,7 @@ async function simulationTokens(config: YingjiConfig): Promise<{ commander: stri
   await ds.initialize();
   try {
     const issue = async (person: string, roles: string[], teams: string[]) =>
-      (await issueToken(ds, { person, roles, teams, expiresIn: '2h', createdBy: 'yingji simulation' })).token;
+      (await issueToken(ds, { person, roles, teams, expiresIn: '2h', createdBy: 'yingji simulation', simulated: true })).token;
     const teams: Record<string, string> = {};
     for (const team of directoryTeams(config.directoryFile)) teams[team] = await issue(`sim-${team}`, ['responder'], [team]);
     return { commander: await issue('zhang-wei', ['commander'], ['it-ops']), teams };

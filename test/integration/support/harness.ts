@@ -38,8 +38,8 @@ export interface Harness {
   startWorker(): Promise<void>;
   stopWorker(): Promise<void>;
   publishPlan(file: string): Promise<void>;
-  /** Issues a token and returns a client acting as that person. */
-  as(person: string, roles: string[], teams?: string[]): Promise<As>;
+  /** Issues a token and returns a client acting as that person (a simulated responder with `simulated`). */
+  as(person: string, roles: string[], teams?: string[], opts?: { simulated?: boolean }): Promise<As>;
   close(): Promise<void>;
 }
 
@@ -104,8 +104,8 @@ export async function startHarness(opts: { worker?: boolean; temporalAddress?: s
       const full = file.includes('/') ? path.join(PROJECT_ROOT, file) : path.join(PROJECT_ROOT, 'plans', file);
       await app.get(PlansService).publish(fs.readFileSync(full, 'utf8'), path.basename(file), 'test');
     },
-    async as(person: string, roles: string[], teams: string[] = []) {
-      const { token } = await issueToken(db, { person, roles, teams, createdBy: 'test' });
+    async as(person: string, roles: string[], teams: string[] = [], opts: { simulated?: boolean } = {}) {
+      const { token } = await issueToken(db, { person, roles, teams, createdBy: 'test', simulated: opts.simulated });
       const auth = `Bearer ${token}`;
       const http = request(app.getHttpServer());
       return {

@@ -7,6 +7,8 @@ export interface Caller {
   teams: string[];
   roles: Role[];
   tokenId: string;
+  /** A simulated responder (demo, rehearsals): their token says so, and everything they do is marked. */
+  simulated?: boolean;
   /** The request's source address, kept in the audit trail with the token id. */
   ip?: string;
 }

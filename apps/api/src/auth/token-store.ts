@@ -17,6 +17,8 @@ export interface IssueToken {
   /** `30d`, `12h`...; default 30 days, at most MAX_TOKEN_LIFETIME. */
   expiresIn?: string;
   createdBy: string;
+  /** A simulated responder's token (the stack's simulation): everything done with it is marked simulated. */
+  simulated?: boolean;
   /** The teams of the team directory: when given, every team must be one of them (`yingji token create` gives them). */
   knownTeams?: readonly string[];
 }
@@ -50,12 +52,12 @@ export async function issueToken(ds: DataSource, t: IssueToken): Promise<{ token
   const expiresAt = new Date(Date.now() + ms);
   await ds.transaction(async (em) => {
     await em.query(
-      `INSERT INTO api_tokens (id, person, teams, roles, secret_hash, created_by, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [id, t.person, t.teams, t.roles, sha256(secret), t.createdBy, expiresAt],
+      `INSERT INTO api_tokens (id, person, teams, roles, secret_hash, created_by, expires_at, simulated) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [id, t.person, t.teams, t.roles, sha256(secret), t.createdBy, expiresAt, t.simulated ?? false],
     );
     await appendAudit(em, {
       at: new Date(), actor: t.createdBy, action: 'token.create', subjectType: 'token', subjectId: id, outcome: 'ok',
-      detail: { person: t.person, teams: t.teams, roles: t.roles, expiresAt: expiresAt.toISOString() },
+      detail: { person: t.person, teams: t.teams, roles: t.roles, expiresAt: expiresAt.toISOString(), ...(t.simulated ? { simulated: true } : {}) },
     });
   });
   const info = (await listTokens(ds)).find((x) => x.id === id)!;
@@ -114,7 +116,7 @@ export async function verifyToken(ds: DataSource, token: string): Promise<Caller
   if (!m) throw new TokenError('the bearer token is malformed');
   const [, id, secret] = m;
   const rows: Array<Record<string, unknown>> = await ds.query(
-    `SELECT person, teams, roles, secret_hash, expires_at, revoked_at FROM api_tokens WHERE id = $1`,
+    `SELECT person, teams, roles, secret_hash, expires_at, revoked_at, simulated FROM api_tokens WHERE id = $1`,
     [id],
   );
   const row = rows[0];
@@ -122,5 +124,5 @@ export async function verifyToken(ds: DataSource, token: string): Promise<Caller
   if (!row || !timingSafeEqual(given, Buffer.from(row.secret_hash as string))) throw new TokenError('the bearer token is not valid');
   if (row.revoked_at) throw new TokenError(`token ${id} was revoked`);
   if ((row.expires_at as Date).getTime() <= Date.now()) throw new TokenError(`token ${id} expired at ${(row.expires_at as Date).toISOString()}`);
-  return { person: row.person as string, teams: row.teams as string[], roles: row.roles as Role[], tokenId: id };
+  return { person: row.person as string, teams: row.teams as string[], roles: row.roles as Role[], tokenId: id, simulated: row.simulated === true };
 }

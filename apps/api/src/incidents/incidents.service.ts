@@ -10,7 +10,7 @@ import { AuditTrail } from '../auth/audit-trail';
 import { YINGJI_CONFIG } from '../config.token';
 import { PlansService } from '../plans/plans.service';
 import { TaskEntity } from '../tasks/task.entity';
-import { actorOf } from '../tasks/tasks.service';
+import { actorClaiming, actorOf } from '../auth/actor';
 import { WorkflowGateway } from '../temporal/workflow-gateway';
 import { LaunchIncidentDto } from './dto/launch-incident.dto';
 import { AddNoteDto, CloseIncidentDto, OverrideLevelDto } from './dto/incident-actions.dto';
@@ -149,7 +149,8 @@ export class IncidentsService {
 
   async note(id: string, dto: AddNoteDto, caller: Caller): Promise<void> {
     await this.assertCanSee(id, caller, 'incident.note');
-    await this.workflows.update(id, addNote, [{ text: dto.text, actor: actorOf(caller, dto.simulated) }], {
+    const actor = await actorClaiming(this.audit, caller, dto.simulated, 'incident.note', { type: 'incident', id });
+    await this.workflows.update(id, addNote, [{ text: dto.text, actor }], {
       caller, action: 'incident.note', subject: { type: 'incident', id },
     });
   }

@@ -1,17 +1,13 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { acknowledgeTask, Actor, completeTask, decide, TaskView } from '../../../../workflows/definitions';
+import { acknowledgeTask, completeTask, decide, TaskView } from '../../../../workflows/definitions';
+import { actorClaiming } from '../auth/actor';
 import { Caller, hasRole } from '../auth/caller';
 import { AuditTrail } from '../auth/audit-trail';
 import { WorkflowGateway } from '../temporal/workflow-gateway';
 import { AcknowledgeTaskDto, CompleteTaskDto, DecideDto } from './dto/complete-task.dto';
 import { TaskEntity } from './task.entity';
-
-/** The caller as the workflow sees them. */
-export function actorOf(caller: Caller, simulated?: boolean): Actor {
-  return { person: caller.person, teams: caller.teams, roles: caller.roles, simulated: simulated || undefined };
-}
 
 @Injectable()
 export class TasksService {
@@ -49,7 +45,8 @@ export class TasksService {
 
   async acknowledge(id: string, dto: AcknowledgeTaskDto, caller: Caller): Promise<TaskView> {
     const task = await this.openTask(id, caller, 'task.acknowledge');
-    return this.workflows.update(task.incidentId, acknowledgeTask, [{ taskId: id, actor: actorOf(caller, dto.simulated) }], {
+    const actor = await actorClaiming(this.audit, caller, dto.simulated, 'task.acknowledge', { type: 'task', id });
+    return this.workflows.update(task.incidentId, acknowledgeTask, [{ taskId: id, actor }], {
       caller, action: 'task.acknowledge', subject: { type: 'task', id },
     });
   }
@@ -57,14 +54,16 @@ export class TasksService {
   async complete(id: string, dto: CompleteTaskDto, caller: Caller): Promise<TaskView> {
     const task = await this.openTask(id, caller, 'task.complete');
     const { simulated, ...rest } = dto;
-    return this.workflows.update(task.incidentId, completeTask, [{ taskId: id, actor: actorOf(caller, simulated), ...rest }], {
+    const actor = await actorClaiming(this.audit, caller, simulated, 'task.complete', { type: 'task', id });
+    return this.workflows.update(task.incidentId, completeTask, [{ taskId: id, actor, ...rest }], {
       caller, action: 'task.complete', subject: { type: 'task', id },
     });
   }
 
   async decide(id: string, dto: DecideDto, caller: Caller): Promise<TaskView> {
     const task = await this.openTask(id, caller, 'task.decide');
-    return this.workflows.update(task.incidentId, decide, [{ taskId: id, option: dto.option, note: dto.note, actor: actorOf(caller, dto.simulated) }], {
+    const actor = await actorClaiming(this.audit, caller, dto.simulated, 'task.decide', { type: 'task', id });
+    return this.workflows.update(task.incidentId, decide, [{ taskId: id, option: dto.option, note: dto.note, actor }], {
       caller, action: 'task.decide', subject: { type: 'task', id },
     });
   }
