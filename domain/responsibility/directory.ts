@@ -6,7 +6,7 @@ import type { Problem } from '../plan/plan.types';
 import { CHANNELS, EMAIL_PATTERN, PHONE_PATTERN } from '../plan/vocabulary';
 import type { Channel } from '../plan/vocabulary';
 import { didYouMean, listWords, suggestion } from '../text/did-you-mean';
-import { Env, Field, Path, sortProblems, YamlReader } from '../yaml/reader';
+import { Env, Field, Path, sortProblems, TooManyProblems, YamlReader } from '../yaml/reader';
 
 export type Contacts = Partial<Record<Channel, string>>;
 
@@ -55,6 +55,7 @@ export function loadDirectory(text: string, opts: { file?: string; env?: Env } =
     if (typeof text !== 'string') return { ok: false, problems: [{ file, line: 1, column: 1, path: '', message: 'a team directory must be given as text' }] };
     return new DirectoryParser(new YamlReader(text, file, opts.env ?? {})).parse();
   } catch (e) {
+    if (e instanceof TooManyProblems) return { ok: false, problems: [...e.found, e.problem] };
     return { ok: false, problems: [{ file, line: 1, column: 1, path: '', message: `the directory could not be checked (internal error: ${e instanceof Error ? e.message : String(e)})` }] };
   }
 }

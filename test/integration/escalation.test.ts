@@ -19,10 +19,13 @@ describe('deadlines and escalation, end to end with real timers', () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     process.env.YINGJI_PLAN_TEST_WEBHOOK_URL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    // The receiver is on loopback: webhooks reach it only when the deployment allows it.
+    process.env.YINGJI_WEBHOOK_ALLOW_HOSTS = `127.0.0.1:${(server.address() as AddressInfo).port}`;
     h = await startHarness();
     await h.publishPlan('test/plans/run/escalation-drill.yaml');
   });
   afterAll(async () => {
+    delete process.env.YINGJI_WEBHOOK_ALLOW_HOSTS;
     await h?.close();
     server?.close();
   });

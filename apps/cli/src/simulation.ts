@@ -1,6 +1,7 @@
 // Simulated responders need tokens: one per team of the directory, plus a commander. Issued
 // straight into the database, so only someone who runs the stack (its admin) can simulate.
 import { loadDirectoryFile } from '../../../domain/plan/load-plans';
+import { planVariables } from '../../../domain/yaml/plan-variables';
 import { issueToken } from '../../api/src/auth/token-store';
 import type { YingjiConfig } from '../../shared/config';
 import { createDataSource } from '../../../migrations/data-source';
@@ -8,7 +9,7 @@ import { ApiClient } from './api-client';
 
 /** The teams of the team directory: one simulated responder each. */
 export function directoryTeams(file: string): string[] {
-  const loaded = loadDirectoryFile(file, process.env);
+  const loaded = loadDirectoryFile(file, planVariables(process.env));
   if (!loaded.ok) throw new Error(`the team directory ${file} has problems: ${loaded.problems.map((p) => p.message).join('; ')}`);
   return Object.keys(loaded.directory.teams);
 }
