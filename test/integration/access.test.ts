@@ -88,7 +88,7 @@ describe('identity and roles', () => {
     const denied = await h.db.query(`SELECT actor, action, outcome FROM audit_entries WHERE actor = 'resp-fin' ORDER BY id`);
     expect(denied).toEqual([
       { actor: 'resp-fin', action: 'task.read', outcome: 'denied' },
-      { actor: 'resp-fin', action: 'task.read', outcome: 'denied' },
+      { actor: 'resp-fin', action: 'task.complete', outcome: 'denied' }, // audited as the action attempted
     ]);
     expect((await finance.get(`/incidents/${incidentId}`)).status).toBe(403);
     expect((await finance.get('/tasks?mine=true').expect(200)).body).toEqual([]);
@@ -110,7 +110,7 @@ describe('identity and roles', () => {
     const res = await itops.post(`/tasks/${decisionId}/decide`, { option: 'restore' }).expect(403);
     expect(res.body.message).toBe(`task "${decisionId}" is the commander's; resp-itops is not a commander`);
     const audit = await h.db.query(`SELECT action, outcome, detail FROM audit_entries WHERE actor = 'resp-itops'`);
-    expect(audit).toEqual([{ action: 'task.decide', outcome: 'denied', detail: { reason: res.body.message } }]);
+    expect(audit).toEqual([{ action: 'task.decide', outcome: 'denied', detail: { reason: res.body.message, tokenId: expect.any(String), ip: '127.0.0.1' } }]);
     await callers.commander.post(`/tasks/${decisionId}/decide`, { option: 'nope' }).expect(400);
     await callers.commander.post(`/tasks/${decisionId}/decide`, { option: 'restore' }).expect(200);
   });
