@@ -42,6 +42,9 @@ export interface Actor {
   roles: string[];
   /** A simulated responder (demo, drills): shown as such in the timeline. */
   simulated?: boolean;
+  /** The token and source address the request came through, for the audit trail. */
+  tokenId?: string;
+  ip?: string;
 }
 
 export interface Finding {

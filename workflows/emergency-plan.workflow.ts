@@ -19,6 +19,7 @@ import type { AutomatedStep, DecisionStep, EscalationRule, ManualStep, NotifySte
 import { workflowNow } from './clock';
 import {
   acknowledgeTask,
+  Actor,
   addNote,
   closeIncident,
   completeTask,
@@ -65,6 +66,8 @@ const drillActs = proxyActivities<Activities>({
 });
 
 const iso = () => workflowNow().toISOString();
+/** Where a person's Update came from, for the audit trail. */
+const via = (a: Actor) => ({ tokenId: a.tokenId, ip: a.ip });
 
 export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
   const { plan, incidentId } = input;
@@ -99,7 +102,7 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
       const before = { state: task.state, acknowledgedBy: task.acknowledgedBy };
       run.finishTask(task.id, { state: 'acknowledged', acknowledgedBy: a.actor.person });
       try {
-        await records.recordTaskAcknowledged({ taskId: task.id, incidentId, by: a.actor.person, simulated: a.actor.simulated ?? false, at: iso() });
+        await records.recordTaskAcknowledged({ taskId: task.id, incidentId, by: a.actor.person, simulated: a.actor.simulated ?? false, via: via(a.actor), at: iso() });
       } catch (err) {
         run.finishTask(task.id, before);
         throw notRecorded(`the acknowledgement of task "${task.id}"`, err);
@@ -125,6 +128,7 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
         note: c.note,
         checklist: c.checklist,
         evidence: c.evidence,
+        via: via(c.actor),
         at,
       };
       const findings = c.findings?.length ? { incidentId, findings: c.findings, by: c.actor.person, at } : undefined;
@@ -158,6 +162,7 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
           simulated: d.actor.simulated ?? false,
           decision: d.option,
           note: d.note,
+          via: via(d.actor),
           at,
         });
       } catch (err) {
@@ -184,7 +189,7 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
       run.changed();
       const at = iso();
       try {
-        await records.recordIncidentClassified({ incidentId, seq, level: o.level, reason: run.levelReason, by: o.actor.person, at });
+        await records.recordIncidentClassified({ incidentId, seq, level: o.level, reason: run.levelReason, by: o.actor.person, via: via(o.actor), at });
         await records.recordAssignments({ incidentId, seq, level: o.level, roles: rolesSummary(), at });
       } catch (err) {
         throw notRecorded(`the level override to ${o.level}`, err);
@@ -199,7 +204,7 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
     async (n) => {
       const seq = ++run.notes;
       try {
-        await records.recordNote({ incidentId, seq, text: n.text, by: n.actor.person, simulated: n.actor.simulated ?? false, at: iso() });
+        await records.recordNote({ incidentId, seq, text: n.text, by: n.actor.person, simulated: n.actor.simulated ?? false, via: via(n.actor), at: iso() });
       } catch (err) {
         throw notRecorded('the note', err);
       }
@@ -591,7 +596,7 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
 
     // closed
     const closer = run.closeRequest;
-    rec.later('recordIncidentClosed', { incidentId, by: closer?.actor.person ?? 'yingji', reason: closer?.reason ?? (closer ? undefined : 'review completed'), at: iso() });
+    rec.later('recordIncidentClosed', { incidentId, by: closer?.actor.person ?? 'yingji', reason: closer?.reason ?? (closer ? undefined : 'review completed'), via: closer && via(closer.actor), at: iso() });
     await aside(() => announce('closed', `事件关闭 Incident ${incidentId} closed`));
     await Promise.all(notices);
     await rec.flush();

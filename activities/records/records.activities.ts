@@ -4,6 +4,12 @@ import { recordEvent } from './timeline';
 
 // Activity inputs carry the workflow's own time (`at`), so a retry records the same moment.
 
+/** The token and source address a person's action came through (the API knows them; the audit trail keeps them). */
+export interface Via {
+  tokenId?: string;
+  ip?: string;
+}
+
 export interface IncidentOpened {
   incidentId: string;
   planId: string;
@@ -24,6 +30,7 @@ export interface IncidentClassified {
   reason: string;
   by: string;
   at: string;
+  via?: Via;
 }
 
 export interface AssignmentsRecorded {
@@ -79,6 +86,7 @@ export interface TaskAcknowledged {
   by: string;
   simulated: boolean;
   at: string;
+  via?: Via;
 }
 
 export interface TaskCompleted {
@@ -96,6 +104,7 @@ export interface TaskCompleted {
   /** The review task's improvement items, written in the same transaction. */
   findings?: FindingsRecorded['findings'];
   at: string;
+  via?: Via;
 }
 
 export interface EscalationFired {
@@ -115,6 +124,7 @@ export interface NoteAdded {
   by: string;
   simulated: boolean;
   at: string;
+  via?: Via;
 }
 
 export interface FindingsRecorded {
@@ -129,6 +139,7 @@ export interface IncidentClosed {
   by: string;
   reason?: string;
   at: string;
+  via?: Via;
 }
 
 export interface IncidentFailed {
@@ -156,7 +167,7 @@ async function writeTaskCompleted(em: EntityManager, t: TaskCompleted): Promise<
       message: `Task ${how} by ${t.by}${t.simulated ? ' (simulated responder)' : ''}${t.outcome ? `: ${t.outcome}` : ''}${t.note ? ` — ${t.note}` : ''}`,
       data: { outcome: t.outcome, note: t.note, checklist: t.checklist ?? [], evidence: t.evidence ?? [], decision: t.decision },
     },
-    { action: t.decision ? 'task.decide' : 'task.complete', subjectType: 'task', subjectId: t.taskId, detail: { outcome: t.outcome, decision: t.decision } },
+    { action: t.decision ? 'task.decide' : 'task.complete', subjectType: 'task', subjectId: t.taskId, detail: { outcome: t.outcome, decision: t.decision, ...t.via } },
   );
   if (fresh) {
     await em.query(
@@ -239,7 +250,7 @@ function createRecords(ds: DataSource) {
             message: c.seq === 0 ? `Classified as level ${c.level}: ${c.reason}` : `Level overridden to ${c.level}: ${c.reason}`,
             data: { level: c.level },
           },
-          { action: c.seq === 0 ? 'incident.classify' : 'incident.override', subjectType: 'incident', subjectId: c.incidentId, detail: { level: c.level } },
+          { action: c.seq === 0 ? 'incident.classify' : 'incident.override', subjectType: 'incident', subjectId: c.incidentId, detail: { level: c.level, ...c.via } },
         );
         if (fresh) {
           await em.query(`UPDATE incidents SET level = $2, level_reason = $3 WHERE id = $1`, [c.incidentId, c.level, c.reason]);
@@ -375,7 +386,7 @@ function createRecords(ds: DataSource) {
             taskId: t.taskId,
             message: `Task acknowledged by ${t.by}${t.simulated ? ' (simulated responder)' : ''}`,
           },
-          { action: 'task.acknowledge', subjectType: 'task', subjectId: t.taskId },
+          { action: 'task.acknowledge', subjectType: 'task', subjectId: t.taskId, detail: { ...t.via } },
         );
         if (fresh) {
           await em.query(`UPDATE tasks SET state = 'acknowledged', acknowledged_at = $2, acknowledged_by = $3 WHERE id = $1 AND state = 'open'`, [
@@ -426,7 +437,7 @@ function createRecords(ds: DataSource) {
             simulated: n.simulated,
             message: n.text,
           },
-          { action: 'incident.note', subjectType: 'incident', subjectId: n.incidentId },
+          { action: 'incident.note', subjectType: 'incident', subjectId: n.incidentId, detail: { ...n.via } },
         );
       });
     },
@@ -448,7 +459,7 @@ function createRecords(ds: DataSource) {
             actor: c.by,
             message: `Incident closed${c.reason ? `: ${c.reason}` : ''}`,
           },
-          { action: 'incident.close', subjectType: 'incident', subjectId: c.incidentId },
+          { action: 'incident.close', subjectType: 'incident', subjectId: c.incidentId, detail: { ...c.via } },
         );
         if (fresh) {
           await em.query(`UPDATE incidents SET state = 'closed', stage = 'closed', closed_at = $2, updated_at = $2 WHERE id = $1`, [c.incidentId, c.at]);

@@ -4,7 +4,7 @@ import type { Caller } from './caller';
 
 /** The caller as the workflow sees them: simulated only when their token is a simulated responder's. */
 export function actorOf(caller: Caller): Actor {
-  return { person: caller.person, teams: caller.teams, roles: caller.roles, simulated: caller.simulated || undefined };
+  return { person: caller.person, teams: caller.teams, roles: caller.roles, simulated: caller.simulated || undefined, tokenId: caller.tokenId, ip: caller.ip };
 }
 
 /**

@@ -136,15 +136,12 @@ export class IncidentsService {
     return qb.getMany();
   }
 
-  // The workflow audits the effect of an override or a close (who, what); the API adds the request
-  // (`….requested`: token id and source address), which only it knows.
+  // Updates are audited by the workflow when they take effect, with the actor's token id and address.
   async override(id: string, dto: OverrideLevelDto, caller: Caller): Promise<IncidentStatus> {
     await this.assertCanSee(id, caller, 'incident.override');
-    const status = await this.workflows.update(id, overrideLevel, [{ level: dto.level, reason: dto.reason, actor: actorOf(caller) }], {
+    return this.workflows.update(id, overrideLevel, [{ level: dto.level, reason: dto.reason, actor: actorOf(caller) }], {
       caller, action: 'incident.override', subject: { type: 'incident', id },
     });
-    await this.audit.ok(caller, 'incident.override.requested', { type: 'incident', id }, { level: dto.level, reason: dto.reason });
-    return status;
   }
 
   async note(id: string, dto: AddNoteDto, caller: Caller): Promise<void> {
@@ -157,10 +154,8 @@ export class IncidentsService {
 
   async close(id: string, dto: CloseIncidentDto, caller: Caller): Promise<IncidentStatus> {
     await this.assertCanSee(id, caller, 'incident.close');
-    const status = await this.workflows.update(id, closeIncident, [{ reason: dto.reason, actor: actorOf(caller) }], {
+    return this.workflows.update(id, closeIncident, [{ reason: dto.reason, actor: actorOf(caller) }], {
       caller, action: 'incident.close', subject: { type: 'incident', id },
     });
-    await this.audit.ok(caller, 'incident.close.requested', { type: 'incident', id }, { reason: dto.reason });
-    return status;
   }
 }
