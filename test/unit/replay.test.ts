@@ -6,14 +6,21 @@ import { WORKFLOWS_PATH } from '../../apps/worker/src/worker';
 // Recorded histories of real runs must replay against today's workflow code: a change that
 // would break running incidents shows up here as a nondeterminism error. Guard changes with
 // patched(); re-record with `YINGJI_RECORD_HISTORIES=1 npx jest --selectProjects integration`.
+// Histories of older code stay in a folder each (before-issue-11/): the patched() branches must keep
+// replaying them while today's histories exercise the new branches.
 const dir = path.join(__dirname, '..', 'histories');
 
 describe('recorded workflow histories replay', () => {
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json'));
+  const files = fs
+    .readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.json'))
+    .sort();
 
-  it('has recorded histories of the hello drill and at least three shipped e-invoice plans', () => {
-    expect(files).toEqual(expect.arrayContaining(['hello-drill.json']));
-    expect(files.filter((f) => f.startsWith('einvoice-')).length).toBeGreaterThanOrEqual(3);
+  it('has recorded histories of the hello drill and at least three shipped e-invoice plans, of today and of older code', () => {
+    for (const folder of ['', 'before-issue-11/']) {
+      expect(files).toEqual(expect.arrayContaining([`${folder}hello-drill.json`]));
+      expect(files.filter((f) => f.startsWith(`${folder}einvoice-`)).length).toBeGreaterThanOrEqual(3);
+    }
   });
 
   it('replays every history without nondeterminism', async () => {
