@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Client } from 'pg';
 import { Keyring } from '../../activities/backup/keys/keyring';
 import { chainClasses, finishRestore, prepareTarget, restoreClass, verifyRestoreChain, verifyRestored } from '../../activities/backup/restore';
 import { DirectoryStore } from '../../activities/backup/store';
@@ -11,24 +10,11 @@ import { generateInvoices } from '../../activities/invoices/generate';
 import { shortestRestoreChain } from '../../domain/backup/chain';
 import { dropDatabase } from '../../scripts/stack/postgres';
 import { Harness, startHarness } from './support/harness';
-import { testStackEnv } from './support/test-stack';
-
-const admin = () => testStackEnv().pgAdminUrl;
-const urlOf = (db: string) => admin().replace(/\/postgres$/, `/${db}`);
-
-async function query<T = Record<string, unknown>>(url: string, q: string, params: unknown[] = []): Promise<T[]> {
-  const c = new Client({ connectionString: url });
-  await c.connect();
-  try {
-    return (await c.query(q, params)).rows as T[];
-  } finally {
-    await c.end();
-  }
-}
+import { adminUrl, queryUrl, urlOf } from './support/databases';
 
 /** Every row, as text, keyed by invoice number: what "exactly the rows of that moment" compares. */
 const rowsOf = async (url: string) =>
-  (await query<{ invoice_no: string; row: string }>(url, `SELECT invoice_no, t::text AS row FROM invoices t ORDER BY invoice_no`)).map((r) => r.row);
+  (await queryUrl<{ invoice_no: string; row: string }>(url, `SELECT invoice_no, t::text AS row FROM invoices t ORDER BY invoice_no`)).map((r) => r.row);
 
 // full -> changes -> incremental -> changes -> differential -> changes -> incremental; restoring to
 // each backup's moment gives exactly the rows of that moment, compared row by row.
@@ -51,18 +37,18 @@ describe('restore to a point in time', () => {
   });
   afterAll(async () => {
     await h?.close();
-    for (const db of [source, ...targets]) await dropDatabase(admin(), db);
+    for (const db of [source, ...targets]) await dropDatabase(adminUrl(), db);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
   async function change(round: number) {
     const url = urlOf(source);
-    const picked = await query<{ invoice_no: string }>(url, `SELECT invoice_no FROM invoices WHERE original_invoice_no IS NULL AND status = 'issued' ORDER BY md5(invoice_no || $1) LIMIT 30`, [String(round)]);
+    const picked = await queryUrl<{ invoice_no: string }>(url, `SELECT invoice_no FROM invoices WHERE original_invoice_no IS NULL AND status = 'issued' ORDER BY md5(invoice_no || $1) LIMIT 30`, [String(round)]);
     const ids = picked.map((r) => r.invoice_no);
-    await query(url, `UPDATE invoices SET folder = $2, sync_status = 'synced', synced_at = now() WHERE invoice_no = ANY($1)`, [ids.slice(0, 20), `round-${round}`]);
-    await query(url, `DELETE FROM invoices WHERE invoice_no = ANY($1)`, [ids.slice(20, 30)]);
+    await queryUrl(url, `UPDATE invoices SET folder = $2, sync_status = 'synced', synced_at = now() WHERE invoice_no = ANY($1)`, [ids.slice(0, 20), `round-${round}`]);
+    await queryUrl(url, `DELETE FROM invoices WHERE invoice_no = ANY($1)`, [ids.slice(20, 30)]);
     // A new invoice, copied from a deleted one's shape under a fresh number.
-    await query(url, `INSERT INTO invoices SELECT lpad(($1::bigint * 1000000 + 999)::text, 20, '9'), issued_at, kind, seller_tax_id, buyer_tax_id, seller_name, buyer_name, amount, tax_rate, tax, total, status, NULL, region, folder, sync_status, synced_at, declared_period FROM invoices WHERE original_invoice_no IS NULL LIMIT 1`, [round]);
+    await queryUrl(url, `INSERT INTO invoices SELECT lpad(($1::bigint * 1000000 + 999)::text, 20, '9'), issued_at, kind, seller_tax_id, buyer_tax_id, seller_name, buyer_name, amount, tax_rate, tax, total, status, NULL, region, folder, sync_status, synced_at, declared_period FROM invoices WHERE original_invoice_no IS NULL LIMIT 1`, [round]);
   }
 
   it('restores each moment exactly, by class, resuming nothing twice', async () => {
@@ -91,7 +77,7 @@ describe('restore to a point in time', () => {
       await prepareTarget(t.targetUrl, `r-${b.id}`, false);
       for (const cls of await chainClasses(t, chain)) await restoreClass(t, { restoreId: `r-${b.id}`, chain, cls });
       // Restored rows are a baseline: nothing of them reaches the change log.
-      expect((await query<{ n: string }>(t.targetUrl, `SELECT count(*) AS n FROM invoice_changes`))[0].n).toBe('0');
+      expect((await queryUrl<{ n: string }>(t.targetUrl, `SELECT count(*) AS n FROM invoice_changes`))[0].n).toBe('0');
       await finishRestore(t.targetUrl);
       expect(await rowsOf(t.targetUrl)).toEqual(snapshots.get(b.id));
       const check = await verifyRestored(t, `r-${b.id}`);
@@ -101,7 +87,7 @@ describe('restore to a point in time', () => {
     }
     // A restored row changed afterwards is caught.
     const last = targets.at(-1)!;
-    await query(urlOf(last), `UPDATE invoices SET buyer_name = buyer_name || ' (edited)' WHERE invoice_no = (SELECT min(invoice_no) FROM invoices)`);
+    await queryUrl(urlOf(last), `UPDATE invoices SET buyer_name = buyer_name || ' (edited)' WHERE invoice_no = (SELECT min(invoice_no) FROM invoices)`);
     await expect(verifyRestored({ store, keyring, targetUrl: urlOf(last) }, `r-${taken[3].id}`)).rejects.toThrow(/the target's rows differ from the rows the restore wrote/);
     // The differential shortcut: restoring to the last incremental uses full -> differential -> incremental.
     expect(shortestRestoreChain(catalog, taken[3].pointInTime).ids).toEqual([taken[0].id, taken[2].id, taken[3].id]);
@@ -111,8 +97,8 @@ describe('restore to a point in time', () => {
     const role = `restorer_${process.pid}`;
     const target = `${h.databaseName}_owned`;
     targets.push(target);
-    await query(admin(), `CREATE ROLE ${role} LOGIN`);
-    await query(admin(), `CREATE DATABASE ${target} OWNER ${role}`);
+    await queryUrl(adminUrl(), `CREATE ROLE ${role} LOGIN`);
+    await queryUrl(adminUrl(), `CREATE DATABASE ${target} OWNER ${role}`);
     const url = new URL(urlOf(target));
     url.username = role;
     await prepareInvoiceDatabase(url.toString());
@@ -120,12 +106,12 @@ describe('restore to a point in time', () => {
     const t = { store, keyring, targetUrl: url.toString() };
     await prepareTarget(t.targetUrl, 'owned', false);
     for (const cls of await chainClasses(t, [full.id])) await restoreClass(t, { restoreId: 'owned', chain: [full.id], cls });
-    expect((await query<{ n: string }>(t.targetUrl, `SELECT count(*) AS n FROM invoice_changes`))[0].n).toBe('0');
+    expect((await queryUrl<{ n: string }>(t.targetUrl, `SELECT count(*) AS n FROM invoice_changes`))[0].n).toBe('0');
     expect(await rowsOf(t.targetUrl)).toEqual(snapshots.get(full.id));
     // The change-log trigger is back on afterwards: a write by the business is logged.
-    await query(t.targetUrl, `UPDATE invoices SET buyer_name = buyer_name WHERE invoice_no = (SELECT min(invoice_no) FROM invoices)`);
-    expect((await query<{ n: string }>(t.targetUrl, `SELECT count(*) AS n FROM invoice_changes`))[0].n).toBe('1');
-    await dropDatabase(admin(), target);
-    await query(admin(), `DROP ROLE ${role}`);
+    await queryUrl(t.targetUrl, `UPDATE invoices SET buyer_name = buyer_name WHERE invoice_no = (SELECT min(invoice_no) FROM invoices)`);
+    expect((await queryUrl<{ n: string }>(t.targetUrl, `SELECT count(*) AS n FROM invoice_changes`))[0].n).toBe('1');
+    await dropDatabase(adminUrl(), target);
+    await queryUrl(adminUrl(), `DROP ROLE ${role}`);
   });
 });

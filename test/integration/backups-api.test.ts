@@ -5,10 +5,7 @@ import { generateInvoices } from '../../activities/invoices/generate';
 import { dropDatabase } from '../../scripts/stack/postgres';
 import { restoreProgress } from '../../workflows/restore-by-priority.workflow';
 import { As, eventually, Harness, startHarness } from './support/harness';
-import { testStackEnv } from './support/test-stack';
-
-const admin = () => testStackEnv().pgAdminUrl;
-const urlOf = (db: string) => admin().replace(/\/postgres$/, `/${db}`);
+import { adminUrl, urlOf } from './support/databases';
 
 // Backups, restores and recovery tests over the API, for commanders and admins only.
 describe('the backups API', () => {
@@ -27,7 +24,7 @@ describe('the backups API', () => {
   });
   afterAll(async () => {
     await h?.close();
-    for (const db of [source, scratch]) await dropDatabase(admin(), db);
+    for (const db of [source, scratch]) await dropDatabase(adminUrl(), db);
     delete process.env.INVOICE_DATABASE_URL;
   });
 

@@ -1,23 +1,11 @@
-import { Client } from 'pg';
 import { generateInvoices, INVOICE_COLUMNS } from '../../activities/invoices/generate';
 import { prepareInvoiceDatabase } from '../../activities/invoices/database';
 import { createSandbox, dropSandbox, injectFault, measureLoss, startSandbox } from '../../activities/drills/sandbox';
 import { priorityClassCaseSql } from '../../domain/einvoice/priority';
 import { canConnect, dropDatabase } from '../../scripts/stack/postgres';
-import { testStackEnv } from './support/test-stack';
+import { adminUrl, queryUrl, urlOf } from './support/databases';
 
-const admin = () => testStackEnv().pgAdminUrl;
-const urlOf = (db: string) => admin().replace(/\/postgres$/, `/${db}`);
-
-async function one<T = Record<string, unknown>>(url: string, sql: string, params: unknown[] = []): Promise<T> {
-  const db = new Client({ connectionString: url });
-  await db.connect();
-  try {
-    return (await db.query(sql, params)).rows[0] as T;
-  } finally {
-    await db.end();
-  }
-}
+const one = async <T = Record<string, unknown>>(url: string, sql: string, params: unknown[] = []): Promise<T> => (await queryUrl<T>(url, sql, params))[0];
 const count = async (url: string, where = 'true') => Number((await one<{ n: string }>(url, `SELECT count(*) AS n FROM invoices WHERE ${where}`)).n);
 const digest = async (url: string) => (await one<{ d: string }>(url, `SELECT md5(string_agg(md5(ROW(${INVOICE_COLUMNS.join(', ')})::text), '' ORDER BY invoice_no)) AS d FROM invoices`)).d;
 
@@ -36,7 +24,7 @@ describe('drill sandbox and faults', () => {
   });
   afterAll(async () => {
     await dropSandbox(servers(), sandbox).catch(() => undefined);
-    await dropDatabase(admin(), prod);
+    await dropDatabase(adminUrl(), prod);
   });
   beforeEach(async () => {
     await createSandbox(servers(), sandbox);

@@ -7,10 +7,7 @@ import { respondUntilClosed } from '../../apps/cli/src/simulated-responders';
 import { backupDeps } from '../../apps/shared/backups';
 import { canConnect, dropDatabase } from '../../scripts/stack/postgres';
 import { eventually, Harness, startHarness } from './support/harness';
-import { testStackEnv } from './support/test-stack';
-
-const admin = () => testStackEnv().pgAdminUrl;
-const urlOf = (db: string) => admin().replace(/\/postgres$/, `/${db}`);
+import { adminUrl, urlOf } from './support/databases';
 
 // Live drills whose faults get in the way: stop-database (the sandbox refuses connections for the
 // fault's duration, the automated restore fails while it is down and is completed by hand, and the
@@ -30,7 +27,7 @@ describe('live drills and their faults, end to end', () => {
   });
   afterAll(async () => {
     await h?.close();
-    await dropDatabase(admin(), source);
+    await dropDatabase(adminUrl(), source);
     delete process.env.INVOICE_DATABASE_URL;
   });
 

@@ -1,7 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Client } from 'pg';
 import { takeBackup } from '../../activities/backup/take-backup';
 import { INVOICE_COLUMNS, generateInvoices } from '../../activities/invoices/generate';
 import { prepareInvoiceDatabase } from '../../activities/invoices/database';
@@ -16,8 +15,7 @@ import { canConnect, dropDatabase, PostgresServer, startPostgres } from '../../s
 import { freePort } from '../../scripts/stack/ports';
 import { eventually, Harness, startHarness, workflowCompleted } from './support/harness';
 import { testStackEnv } from './support/test-stack';
-
-const admin = () => testStackEnv().pgAdminUrl;
+import { adminUrl, queryUrl, urlOf } from './support/databases';
 
 /** `YINGJI_RECORD_HISTORIES=1`: keep this run's history for test/unit/replay.test.ts. */
 async function recordHistory(h: Harness, workflowId: string, name: string): Promise<void> {
@@ -26,22 +24,11 @@ async function recordHistory(h: Harness, workflowId: string, name: string): Prom
   const shown = spawnSync(testStackEnv().temporalCli, ['workflow', 'show', '-w', workflowId, '--address', h.config.temporal.address, '--output', 'json']);
   fs.writeFileSync(path.join(__dirname, '..', 'histories', `${name}.json`), shown.stdout);
 }
-const urlOf = (db: string) => admin().replace(/\/postgres$/, `/${db}`);
-
-async function query<T = Record<string, unknown>>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  const db = new Client({ connectionString: url });
-  await db.connect();
-  try {
-    return (await db.query(sql, params)).rows as T[];
-  } finally {
-    await db.end();
-  }
-}
 
 /** Every row of both invoice tables, as one digest: production must come out of a drill unchanged. */
 async function productionChecksum(url: string): Promise<string> {
-  const [inv] = await query<{ d: string; n: string }>(url, `SELECT md5(string_agg(md5(ROW(${INVOICE_COLUMNS.join(', ')})::text), '' ORDER BY invoice_no)) AS d, count(*) AS n FROM invoices`);
-  const [chg] = await query<{ d: string; n: string }>(url, `SELECT md5(COALESCE(string_agg(md5(c::text), '' ORDER BY change_id), '')) AS d, count(*) AS n FROM invoice_changes c`);
+  const [inv] = await queryUrl<{ d: string; n: string }>(url, `SELECT md5(string_agg(md5(ROW(${INVOICE_COLUMNS.join(', ')})::text), '' ORDER BY invoice_no)) AS d, count(*) AS n FROM invoices`);
+  const [chg] = await queryUrl<{ d: string; n: string }>(url, `SELECT md5(COALESCE(string_agg(md5(c::text), '' ORDER BY change_id), '')) AS d, count(*) AS n FROM invoice_changes c`);
   return `${inv.n}:${inv.d}/${chg.n}:${chg.d}`;
 }
 
@@ -71,10 +58,10 @@ describe('live drill of einvoice-db-crash', () => {
     await generateInvoices(urlOf(source), { count: 100_000, seed: 7 });
     await takeBackup(backupDeps(h.config, h.db), { kind: 'full', by: 'test' });
     // After the backup: 37 new invoices and 5 corrected amounts. A restore from the backup cannot have them.
-    const backedUp = new Set((await query<{ no: string }>(urlOf(source), `SELECT invoice_no AS no FROM invoices`)).map((r) => r.no));
+    const backedUp = new Set((await queryUrl<{ no: string }>(urlOf(source), `SELECT invoice_no AS no FROM invoices`)).map((r) => r.no));
     await generateInvoices(urlOf(source), { count: 37, seed: 8 });
-    for (const r of await query<{ no: string }>(urlOf(source), `SELECT invoice_no AS no FROM invoices`)) if (!backedUp.has(r.no)) unrecoverable.add(r.no);
-    const corrected = await query<{ no: string }>(
+    for (const r of await queryUrl<{ no: string }>(urlOf(source), `SELECT invoice_no AS no FROM invoices`)) if (!backedUp.has(r.no)) unrecoverable.add(r.no);
+    const corrected = await queryUrl<{ no: string }>(
       urlOf(source),
       `UPDATE invoices SET amount = amount + 1, total = total + 1 WHERE invoice_no IN (SELECT invoice_no FROM invoices WHERE invoice_no = ANY($1) ORDER BY invoice_no LIMIT 5) RETURNING invoice_no AS no`,
       [[...backedUp].slice(0, 1000)],
@@ -93,7 +80,7 @@ describe('live drill of einvoice-db-crash', () => {
 
   afterAll(async () => {
     await h?.close();
-    await dropDatabase(admin(), source);
+    await dropDatabase(adminUrl(), source);
     await drillServer?.stop();
     delete process.env.INVOICE_DATABASE_URL;
     delete process.env.YINGJI_DRILL_DATABASE_URL;
@@ -117,10 +104,10 @@ describe('live drill of einvoice-db-crash', () => {
       const [d] = await h.db.query(`SELECT sandbox, fault_at FROM drills WHERE id = $1`, [drillId]);
       return d?.fault_at ? (d.sandbox as string) : undefined;
     });
-    expect((await query<{ t: string | null }>(drillUrlOf(sandbox), `SELECT to_regclass('public.invoices') AS t`))[0].t).toBeNull();
-    expect(Number((await query<{ n: string }>(drillUrlOf(`${sandbox}_pre`), `SELECT count(*) AS n FROM invoices`))[0].n)).toBe(100_037);
+    expect((await queryUrl<{ t: string | null }>(drillUrlOf(sandbox), `SELECT to_regclass('public.invoices') AS t`))[0].t).toBeNull();
+    expect(Number((await queryUrl<{ n: string }>(drillUrlOf(`${sandbox}_pre`), `SELECT count(*) AS n FROM invoices`))[0].n)).toBe(100_037);
     // Nothing of the drill is on production's server.
-    expect(await query(admin(), `SELECT datname FROM pg_database WHERE datname LIKE 'drill_%'`)).toEqual([]);
+    expect(await queryUrl(adminUrl(), `SELECT datname FROM pg_database WHERE datname LIKE 'drill_%'`)).toEqual([]);
 
     const done = await respondUntilClosed({ commander, teams, incidentId: drillId, decisions: expectedDecisions(plan), timeoutMs: 240_000 });
     expect(done.incident.state).toBe('closed');

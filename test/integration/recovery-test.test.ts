@@ -10,10 +10,7 @@ import { backupKeyring, backupStore } from '../../apps/shared/backups';
 import { ensureRecoveryTestSchedule, RECOVERY_TEST_SCHEDULE } from '../../apps/shared/schedules';
 import { canConnect, dropDatabase } from '../../scripts/stack/postgres';
 import { Harness, startHarness } from './support/harness';
-import { testStackEnv } from './support/test-stack';
-
-const admin = () => testStackEnv().pgAdminUrl;
-const urlOf = (db: string) => admin().replace(/\/postgres$/, `/${db}`);
+import { adminUrl, urlOf } from './support/databases';
 
 interface Received {
   headers: IncomingMessage['headers'];
@@ -66,7 +63,7 @@ describe('recovery tests', () => {
   });
   afterAll(async () => {
     await h?.close();
-    await dropDatabase(admin(), source);
+    await dropDatabase(adminUrl(), source);
     delete process.env.INVOICE_DATABASE_URL;
     delete process.env.YINGJI_WEBHOOK_URL;
     rx?.server.closeAllConnections();

@@ -8,10 +8,7 @@ import { backupKeyring, backupStore } from '../../apps/shared/backups';
 import { canConnect, dropDatabase } from '../../scripts/stack/postgres';
 import { databaseChecksum } from './support/exactly-once';
 import { Harness, startHarness } from './support/harness';
-import { testStackEnv } from './support/test-stack';
-
-const admin = () => testStackEnv().pgAdminUrl;
-const urlOf = (db: string) => admin().replace(/\/postgres$/, `/${db}`);
+import { adminUrl, urlOf } from './support/databases';
 
 // A damaged backup is refused by the restore workflow with the backup and chunk named, and the
 // target database is never touched: a new target is not even created, an existing one (the invoice
@@ -30,7 +27,7 @@ describe('restoreByPriority refuses damaged backups before writing anything', ()
   });
   afterAll(async () => {
     await h?.close();
-    await dropDatabase(admin(), source);
+    await dropDatabase(adminUrl(), source);
     delete process.env.INVOICE_DATABASE_URL;
   });
 

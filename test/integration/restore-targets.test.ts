@@ -5,10 +5,8 @@ import { restoreCommand } from '../../apps/cli/src/backup-commands';
 import { RESTORE_TARGET_RULE } from '../../apps/shared/backups';
 import { dropDatabase } from '../../scripts/stack/postgres';
 import { As, eventually, Harness, startHarness } from './support/harness';
-import { testStackEnv } from './support/test-stack';
+import { adminUrl, urlOf } from './support/databases';
 
-const admin = () => testStackEnv().pgAdminUrl;
-const urlOf = (db: string) => admin().replace(/\/postgres$/, `/${db}`);
 const tokenIdOf = (as: As) => /^yj_([0-9a-f]{16})\./.exec(as.token)![1];
 
 // Restores go only into the invoice database or a database created for the restore: preparing a
@@ -38,7 +36,7 @@ describe('restore targets', () => {
   });
   afterAll(async () => {
     await h?.close();
-    for (const db of [source, scratch]) await dropDatabase(admin(), db);
+    for (const db of [source, scratch]) await dropDatabase(adminUrl(), db);
     delete process.env.INVOICE_DATABASE_URL;
   });
 

@@ -3,7 +3,6 @@ import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Client } from 'pg';
 import { Keyring } from '../../activities/backup/keys/keyring';
 import { DirectoryStore } from '../../activities/backup/store';
 import { takeBackup } from '../../activities/backup/take-backup';
@@ -12,23 +11,12 @@ import { generateInvoices } from '../../activities/invoices/generate';
 import { dropDatabase } from '../../scripts/stack/postgres';
 import type { RestoreResult } from '../../workflows/restore-by-priority.workflow';
 import { eventually, Harness, startHarness } from './support/harness';
-import { testStackEnv } from './support/test-stack';
 import { killHard, spawnWorker } from './support/worker-process';
+import { adminUrl, queryUrl, urlOf } from './support/databases';
 
-const admin = () => testStackEnv().pgAdminUrl;
-const urlOf = (db: string) => admin().replace(/\/postgres$/, `/${db}`);
-async function query<T = Record<string, unknown>>(url: string, q: string): Promise<T[]> {
-  const c = new Client({ connectionString: url });
-  await c.connect();
-  try {
-    return (await c.query(q)).rows as T[];
-  } finally {
-    await c.end();
-  }
-}
 /** Rows the restore has committed into the target so far (0 before the target has its tables). */
 const committedIn = async (url: string) =>
-  Number((await query<{ n: string }>(url, `SELECT coalesce(sum(rows), 0) AS n FROM restore_progress`).catch(() => [{ n: '0' }]))[0].n);
+  Number((await queryUrl<{ n: string }>(url, `SELECT coalesce(sum(rows), 0) AS n FROM restore_progress`).catch(() => [{ n: '0' }]))[0].n);
 
 /**
  * The restore's result, or a failure naming why it has not finished by the deadline (the pending
@@ -48,7 +36,7 @@ async function finished(handle: WorkflowHandle, timeoutMs: number): Promise<Rest
 }
 
 const rowsDigest = async (url: string) =>
-  (await query<{ n: string; d: string }>(url, `SELECT count(*) AS n, md5(string_agg(t::text, '|' ORDER BY invoice_no)) AS d FROM invoices t`))[0];
+  (await queryUrl<{ n: string; d: string }>(url, `SELECT count(*) AS n, md5(string_agg(t::text, '|' ORDER BY invoice_no)) AS d FROM invoices t`))[0];
 
 // The worker dies in the middle of restoring 200,000 invoices; a new worker finishes from the last
 // committed chunk, and the target ends with exactly the source's rows.
@@ -72,7 +60,7 @@ describe('restoreByPriority survives a worker killed mid-restore', () => {
   afterAll(async () => {
     if (worker) await killHard(worker);
     await h?.close();
-    for (const db of [source, target]) await dropDatabase(admin(), db);
+    for (const db of [source, target]) await dropDatabase(adminUrl(), db);
     fs.rmSync(dir, { recursive: true, force: true });
   });
   const committed = () => committedIn(urlOf(target));
@@ -90,11 +78,11 @@ describe('restoreByPriority survives a worker killed mid-restore', () => {
     await killHard(worker);
     // A chunk whose COMMIT was already on the wire may still land: wait for the dead worker's sessions to end.
     await eventually("the killed worker's sessions on the target to end", async () => {
-      const [s] = await query<{ n: number }>(admin(), `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = '${target}'`);
+      const [s] = await queryUrl<{ n: number }>(adminUrl(), `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = '${target}'`);
       return s.n === 0 ? true : undefined;
     });
     const atKill = await committed();
-    const killedAt = (await query<{ t: string }>(urlOf(target), `SELECT clock_timestamp()::text AS t`))[0].t;
+    const killedAt = (await queryUrl<{ t: string }>(urlOf(target), `SELECT clock_timestamp()::text AS t`))[0].t;
     expect(atKill).toBeGreaterThan(0);
     expect(atKill).toBeLessThan(total);
 
@@ -104,7 +92,7 @@ describe('restoreByPriority survives a worker killed mid-restore', () => {
     // Rows the new worker wrote are the progress rows committed after the kill (each chunk commits
     // with its progress row): exactly the rows not yet committed. A restart that copied everything
     // again would write more (or fail on the rows already there).
-    const [written] = await query<{ before: number; after: number }>(
+    const [written] = await queryUrl<{ before: number; after: number }>(
       urlOf(target),
       `SELECT coalesce(sum(rows) FILTER (WHERE done_at <= '${killedAt}'), 0)::int AS before, coalesce(sum(rows) FILTER (WHERE done_at > '${killedAt}'), 0)::int AS after FROM restore_progress`,
     );

@@ -7,10 +7,10 @@ import { ApiClient } from '../../apps/cli/src/api-client';
 import { IncidentDetail, respondUntilClosed } from '../../apps/cli/src/simulated-responders';
 import { backupDeps } from '../../apps/shared/backups';
 import { dropDatabase } from '../../scripts/stack/postgres';
-import { duplicateAuditEntries, duplicateDeliveries, duplicateTimelineEntries, queryUrl, stepsNotEndedOnce } from './support/exactly-once';
+import { duplicateAuditEntries, duplicateDeliveries, duplicateTimelineEntries, stepsNotEndedOnce } from './support/exactly-once';
 import { eventually, Harness, startHarness } from './support/harness';
-import { testStackEnv } from './support/test-stack';
 import { killHard, spawnWorker } from './support/worker-process';
+import { adminUrl, queryUrl, urlOf } from './support/databases';
 
 const TEAMS = ['it-ops', 'dba', 'tax-sync', 'finance', 'app-dev', 'management'];
 /**
@@ -18,8 +18,6 @@ const TEAMS = ['it-ops', 'dba', 'tax-sync', 'finance', 'app-dev', 'management'];
  * copied (the restore has no throttle of its own; more rows is the only way to slow it from here).
  */
 const INVOICES = 150_000;
-const admin = () => testStackEnv().pgAdminUrl;
-const urlOf = (db: string) => admin().replace(/\/postgres$/, `/${db}`);
 
 /** Rows the restore has committed so far (each chunk commits with its progress row). */
 const restoredRows = async (url: string) => Number((await queryUrl<{ n: string }>(url, `SELECT coalesce(sum(rows), 0) AS n FROM restore_progress`))[0].n);
@@ -48,7 +46,7 @@ describe('a worker SIGKILLed at each stage boundary', () => {
   afterAll(async () => {
     if (worker) await killHard(worker);
     await h?.close();
-    if (invoiceDb) await dropDatabase(admin(), invoiceDb);
+    if (invoiceDb) await dropDatabase(adminUrl(), invoiceDb);
   });
 
   it('after classify, during a manual wait, while the restore copies invoices and during review: closes with everything once', async () => {
@@ -81,7 +79,7 @@ describe('a worker SIGKILLed at each stage boundary', () => {
       if (b.name === 'while the restore copies invoices') {
         // A chunk whose COMMIT was on the wire may still land: wait until the dead worker's sessions are gone.
         await eventually('the killed worker\'s sessions on the invoice database to end', async () => {
-          const [s] = await queryUrl<{ n: number }>(admin(), `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1`, [invoiceDb]);
+          const [s] = await queryUrl<{ n: number }>(adminUrl(), `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1`, [invoiceDb]);
           return s.n === 0 ? true : undefined;
         });
         atKill = await restoredRows(urlOf(invoiceDb));

@@ -2,19 +2,8 @@
 // delivery or a second execution of an effect would share with the first, never a key that is
 // unique by construction (a primary key or an event key cannot repeat, so grouping on it proves
 // nothing).
-import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
-
-/** A query against a database the test reaches by URL (an invoice database, a restore target). */
-export async function queryUrl<T = Record<string, unknown>>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  const db = new Client({ connectionString: url });
-  await db.connect();
-  try {
-    return (await db.query(sql, params)).rows as T[];
-  } finally {
-    await db.end();
-  }
-}
+import { queryUrl } from './databases';
 
 /** Rows about the incident: its own id, or an id built from it (tasks, steps, notifications). */
 const ABOUT = (col: string) => `left(${col}, length($1)) = $1`;
