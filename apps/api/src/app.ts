@@ -17,7 +17,8 @@ export async function createApp(config: YingjiConfig, opts: { logger?: false } =
   });
   // Security headers on every answer; nothing says which framework serves it.
   app.getHttpAdapter().getInstance().disable('x-powered-by');
-  app.use(helmet());
+  // No upgrade-insecure-requests: the console and reports are also opened over plain HTTP inside a network.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   // Our own parsers, so the error handler right after them sees their failures first.
   app.use(express.json({ limit: '1mb' }));
   app.use(express.text({ type: ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain'], limit: '1mb' }));
