@@ -1,6 +1,7 @@
 // Backup chains (einvoice-domain.md, "Backups"): a full backup, then differentials and incrementals
 // whose parent is the element before them. Pure: used on catalog rows to choose what to restore,
 // and on authenticated manifests to check a chain before anything is restored.
+import { isISO8601 } from 'class-validator';
 
 export const BACKUP_KINDS = ['full', 'incremental', 'differential'] as const;
 export type BackupKind = (typeof BACKUP_KINDS)[number];
@@ -65,7 +66,8 @@ export class RestoreChainError extends Error {
 }
 
 export function toMillis(t: Instant, what: string): number {
-  const ms = t instanceof Date ? t.getTime() : typeof t === 'string' ? Date.parse(t) : NaN;
+  // Date.parse rolls 2026-02-30 over to March 2: a restore must never go to a moment nobody asked for.
+  const ms = t instanceof Date ? t.getTime() : typeof t === 'string' && isISO8601(t, { strict: true }) ? Date.parse(t) : NaN;
   if (!Number.isFinite(ms)) throw new RestoreChainError(`${what}: ${JSON.stringify(t)} is not a date-time`);
   return ms;
 }

@@ -149,6 +149,11 @@ describe('hostile input cannot jam an incident', () => {
     );
   });
 
+  it('a restore to 2026-02-30 is refused naming "to", not rolled over to March 2', async () => {
+    const res = await commander.post('/restores', { target: 'scratch_feb30', to: '2026-02-30T08:00:00Z' }).expect(400);
+    expect(res.body.message).toEqual(['to must be an ISO 8601 date-time that exists']);
+  });
+
   it('answers carry security headers and no framework name; the open /health says only whether each part is up', async () => {
     const health = await h.http.get('/health').expect(200);
     expect(health.body).toEqual({ ok: true, temporal: { ok: true }, postgres: { ok: true } });

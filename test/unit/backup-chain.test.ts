@@ -113,6 +113,8 @@ describe('shortestRestoreChain', () => {
     const orphan = [full('f1', day(1), 'failed'), inc('i2', 'f0', 'f0', day(2))];
     expect(() => shortestRestoreChain(orphan, day(3))).toThrow(RestoreChainError);
     expect(() => shortestRestoreChain(week, 'yesterday')).toThrow('requested point in time: "yesterday" is not a date-time');
+    // A day that does not exist is refused, not rolled over to March 2.
+    expect(() => shortestRestoreChain(week, '2026-02-30T12:00:00Z')).toThrow('requested point in time: "2026-02-30T12:00:00Z" is not a date-time');
     expect(() => shortestRestoreChain([...week, full('f1', day(9))], day(9))).toThrow('the catalog lists backup f1 twice');
   });
 

@@ -16,7 +16,7 @@ export class StartRestoreDto {
 
   @ApiPropertyOptional({ description: 'Restore to this moment (default: the latest backup)' })
   @IsOptional()
-  @IsISO8601({}, { message: 'to must be an ISO 8601 date-time' })
+  @IsISO8601({ strict: true }, { message: 'to must be an ISO 8601 date-time that exists' })
   to?: string;
 
   @ApiPropertyOptional({ description: "Or exactly this backup's moment" })
