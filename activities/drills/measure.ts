@@ -2,6 +2,7 @@
 // notifications) and the drill row: the facts the score is computed from (domain/drill).
 import type { DataSource } from 'typeorm';
 import type { DrillFacts, DrillStepFacts } from '../../domain/drill/drill.types';
+import { serviceRestoredAt } from '../../domain/drill/measure';
 import type { Level, Plan } from '../../domain/plan/plan.types';
 
 const RESTORE_ACTIONS = ['restoreByPriority', 'verifyRestore'];
@@ -53,20 +54,15 @@ export async function measureDrill(ds: DataSource, drillId: string): Promise<Dri
       finishedBy: (row?.finished_by as string) ?? undefined,
       simulated: task ? Boolean(task.simulated) : undefined,
       outcome: (row?.outcome as string) ?? undefined,
+      failure: s.type === 'automated' ? ((task?.failure as string) ?? undefined) : undefined,
       checklist: { planned: s.type === 'manual' ? (s.checklist ?? []) : [], ticked: (task?.checklist_done as string[]) ?? [] },
       escalations: tasks.filter((t) => t.step_id === s.id).reduce((n, t) => n + Number(t.escalations ?? 0), 0),
       decision: (task?.decision as string) ?? undefined,
     };
   });
 
-  // Service is restored when the restore and verification steps succeeded; a plan without them
-  // restores service when its last step is done.
   const recovery = plan.steps.filter((s) => s.type === 'automated' && RESTORE_ACTIONS.includes(s.action)).map((s) => stepFacts.find((f) => f.id === s.id)!);
-  const requiredRecovery = recovery.filter((s) => s.required);
-  let restoredAt: string | undefined;
-  if (requiredRecovery.length) {
-    if (requiredRecovery.every((s) => s.state === 'done')) restoredAt = requiredRecovery.map((s) => s.finishedAt!).sort().at(-1);
-  } else restoredAt = actEndedAt;
+  const restoredAt = serviceRestoredAt(recovery, actEndedAt);
 
   const timeScale = Number(incident.time_scale ?? 1);
   const startedAt = iso(drill.started_at)!;

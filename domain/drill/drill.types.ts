@@ -27,6 +27,8 @@ export interface DrillStepFacts {
   /** A simulated responder finished it (demo, drills). */
   simulated?: boolean;
   outcome?: string;
+  /** Automated steps: the action's error when it failed (a person may then have completed the step by hand). */
+  failure?: string;
   checklist: { planned: string[]; ticked: string[] };
   escalations: number;
   /** Decision steps: the option taken. */
@@ -113,7 +115,7 @@ export interface DrillScore {
 export interface DrillFinding {
   /** Stable within a drill: `late:<step>`, `escalation:<step>:<n>`, `p0-lost`, `expect:<index>`... */
   id: string;
-  kind: 'missed-deadline' | 'escalation' | 'p0-lost' | 'rpo-exceeded' | 'rto-exceeded' | 'expectation-failed' | 'step-not-done';
+  kind: 'missed-deadline' | 'escalation' | 'p0-lost' | 'rpo-exceeded' | 'rto-exceeded' | 'expectation-failed' | 'step-not-done' | 'automated-step-failed';
   stepId?: string;
   team?: string;
   text: string;

@@ -160,6 +160,20 @@ describe('drillFindings', () => {
     expect(expectations[3].evidence).toBe(`classifiedAt ${at(1)}; finance firstReachedAt -`);
   });
 
+  it('an automated step that failed and was completed by hand: automated-step-failed with its error and who finished it', () => {
+    const failed = withStep('restore-invoices', { failure: 'no backup to restore to 2025-03-01T09:10:00Z: the catalog is empty', finishedBy: 'li.wei' });
+    expect(drillFindings(facts({ steps: failed }))).toEqual([
+      {
+        id: 'automated-failed:restore-invoices',
+        kind: 'automated-step-failed',
+        stepId: 'restore-invoices',
+        team: 'dba',
+        text: '自动步骤失败：restore-invoices [dba]，后由人工完成 / Automated step restore-invoices [dba] failed, then completed by hand',
+        evidence: 'error no backup to restore to 2025-03-01T09:10:00Z: the catalog is empty; state done; completed by hand by li.wei',
+      },
+    ]);
+  });
+
   it('orders findings: recovery, steps in plan order, escalations, expectations; ids are unique', () => {
     const fs = drillFindings(
       facts({

@@ -117,6 +117,28 @@ function stepFindings(facts: DrillFacts): DrillFinding[] {
   return out;
 }
 
+/** Every automated step whose action failed, with its error, even when a person then completed it by hand. */
+function automatedFailureFindings(facts: DrillFacts): DrillFinding[] {
+  return facts.steps
+    .filter((step) => step.type === 'automated' && step.failure !== undefined)
+    .map((step) => {
+      const name = stepName(step);
+      const byHand = step.state === 'done' ? { zh: '，后由人工完成', en: ', then completed by hand' } : { zh: '', en: '' };
+      return compact({
+        id: `automated-failed:${step.id}`,
+        kind: 'automated-step-failed',
+        stepId: step.id,
+        team: step.team,
+        text: bi(`自动步骤失败：${name}${byHand.zh}`, `Automated step ${name} failed${byHand.en}`),
+        evidence: [
+          `error ${step.failure}`,
+          `state ${step.state}`,
+          ...(step.state === 'done' && step.finishedBy ? [`completed by hand by ${step.finishedBy}${step.simulated ? ' (simulated)' : ''}`] : []),
+        ].join('; '),
+      });
+    });
+}
+
 function escalationFindings(facts: DrillFacts): DrillFinding[] {
   const count = new Map<string, number>();
   return facts.escalations.map((e) => {
@@ -160,11 +182,12 @@ function expectationFindings(facts: DrillFacts): DrillFinding[] {
 
 /**
  * One finding per problem, in this order: recovery (RTO, P0 loss, RPO), required steps in plan order
- * (not done, or finished late), escalations as they fired, failed expectations. Ids are stable
- * within a drill: `rto-exceeded`, `p0-lost`, `rpo-exceeded`, `not-done:<step>`, `late:<step>`,
+ * (not done, or finished late), automated steps that failed, escalations as they fired, failed
+ * expectations. Ids are stable within a drill: `rto-exceeded`, `p0-lost`, `rpo-exceeded`,
+ * `not-done:<step>`, `late:<step>`, `automated-failed:<step>`,
  * `escalation:<step>:<n>` (n counts that step's escalations from 1), `expect:<index>` (0-based
  * position in drill.expect).
  */
 export function drillFindings(facts: DrillFacts): DrillFinding[] {
-  return [...recoveryFindings(facts), ...stepFindings(facts), ...escalationFindings(facts), ...expectationFindings(facts)];
+  return [...recoveryFindings(facts), ...stepFindings(facts), ...automatedFailureFindings(facts), ...escalationFindings(facts), ...expectationFindings(facts)];
 }

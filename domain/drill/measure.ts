@@ -359,3 +359,16 @@ export function evaluateExpectations(facts: DrillFacts): ExpectationResult[] {
 export function expectationFailedText(r: ExpectationResult): string {
   return bi(`预期未达成：${r.expected.zh}（${r.actual.zh}）`, `Expectation not met: ${r.expected.en} (${r.actual.en})`);
 }
+
+/**
+ * When service was restored (drills-and-scoring.md): the restore and verification steps succeeded.
+ * A recovery step whose action failed does not count, even when a person then marked it done by
+ * hand: nothing measured says the data came back. A plan without such steps restores service when
+ * its act stage ends.
+ */
+export function serviceRestoredAt(recoverySteps: DrillStepFacts[], actEndedAt: string | undefined): string | undefined {
+  const required = recoverySteps.filter((s) => s.required);
+  if (required.length === 0) return actEndedAt;
+  if (!required.every((s) => s.state === 'done' && s.failure === undefined)) return undefined;
+  return required.map((s) => s.finishedAt!).sort().at(-1);
+}

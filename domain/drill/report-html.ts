@@ -112,6 +112,7 @@ const FINDING_LABELS: Record<DrillFinding['kind'], string> = {
   'rto-exceeded': '超出 RTO RTO exceeded',
   'expectation-failed': '预期未达成 Expectation not met',
   'step-not-done': '未完成 Step not done',
+  'automated-step-failed': '自动步骤失败 Automated step failed',
 };
 
 const STATE_LABELS: Record<DrillStepFacts['state'], string> = {

@@ -53,11 +53,29 @@ describe('live drills and their faults, end to end', () => {
     const faultAt = Date.parse(done.timeline.find((e) => e.kind === 'drill.fault')!.at);
     expect(restartedAt - faultAt).toBeGreaterThanOrEqual(10_000);
 
+    type Drill = {
+      state: string;
+      sandboxState: string;
+      loss: { total: number };
+      facts: { restoredAt?: string };
+      score: { parts: Array<{ part: string; points: number }> };
+      findings: Array<{ id: string; kind: string; evidence: string }>;
+    };
     const drill = await eventually('the score', async () => {
-      const d = await commander.get<{ state: string; sandboxState: string; loss: { total: number } }>(`/drills/${id}`);
+      const d = await commander.get<Drill>(`/drills/${id}`);
       return d.state === 'scored' && d.sandboxState === 'dropped' ? d : undefined;
     });
     expect(drill.loss.total).toBe(0);
+    // Completed by hand is not restored: the failed restore is a finding with its error, and the
+    // drill earns no RTO points for a recovery nothing measured.
+    const failure = done.timeline.find((e) => e.kind === 'step.failed')!.message;
+    const finding = drill.findings.find((f) => f.kind === 'automated-step-failed');
+    expect(finding).toMatchObject({ id: 'automated-failed:restore-invoices' });
+    expect(finding!.evidence).toMatch(/^error .*(not currently accepting connections|refuses|connect).*; state done; completed by hand by li-na$/i);
+    expect(failure).toContain(finding!.evidence.split('; ')[0].replace(/^error /, '').slice(0, 40));
+    expect(drill.facts.restoredAt).toBeUndefined();
+    expect(drill.findings.map((f) => f.id)).toContain('rto-exceeded');
+    expect(drill.score.parts.find((p) => p.part === 'recovery')!.points).toBeLessThanOrEqual(10);
   });
 
   it('a fault that cannot be injected fails the drill with the reason, drops the sandbox and marks the drill failed', async () => {
