@@ -15,6 +15,7 @@ import {
   EMAIL_PATTERN,
   EXPECT_KINDS,
   FACT_RE,
+  FACT_SOURCES,
   FAULTS,
   ID_RE,
   MESSAGE_PLACEHOLDERS,
@@ -60,7 +61,7 @@ export function planSizeProblem(text: string, file = 'plan.yaml'): Problem | und
 
 export type ParsePlanResult = { ok: true; plan: Plan } | { ok: false; problems: Problem[] };
 
-const TOP_FIELDS = ['apiVersion', 'kind', 'id', 'version', 'title', 'owner', 'description', 'incidentTypes', 'levels', 'roles', 'objectives', 'steps', 'escalation', 'notify', 'review', 'drill'] as const;
+const TOP_FIELDS = ['apiVersion', 'kind', 'id', 'version', 'title', 'owner', 'description', 'incidentTypes', 'facts', 'levels', 'roles', 'objectives', 'steps', 'escalation', 'notify', 'review', 'drill'] as const;
 const TOP_REQUIRED = ['apiVersion', 'kind', 'id', 'version', 'title', 'owner', 'levels', 'roles', 'steps'] as const;
 
 const STEP_COMMON = ['id', 'title', 'type', 'owner', 'after', 'levels', 'within'];
@@ -175,6 +176,8 @@ class PlanParser {
     if (levels) plan.levels = this.levelRules(levels);
     // Undefined when the rules have problems: checks that depend on them are skipped.
     const possible = plan.levels && this.rulesOk ? possibleLevels({ levels: plan.levels }) : undefined;
+    const sourced = v('facts');
+    if (sourced) plan.facts = this.sourcedFacts(sourced);
 
     if (steps && stepNodes) {
       if (stepNodes.length === 0) r.problem(steps.value, steps.path, 'a plan needs at least one step');
@@ -200,7 +203,15 @@ class PlanParser {
       }
       this.checkFactRefs(plan.steps);
     }
-    if (drill && plan.levels && this.rulesOk && this.drillFactsOk) this.checkDrillFacts(drill, plan.levels, this.drillFactsValue);
+    if (drill && plan.levels && this.rulesOk && this.drillFactsOk && (!sourced || plan.facts)) {
+      // A fact taken from a source at launch has no value yet: try a near and a far value, so the
+      // drill's own facts must classify whichever it turns out to be.
+      const names = Object.keys(plan.facts ?? {}).filter((n) => !(n in this.drillFactsValue));
+      for (const sample of names.length ? [0, 10_000] : [0]) {
+        const facts = { ...Object.fromEntries(names.map((n) => [n, sample])), ...this.drillFactsValue };
+        if (!this.checkDrillFacts(drill, plan.levels, facts)) break;
+      }
+    }
 
     if (r.problems.length > 0) return this.fail();
     return { ok: true, plan: plan as Plan };
@@ -1258,8 +1269,57 @@ class PlanParser {
     return ok ? out : undefined;
   }
 
-  /** The drill's facts must classify the drill: every fact an evaluated rule reads, of the right kind. */
-  private checkDrillFacts(f: Field, rules: LevelRule[], facts: Record<string, unknown>): void {
+  /**
+   * `facts: { NAME: { from: SOURCE } }`: facts computed at launch from a source in FACT_SOURCES. Each
+   * is a number, so the level rules must compare it with numbers.
+   */
+  private sourcedFacts(f: Field): Plan['facts'] | undefined {
+    const r = this.r;
+    const sources = Object.keys(FACT_SOURCES);
+    const map = r.map(f.value, f.path, 'a map of facts and where they come from, e.g. { taxDeadlineHours: { from: declaration-calendar } }');
+    if (!map) return undefined;
+    const out: NonNullable<Plan['facts']> = {};
+    let ok = true;
+    for (const pair of map.items) {
+      const key = pair.key as Node | null;
+      const name = r.kind(key) === 'text' ? String((key as unknown as { value: string }).value) : undefined;
+      if (name === undefined || !FACT_RE.test(name)) {
+        r.problem(key ?? map, name ? [...f.path, name] : f.path, name ? `"${name}" is not a fact name: use letters, digits and _` : `fact names must be text, found ${r.found(key)}`);
+        ok = false;
+        continue;
+      }
+      const path = [...f.path, name];
+      const fields = r.fields((pair.value as Node | null) ?? null, path, { allowed: ['from'], required: ['from'], what: `where the fact comes from: { from: ${sources[0]} }` }, key);
+      const ff = fields?.get('from');
+      const from = ff ? r.str(ff.value, ff.path, 'a fact source') : undefined;
+      if (!ff || from === undefined) {
+        ok = false;
+        continue;
+      }
+      const source = FACT_SOURCES[from] as (typeof FACT_SOURCES)[string] | undefined;
+      if (!source) {
+        r.problem(ff.value, ff.path, `unknown fact source "${from}"${suggestion(from, sources)}; facts can come from ${listWords(sources)}`);
+        ok = false;
+        continue;
+      }
+      if (!source.facts.includes(name)) {
+        r.problem(key, path, `${from} does not give a fact "${name}"${suggestion(name, source.facts)}; it gives ${listWords(source.facts)}`);
+        ok = false;
+        continue;
+      }
+      const seen = this.factKinds.get(name);
+      if (seen && seen.kind !== 'number') {
+        r.problem(r.nodeAt(seen.path), seen.path, `fact "${name}" comes from ${from}, a number, but is compared with ${seen.kind === 'text' ? 'text' : `a ${seen.kind}`} here`);
+        ok = false;
+        continue;
+      }
+      out[name] = { from };
+    }
+    return ok ? out : undefined;
+  }
+
+  /** The drill's facts must classify the drill: every fact an evaluated rule reads, of the right kind. True when they do. */
+  private checkDrillFacts(f: Field, rules: LevelRule[], facts: Record<string, unknown>): boolean {
     const r = this.r;
     for (let i = 0; i < rules.length; i++) {
       const err = checkFacts(rules[i].when, facts);
@@ -1270,10 +1330,11 @@ class PlanParser {
         } else {
           r.problem(r.descend(f.value, ['facts', err.fact]), [...f.path, 'facts', err.fact], err.message.replace('the level rules compare', `levels[${i}] compares`));
         }
-        return;
+        return false;
       }
       // Stop at the first rule that matches, as classification does.
-      if (evaluate(rules[i].when, facts)) return;
+      if (evaluate(rules[i].when, facts)) return true;
     }
+    return true;
   }
 }

@@ -8,7 +8,7 @@ import type { JsonSchema } from './actions';
 import { COMPARISONS } from './conditions';
 import { DURATION_PATTERN } from './duration';
 import { LEVELS } from './plan.types';
-import { ADDRESS_CHANNELS, CHANNELS, EMAIL_PATTERN, EXPECT_KINDS, FACT_PATTERN, FAULTS, ID_PATTERN, NOTIFY_STAGES, PHONE_PATTERN, PLAN_LIMITS, STEP_TYPES, WEBHOOK_FORMATS } from './vocabulary';
+import { ADDRESS_CHANNELS, CHANNELS, EMAIL_PATTERN, EXPECT_KINDS, FACT_PATTERN, FACT_SOURCES, FAULTS, ID_PATTERN, NOTIFY_STAGES, PHONE_PATTERN, PLAN_LIMITS, STEP_TYPES, WEBHOOK_FORMATS } from './vocabulary';
 
 const ref = (name: string): JsonSchema => ({ $ref: `#/definitions/${name}` });
 const obj = (properties: Record<string, JsonSchema>, required: string[] = [], extra: JsonSchema = {}): JsonSchema => ({
@@ -144,6 +144,17 @@ export function buildPlanSchema(): JsonSchema {
       owner: { ...ref('id'), description: 'The team that owns this plan' },
       description: text(),
       incidentTypes: list(ref('id'), { uniqueItems: true, minItems: 1 }),
+      facts: {
+        ...obj(
+          Object.fromEntries(
+            [...new Set(Object.values(FACT_SOURCES).flatMap((d) => d.facts))].map((fact) => [
+              fact,
+              obj({ from: { enum: Object.keys(FACT_SOURCES).filter((src) => FACT_SOURCES[src].facts.includes(fact)) } }, ['from']),
+            ]),
+          ),
+        ),
+        description: 'Facts computed at launch instead of typed by the caller (a fact the caller gives wins), e.g. { taxDeadlineHours: { from: declaration-calendar } }',
+      },
       levels: list(obj({ level: ref('level'), when: ref('condition') }, ['level', 'when']), {
         minItems: 1,
         description: 'First match from the top wins; the last rule must be { always: true }',

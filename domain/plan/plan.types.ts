@@ -85,6 +85,8 @@ export interface Plan {
   owner: string;
   description?: string;
   incidentTypes?: string[];
+  /** Facts computed at launch from a source (`FACT_SOURCES`) rather than typed by the caller. */
+  facts?: Record<string, { from: string }>;
   levels: LevelRule[];
   roles: Record<string, RoleDef>;
   objectives?: {

@@ -110,3 +110,15 @@ export const EXPECT_KINDS: Record<string, { fields: readonly string[]; required:
   notified: { fields: ['notified', 'within'], required: ['notified', 'within'], description: 'the role was reached within the time' },
   decision: { fields: ['decision', 'option'], required: ['decision', 'option'], description: 'the decision step took this option' },
 };
+
+/**
+ * Where a plan's `facts` section may take a fact from at launch instead of the caller typing it
+ * (`facts: { taxDeadlineHours: { from: declaration-calendar } }`), and the facts each source gives.
+ * Each such fact is a number.
+ */
+export const FACT_SOURCES: Record<string, { description: string; facts: readonly string[] }> = {
+  'declaration-calendar': {
+    description: 'the declaration calendar (domain/einvoice/declaration-calendar.json): taxDeadlineHours is the whole hours left until the deadline of the tax period being declared at launch',
+    facts: ['taxDeadlineHours'],
+  },
+};

@@ -2,6 +2,7 @@ import { Inject, Injectable, NotFoundException, UnprocessableEntityException } f
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
 import { classifyIncident } from '../../../../domain/incident/classify';
+import { launchFacts } from '../../../../domain/plan/launch-facts';
 import type { Plan } from '../../../../domain/plan/plan.types';
 import { addNote, closeIncident, DrillOptions, EmergencyPlanInput, IncidentStatus, overrideLevel } from '../../../../workflows/definitions';
 import type { YingjiConfig } from '../../../shared/config';
@@ -70,15 +71,22 @@ export class IncidentsService {
     caller: Caller,
   ): Promise<IncidentDetail | { id: string; state: 'starting' }> {
     const { plan } = req;
+    // Facts the plan takes from a source (the declaration calendar) are computed now; the caller's win.
+    let facts: Record<string, unknown>;
+    try {
+      facts = launchFacts(plan, req.facts, new Date());
+    } catch (err) {
+      throw new UnprocessableEntityException(`facts: ${(err as Error).message}`);
+    }
     if (!req.level) {
       try {
-        classifyIncident(plan, req.facts);
+        classifyIncident(plan, facts);
       } catch (err) {
         throw new UnprocessableEntityException(`facts: ${(err as Error).message}`);
       }
     }
     const id = newIncidentId(new Date(), req.mode === 'live' ? 'inc' : 'drill');
-    const input: EmergencyPlanInput = { incidentId: id, plan, facts: req.facts, mode: req.mode, launchedBy: caller.person, timeScale: req.timeScale ?? 1, level: req.level, drill: req.drill };
+    const input: EmergencyPlanInput = { incidentId: id, plan, facts, mode: req.mode, launchedBy: caller.person, timeScale: req.timeScale ?? 1, level: req.level, drill: req.drill };
     await this.workflows.client.workflow.start('emergencyPlan', { taskQueue: this.config.taskQueue, workflowId: id, args: [input] });
     const kind = req.mode === 'live' ? 'incident' : 'drill';
     await this.audit.ok(caller, `${kind}.launch`, { type: kind, id }, { planId: plan.id, planVersion: plan.version, mode: req.mode, level: req.level });
