@@ -258,6 +258,10 @@ describe('tax-platform simulator', () => {
     const badUploader = await call('/api/QDFPSC', { body: { fpqqlsh: serial(), nsrsbh: wrong, invoices: [row()] }, tenant: t });
     expect(badUploader.body.message).toContain('nsrsbh has a wrong check character');
 
+    const tooMany = await upload(Array.from({ length: 5001 }, () => row()), t);
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.message).toContain('invoices holds at most 5000 rows a batch');
+
     const badTotal = await upload([row(nextNo(), { jshj: 1 })], t);
     expect(badTotal.body.message).toContain('invoices[0].jshj 1 is not hjje + hjse (113000)');
     const notJson = await fetch(`${sim.url}/api/QDFPSC`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-sim-tenant': t }, body: '{"fpqqlsh":' });

@@ -26,7 +26,7 @@ export interface RunningTaxPlatform {
 export async function startTaxPlatform(opts: TaxPlatformOptions): Promise<RunningTaxPlatform> {
   const host = opts.host ?? '127.0.0.1';
   // Faults and counters decide what a drill proves: off loopback, nobody may switch them without the secret.
-  if (!opts.adminToken && !isLoopback(host)) throw new Error(`tax-platform: listening on ${host} needs TAX_PLATFORM_ADMIN_TOKEN for its /_sim admin calls`);
+  if (!opts.adminToken && !isLoopback(host)) throw new Error(`listening on ${host} needs TAX_PLATFORM_ADMIN_TOKEN for the /_sim admin calls (or listen on loopback)`);
   if (!(await canConnect(opts.databaseUrl))) {
     const { adminUrl, database } = adminUrlFor(opts.databaseUrl);
     await ensureDatabase(adminUrl, database);

@@ -1,0 +1,56 @@
+// The simulator as its own process (apps/tax-platform/src/main.ts), configured from the
+// environment as the stack will run it: it creates and migrates its database, serves on loopback,
+// stops on SIGTERM, and refuses to open its admin calls beyond loopback without a secret.
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import * as path from 'node:path';
+import { PROJECT_ROOT } from '../../apps/shared/config';
+import { dropDatabase } from '../../scripts/stack/postgres';
+import { adminUrl, queryUrl, urlOf } from './support/databases';
+
+const DB = `tp_proc_${randomBytes(4).toString('hex')}`;
+const MAIN = path.join(PROJECT_ROOT, 'apps/tax-platform/src/main.ts');
+const TS_NODE = path.join(PROJECT_ROOT, 'node_modules/.bin/ts-node-transpile-only');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function run(env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(TS_NODE, [MAIN], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+  child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
+  return { child, output: () => out, exited: new Promise((r) => child.once('exit', (code) => r(code))) };
+}
+
+afterAll(() => dropDatabase(adminUrl(), DB));
+
+describe('tax-platform simulator process', () => {
+  it('starts from its environment on a new database, answers on loopback and stops on SIGTERM', async () => {
+    const port = await freePort();
+    const p = run({ TAX_PLATFORM_DATABASE_URL: urlOf(DB), TAX_PLATFORM_PORT: String(port), TAX_PLATFORM_ADMIN_TOKEN: 'proc-secret' });
+    const deadline = Date.now() + 60_000;
+    while (!p.output().includes('tax-platform: listening') && Date.now() < deadline && p.child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+    expect(p.output()).toContain(`tax-platform: listening on http://127.0.0.1:${port}`);
+
+    const res = await fetch(`http://127.0.0.1:${port}/_sim/stats`, { headers: { authorization: 'Bearer proc-secret', 'x-sim-tenant': 'drill-1' } });
+    expect(await res.json()).toMatchObject({ code: '00', data: { tenant: 'drill-1', total: { uploads: 0 } } });
+    expect(await queryUrl(urlOf(DB), 'SELECT name FROM tax_platform_migrations')).toEqual([{ name: 'CreateTaxPlatform1796000000000' }]);
+
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+  });
+
+  it('refuses to start on a non-loopback address without TAX_PLATFORM_ADMIN_TOKEN', async () => {
+    const p = run({ TAX_PLATFORM_DATABASE_URL: urlOf(DB), TAX_PLATFORM_PORT: '0', TAX_PLATFORM_HOST: '0.0.0.0', TAX_PLATFORM_ADMIN_TOKEN: '' });
+    expect(await p.exited).toBe(1);
+    expect(p.output()).toContain('tax-platform failed: listening on 0.0.0.0 needs TAX_PLATFORM_ADMIN_TOKEN');
+  });
+});
