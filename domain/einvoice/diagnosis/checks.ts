@@ -139,6 +139,17 @@ function agrees(field: FactField, stated: Facts, source: Facts, statedIsPerson: 
   return a === b;
 }
 
+/** The cheap test a reconciliation runs on every matched pair before comparing field by field. */
+export function sameFacts(a: LedgerRow | PlatformInvoice, b: LedgerRow | PlatformInvoice): boolean {
+  return (
+    a.amount === b.amount &&
+    a.total === b.total &&
+    a.sellerTaxId === b.sellerTaxId &&
+    a.buyerTaxId === b.buyerTaxId &&
+    (a.issuedAt === b.issuedAt || chinaDate(a.issuedAt) === chinaDate(b.issuedAt))
+  );
+}
+
 /**
  * Same number, other facts: every field on which the person's question, the local row and the
  * platform's record (those given) do not all agree.

@@ -2,7 +2,7 @@
 // causes. Linear in the rows: both sides are indexed by number, and the near-match search (199
 // variants a number) runs only on the numbers left unmatched.
 import { causeRank, DIAGNOSIS_CAUSES } from './causes';
-import { arrivalCheck, factsOf, folderCheck, nearNumberCheck, platformFailure, sameNumberCheck, scopeCheck, syncCheck, versionCheck } from './checks';
+import { arrivalCheck, factsOf, folderCheck, nearNumberCheck, platformFailure, sameFacts, sameNumberCheck, scopeCheck, syncCheck, versionCheck } from './checks';
 import type { Discrepancy, Finding, FindingOf, LedgerRow, PlatformInvoice, Reconciliation, ReconcileInput } from './diagnosis.types';
 import { finding } from './next-steps';
 import { assertAsker, assertReconcileQuestion, assertSyncFacts } from './validate';
@@ -50,13 +50,12 @@ export function reconcile(input: ReconcileInput): Reconciliation {
       continue;
     }
     matchedCount++;
-    const findings = [
-      ...versionCheck('local', row),
-      ...versionCheck('platform', record),
-      ...scopeCheck(row, asker),
-      ...sameNumberCheck(record.invoiceNo, { local: factsOf(row), platform: factsOf(record) }),
-      ...folderCheck(row, undefined),
-    ];
+    const findings = versionCheck('local', row).concat(
+      versionCheck('platform', record),
+      scopeCheck(row, asker),
+      sameFacts(row, record) ? [] : sameNumberCheck(record.invoiceNo, { local: factsOf(row), platform: factsOf(record) }),
+      folderCheck(row, undefined),
+    );
     if (findings.length > 0) discrepancies.push({ invoiceNo: record.invoiceNo, side: 'both', findings: sorted(findings) });
   }
 
