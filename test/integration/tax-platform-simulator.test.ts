@@ -230,6 +230,7 @@ describe('tax-platform simulator', () => {
     await upload([inv], drill);
     await fault({ kind: 'outage' }, drill);
     expect((await list(drill)).status).toBe(503);
+    expect((await call('/health', { tenant: drill })).body).toEqual({ code: '00', message: 'ok', data: { status: 'ok' } });
     const prod = await list();
     expect(prod.status).toBe(200);
     expect(prod.body.data.invoices.map((i: { fphm: string }) => i.fphm)).not.toContain(inv.fphm);

@@ -64,6 +64,8 @@ export function createTaxPlatformApp(db: Pool, opts: { adminToken?: string }): e
   app.disable('x-powered-by');
   // 5,000 rows of about 300 bytes each, with room to spare.
   app.use(express.json({ limit: '8mb' }));
+  // For the stack's start-up wait: the process serves, whatever faults a tenant has switched on.
+  app.get('/health', (_req, res) => ok(res, { status: 'ok' }));
   app.use(tenantOf);
 
   const api = express.Router();
