@@ -1,6 +1,7 @@
 // Diagnosing an invoice that "is not in the system" (tax-platform.md): one arranged case per cause,
 // several causes at once, near numbers and bad questions.
-import { diagnoseInvoice, DiagnosisInputError, nearNumbers, numberDifference, reconcile } from '../../domain/einvoice/diagnosis';
+import { DISCREPANCY_CAUSES } from '../../domain';
+import { DIAGNOSIS_CAUSES, diagnoseInvoice, DiagnosisInputError, nearNumbers, numberDifference, reconcile } from '../../domain/einvoice/diagnosis';
 import type { Finding, InvoiceDiagnosisInput, PlatformLookup } from '../../domain/einvoice/diagnosis';
 import { BUYER, LI_NA, MINUTE, NOW_MS, SELLER, SYNC, invoiceNo, iso, recordOf, row } from './einvoice-diagnosis-fixtures';
 
@@ -81,6 +82,17 @@ describe('diagnosing one invoice: one arranged case per cause', () => {
     const d = diagnoseInvoice(input({ local, platform: { reached: true, invoice: null } }));
     expect(causes(d.findings)).toEqual(['sync-failure']);
     expect(d.findings[0].evidence).toEqual({ reason: 'failed', syncStatus: 'failed', code: '1108', message: '电局数据异常' });
+    expect(d.findings[0].nextStep).toEqual({
+      zh: '同步失败（平台代码 1108 电局返回数据异常）：稍后重新同步；持续出现请联系平台客服。',
+      en: 'Sync failed (platform code 1108 bad data from the bureau): resync later; if it persists, ask the platform support.',
+    });
+  });
+
+  it('sync failure: refused as already existing (6783) is told to query rather than resend', () => {
+    const local = row({ syncStatus: 'failed', syncedAt: null, syncCode: '6783' });
+    const d = diagnoseInvoice(input({ local }));
+    expect(causes(d.findings)).toEqual(['sync-failure']);
+    expect(d.findings[0].nextStep.en).toContain('query the platform by number and issue date');
   });
 
   it('sync failure: pending past the sync interval, and accepted but lost past the delay window', () => {
@@ -156,7 +168,7 @@ describe('diagnosing one invoice: one arranged case per cause', () => {
       nearCandidatesChecked: 1,
       checkedCauses: ['network', 'version', 'permission', 'sync-delay', 'sync-failure', 'data-entry', 'misfiled'],
     });
-    expect(d.findings[0].nextStep.en).toContain('task for finance');
+    expect(d.findings[0].nextStep.en).toContain('hand it to finance as a task');
   });
 
   it('truly missing: on the platform for days but never in the ledger', () => {
@@ -185,6 +197,13 @@ describe('several causes at once are all reported, in the seed\'s order', () => 
     expect(causes(d.findings)).toEqual(['permission', 'sync-failure', 'misfiled']);
     expect(d.findings[0].evidence).toMatchObject({ reason: 'out-of-scope', outside: ['region'], rowRegion: '31' });
     expect(d.findings[1].evidence).toMatchObject({ reason: 'failed', code: '6655' });
+  });
+});
+
+describe('the causes', () => {
+  it('are the eight of tax-platform.md in the seed\'s order, and include every cause a plan may name', () => {
+    expect(DIAGNOSIS_CAUSES).toEqual(['network', 'version', 'permission', 'sync-delay', 'sync-failure', 'data-entry', 'misfiled', 'truly-missing']);
+    for (const c of DISCREPANCY_CAUSES) expect(DIAGNOSIS_CAUSES).toContain(c);
   });
 });
 

@@ -10,4 +10,6 @@ export { READABLE_FORMAT_VERSIONS, folderWithin } from './checks';
 export { findNear, nearNumbers, numberDifference } from './near-match';
 export type { NumberDifference } from './near-match';
 export { describeFinding } from './next-steps';
+export { PLATFORM_CODES, adviceFor, describeCode } from './platform-codes';
+export type { PlatformCode } from './platform-codes';
 export { DiagnosisInputError, chinaDate } from './validate';

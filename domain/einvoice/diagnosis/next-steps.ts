@@ -3,6 +3,7 @@
 import { CAUSE_NAMES } from './causes';
 import type { DiagnosisCause } from './causes';
 import type { Bilingual, EvidenceOf, Finding } from './diagnosis.types';
+import { adviceFor, describeCode } from './platform-codes';
 
 function minutes(ms: number): string {
   return `${Math.max(1, Math.round(ms / 60_000))}`;
@@ -10,8 +11,8 @@ function minutes(ms: number): string {
 
 const NEXT_STEP: { [C in DiagnosisCause]: (e: EvidenceOf[C]) => Bilingual } = {
   network: (e) => ({
-    zh: `税务平台不可用（${e.code}，已重试 ${e.attempts} 次）：检查网络与平台公告，平台恢复后重新诊断或执行重新同步。`,
-    en: `The tax platform is not available (${e.code}, ${e.attempts} attempts): check the network and the platform's notices, then diagnose again or resync once it is back.`,
+    zh: `税务平台不可用（${describeCode(e.code).zh}，已重试 ${e.attempts} 次）：检查网络与平台公告，平台恢复后重新诊断或执行重新同步。`,
+    en: `The tax platform is not available (${describeCode(e.code).en}, ${e.attempts} attempts): check the network and the platform's notices, then diagnose again or resync once it is back.`,
   }),
   version: (e) => ({
     zh: `${e.where === 'local' ? '本地记录' : '平台记录'}的类型“${e.kind}”${e.formatVersion ? `（格式版本 ${e.formatVersion}）` : ''}本系统无法读取：请升级发票系统或联系供应商转换该记录。`,
@@ -32,7 +33,10 @@ const NEXT_STEP: { [C in DiagnosisCause]: (e: EvidenceOf[C]) => Bilingual } = {
         : { zh: `平台已受理 ${minutes(e.ageMs)} 分钟，尚未显示，仍在平台延迟窗口内：请在 ${minutes(e.platformDelayMs - e.ageMs)} 分钟后再查。`, en: `Accepted by the platform ${minutes(e.ageMs)} min ago, not shown yet, within its delay window: check again after ${minutes(e.platformDelayMs - e.ageMs)} min.` },
   'sync-failure': (e) =>
     e.reason === 'failed'
-      ? { zh: `同步失败${e.code ? `（平台代码 ${e.code}）` : ''}：修正原因后对该发票执行重新同步。`, en: `Sync failed${e.code ? ` (platform code ${e.code})` : ''}: fix the cause, then resync this invoice.` }
+      ? {
+          zh: `同步失败${e.code ? `（平台代码 ${describeCode(e.code).zh}）` : ''}：${adviceFor(e.code)?.zh ?? '修正原因后对该发票执行重新同步'}。`,
+          en: `Sync failed${e.code ? ` (platform code ${describeCode(e.code).en})` : ''}: ${adviceFor(e.code)?.en ?? 'fix the cause, then resync this invoice'}.`,
+        }
       : e.reason === 'pending-too-long'
         ? { zh: `待同步已 ${minutes(e.ageMs)} 分钟，超过同步间隔：检查同步任务并执行重新同步。`, en: `Pending for ${minutes(e.ageMs)} min, past the sync interval: check the sync schedule and resync.` }
         : { zh: `平台受理后 ${minutes(e.ageMs)} 分钟仍未显示，已超过延迟窗口（可能丢失）：重新同步该发票。`, en: `Still not on the platform ${minutes(e.ageMs)} min after it was accepted, past the delay window (likely lost): resync this invoice.` },
@@ -45,8 +49,8 @@ const NEXT_STEP: { [C in DiagnosisCause]: (e: EvidenceOf[C]) => Bilingual } = {
     en: `The invoice is filed under "${e.folder}", expected "${e.expectedFolder}": move it to the right folder.`,
   }),
   'truly-missing': (e) => ({
-    zh: `以上原因均已排除（本地${e.local === 'present' ? '有' : '无'}，平台${e.platform === 'present' ? '有' : '无'}）：已为财务创建任务并附全部证据，请联系税务平台客服核实。`,
-    en: `None of the other causes holds (local: ${e.local}, platform: ${e.platform}): a task for finance carries all the evidence; ask the tax platform's support to check.`,
+    zh: `以上原因均已排除（本地${e.local === 'present' ? '有' : '无'}，平台${e.platform === 'present' ? '有' : '无'}）：作为财务任务处理并附全部证据，请联系税务平台客服核实。`,
+    en: `None of the other causes holds (local: ${e.local}, platform: ${e.platform}): hand it to finance as a task with all the evidence attached, and ask the tax platform's support to check.`,
   }),
 };
 
