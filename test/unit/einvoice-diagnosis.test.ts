@@ -149,8 +149,8 @@ describe('diagnosing one invoice: one arranged case per cause', () => {
     expect(d.findings[0].nextStep.zh).toContain('purchases/2026-11');
   });
 
-  it('misfiled: under a folder of another period than its issue date', () => {
-    const d = diagnoseInvoice(input({ local: row({ folder: 'sales/2026-10' }) }));
+  it('misfiled: under a folder of another period than its issue date (within the folder the person looked in)', () => {
+    const d = diagnoseInvoice(input({ question: { invoiceNo: NO, folder: 'sales' }, local: row({ folder: 'sales/2026-10' }) }));
     expect(d.findings.map((f) => [f.cause, f.evidence])).toEqual([['misfiled', { folder: 'sales/2026-10', expectedFolder: 'sales/2026-11', basis: 'issue-period' }]]);
   });
 
@@ -262,6 +262,11 @@ describe('bad questions are refused with the field and the value', () => {
     );
     expect(refusal(() => diagnoseInvoice(input({ question: { invoiceNo: NO, issueDate: '2026-02-30' } }))).field).toBe('issueDate');
     expect(refusal(() => diagnoseInvoice(input({ question: { invoiceNo: NO, buyerTaxId: BUYER.slice(0, 17) } }))).field).toBe('buyerTaxId');
+  });
+
+  it('an outage reported without any attempt', () => {
+    const e = refusal(() => diagnoseInvoice(input({ platform: { reached: false, error: { code: '2116', attempts: 0 } } })));
+    expect(e).toMatchObject({ field: 'platform.error.attempts', value: 0 });
   });
 
   it('an unknown region in the asker\'s scope', () => {

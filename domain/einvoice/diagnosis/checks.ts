@@ -64,8 +64,7 @@ export function scopeCheck(row: LedgerRow, asker: Asker): Finding[] {
  * (a last segment `yyyy-MM`, as the ledger files them) is not the invoice's tax period.
  */
 export function folderCheck(row: LedgerRow, askedFolder: string | undefined): Finding[] {
-  if (askedFolder !== undefined) {
-    if (folderWithin(row.folder, askedFolder)) return [];
+  if (askedFolder !== undefined && !folderWithin(row.folder, askedFolder)) {
     return [finding('misfiled', { folder: row.folder, expectedFolder: askedFolder, basis: 'asked' })];
   }
   const segments = row.folder.split('/');

@@ -16,13 +16,14 @@ import {
 import type { Facts } from './checks';
 import type { Finding, InvoiceDiagnosis, InvoiceDiagnosisInput, LedgerRow } from './diagnosis.types';
 import { finding } from './next-steps';
-import { assertAsker, assertInvoiceQuestion, assertSyncFacts, DiagnosisInputError } from './validate';
+import { assertAsker, assertInvoiceQuestion, assertPlatformError, assertSyncFacts, DiagnosisInputError } from './validate';
 
 /** Throws DiagnosisInputError for a bad question, asker or sync facts. */
 export function diagnoseInvoice(input: InvoiceDiagnosisInput): InvoiceDiagnosis {
   const now = assertSyncFacts(input.sync);
   assertInvoiceQuestion(input.question, now);
   assertAsker(input.asker);
+  if (!input.platform.reached) assertPlatformError('platform.error', input.platform.error);
   const { question, asker, local, platform, sync } = input;
   const no = question.invoiceNo;
   if (local && local.invoiceNo !== no) throw new DiagnosisInputError('local.invoiceNo', local.invoiceNo, `is not the number asked about (${no})`);

@@ -5,7 +5,7 @@ import { causeRank, DIAGNOSIS_CAUSES } from './causes';
 import { arrivalCheck, factsOf, folderCheck, nearNumberCheck, platformFailure, sameFacts, sameNumberCheck, scopeCheck, syncCheck, versionCheck } from './checks';
 import type { Discrepancy, Finding, FindingOf, LedgerRow, PlatformInvoice, Reconciliation, ReconcileInput } from './diagnosis.types';
 import { finding } from './next-steps';
-import { assertAsker, assertReconcileQuestion, assertSyncFacts } from './validate';
+import { assertAsker, assertPlatformError, assertReconcileQuestion, assertSyncFacts } from './validate';
 
 function sorted(findings: Finding[]): Finding[] {
   return findings.sort((a, b) => causeRank(a.cause) - causeRank(b.cause));
@@ -26,6 +26,7 @@ export function reconcile(input: ReconcileInput): Reconciliation {
   const now = assertSyncFacts(input.sync);
   assertReconcileQuestion(input.question, now);
   assertAsker(input.asker);
+  if (!input.platform.reached) assertPlatformError('platform.error', input.platform.error);
   const { question, asker, platform, sync } = input;
   const base = { taxpayer: question.taxpayer, period: question.period, localCount: input.local.length };
   if (!platform.reached) {

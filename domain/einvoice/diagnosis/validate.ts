@@ -4,7 +4,7 @@ import { creditCodeCheckChar, creditCodeProblem } from '../credit-code';
 import type { CreditCodeProblem } from '../credit-code';
 import { isProvinceCode, parseInvoiceNo } from '../invoice-number';
 import { CHINA_UTC_OFFSET_MS, isTaxPeriod, taxPeriodOf } from '../period';
-import type { Asker, InvoiceQuestion, ReconcileQuestion, SyncFacts } from './diagnosis.types';
+import type { Asker, InvoiceQuestion, PlatformError, ReconcileQuestion, SyncFacts } from './diagnosis.types';
 
 export class DiagnosisInputError extends Error {
   constructor(
@@ -73,6 +73,14 @@ export function assertSyncFacts(sync: SyncFacts): number {
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new DiagnosisInputError(`sync.${field}`, v, 'is not a duration in milliseconds (a number ≥ 0)');
   }
   return now;
+}
+
+/** A platform failure as the adapter reports it: a code, and how many attempts it made (≥ 1). */
+export function assertPlatformError(field: string, error: PlatformError): void {
+  if (typeof error?.code !== 'string' || error.code.length === 0) throw new DiagnosisInputError(`${field}.code`, error?.code, 'is not a platform error code');
+  if (!Number.isSafeInteger(error.attempts) || error.attempts < 1) {
+    throw new DiagnosisInputError(`${field}.attempts`, error.attempts, 'is not a number of attempts (≥ 1): conclude an outage only after trying');
+  }
 }
 
 export function assertAsker(asker: Asker): void {
