@@ -129,6 +129,13 @@ describe('reconciling a taxpayer-period', () => {
     ]);
   });
 
+  it('a row the platform repeats on two pages is counted once', () => {
+    const a = invoice(1_000_001, START + DAY, 1);
+    const b = invoice(1_000_002, START + DAY, 2);
+    const result = reconcile(input([a, b], [recordOf(a), recordOf(b), recordOf(b)]));
+    expect(result).toMatchObject({ platformCount: 2, localCount: 2, matchedCount: 2, discrepancies: [] });
+  });
+
   it('an unreachable platform: one network finding, no comparison', () => {
     const result = reconcile({ ...input([row()], []), platform: { reached: false, error: { code: 'http-503', httpStatus: 503, attempts: 5 } } });
     expect(result).toMatchObject({ platformCount: null, localCount: 1, matchedCount: 0, discrepancies: [] });

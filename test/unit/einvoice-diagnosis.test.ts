@@ -1,5 +1,6 @@
 // Diagnosing an invoice that "is not in the system" (tax-platform.md): one arranged case per cause,
 // several causes at once, near numbers and bad questions.
+import fc from 'fast-check';
 import { DISCREPANCY_CAUSES } from '../../domain';
 import { DIAGNOSIS_CAUSES, diagnoseInvoice, DiagnosisInputError, nearNumbers, numberDifference, reconcile } from '../../domain/einvoice/diagnosis';
 import type { Finding, InvoiceDiagnosisInput, PlatformLookup } from '../../domain/einvoice/diagnosis';
@@ -220,6 +221,18 @@ describe('near numbers', () => {
     expect(new Set(variants).size).toBe(variants.length);
     expect(variants).toHaveLength(4 * 9 + 2); // no swap of the two equal 1s
     expect(variants.every((v) => numberDifference('1123', v) !== undefined)).toBe(true);
+  });
+
+  it('for any invoice number: every variant is near, and a number with two separate digits changed is not', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^\d{20}$/), fc.integer({ min: 0, max: 17 }), fc.integer({ min: 1, max: 9 }), (no, i, bump) => {
+        for (const v of nearNumbers(no)) expect(numberDifference(no, v)).toBeDefined();
+        const digit = (c: string) => String((Number(c) + bump) % 10);
+        const far = no.slice(0, i) + digit(no[i]) + no[i + 1] + digit(no[i + 2]) + no.slice(i + 3);
+        expect(numberDifference(no, far)).toBeUndefined();
+      }),
+      { numRuns: 200 },
+    );
   });
 });
 

@@ -44,6 +44,8 @@ export function reconcile(input: ReconcileInput): Reconciliation {
   // Numbers on both sides: the same invoice, unless it is unreadable, out of the asker's sight,
   // keyed with other facts or misfiled.
   for (const record of platform.invoices) {
+    // A paged list may repeat a row that moved between pages: count each number once.
+    if (onPlatform.has(record.invoiceNo)) continue;
     onPlatform.add(record.invoiceNo);
     const row = localByNo.get(record.invoiceNo);
     if (!row) {
@@ -80,5 +82,5 @@ export function reconcile(input: ReconcileInput): Reconciliation {
     discrepancies.push({ invoiceNo: row.invoiceNo, side: 'local-only', findings: sorted(findings) });
   }
 
-  return { ...base, platformCount: platform.invoices.length, matchedCount, platformFinding: null, discrepancies };
+  return { ...base, platformCount: onPlatform.size, matchedCount, platformFinding: null, discrepancies };
 }
