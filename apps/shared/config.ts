@@ -51,6 +51,10 @@ export interface YingjiConfig {
   webhook?: { url: string; format: string };
   /** Where webhooks may go besides public hosts (activities/notify/egress.ts). */
   webhookEgress: WebhookEgress;
+  /** The national tax platform (or the simulator `yingji up` runs, apps/tax-platform). */
+  taxPlatformUrl: string;
+  /** True when TAX_PLATFORM_URL names another implementation: no simulator is started. */
+  taxPlatformExternal: boolean;
 }
 
 /**
@@ -135,6 +139,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): YingjiConfig {
     directoryFile: path.resolve(env.YINGJI_DIRECTORY ?? path.join(PROJECT_ROOT, 'plans', 'teams.example.yaml')),
     webhook: env.YINGJI_WEBHOOK_URL ? { url: env.YINGJI_WEBHOOK_URL, format: env.YINGJI_WEBHOOK_FORMAT || 'generic' } : undefined,
     webhookEgress: webhookEgressFrom(env),
+    taxPlatformUrl: env.TAX_PLATFORM_URL || `http://127.0.0.1:${intFrom(env, 'TAX_PLATFORM_PORT', 3100)}`,
+    taxPlatformExternal: Boolean(env.TAX_PLATFORM_URL),
   };
 }
 

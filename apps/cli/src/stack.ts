@@ -21,6 +21,7 @@ export interface StackInfo {
   temporal: string;
   temporalUi?: string;
   database: string;
+  taxPlatform?: string;
   logs: string;
 }
 
@@ -38,13 +39,15 @@ export function readStack(config: YingjiConfig): StackInfo | undefined {
 }
 
 /** The compiled entry of an app (apps are run from dist/, built by `npm run build`). */
-function appEntry(app: 'api' | 'worker'): string {
+type App = 'api' | 'worker' | 'tax-platform';
+
+function appEntry(app: App): string {
   const file = path.join(PROJECT_ROOT, 'dist', 'apps', app, 'src', 'main.js');
   if (!fs.existsSync(file)) throw new Error(`${file} is missing: run \`npm run build\` first`);
   return file;
 }
 
-function spawnApp(app: 'api' | 'worker', env: NodeJS.ProcessEnv, logFile: string): ChildProcess {
+function spawnApp(app: App, env: NodeJS.ProcessEnv, logFile: string): ChildProcess {
   const log = fs.openSync(logFile, 'a');
   const child = spawn(process.execPath, [appEntry(app)], { env, stdio: ['ignore', log, log] });
   fs.closeSync(log);
@@ -67,7 +70,7 @@ export async function runStack(config: YingjiConfig, log: (line: string) => void
   const stopAll = async (code: number) => {
     if (stopping) return;
     stopping = true;
-    log('stopping: api, worker, Temporal, PostgreSQL...');
+    log('stopping: api, worker, tax-platform simulator, Temporal, PostgreSQL...');
     await Promise.all(apps.map((c) => stopChild(c, 'SIGTERM', 15_000)));
     await temporal?.stop();
     await postgres?.stop();
@@ -110,6 +113,7 @@ export async function runStack(config: YingjiConfig, log: (line: string) => void
       TEMPORAL_ADDRESS: config.temporal.address,
       TEMPORAL_NAMESPACE: config.temporal.namespace,
       YINGJI_API_PORT: String(config.apiPort),
+      TAX_PLATFORM_URL: config.taxPlatformUrl,
     };
     const watch = (name: string, child: ChildProcess) =>
       child.once('exit', (code) => {
@@ -118,6 +122,15 @@ export async function runStack(config: YingjiConfig, log: (line: string) => void
           void stopAll(1);
         }
       });
+    // The tax platform's stand-in (tax-platform.md), with its state in its own database on the same server.
+    if (!config.taxPlatformExternal) {
+      const port = new URL(config.taxPlatformUrl).port;
+      const databaseUrl = process.env.TAX_PLATFORM_DATABASE_URL || Object.assign(new URL(config.databaseUrl), { pathname: '/yingji_tax_platform' }).toString();
+      const tp = spawnApp('tax-platform', { ...process.env, TAX_PLATFORM_DATABASE_URL: databaseUrl, TAX_PLATFORM_HOST: '127.0.0.1', TAX_PLATFORM_PORT: port }, path.join(logsDir(config), 'tax-platform.log'));
+      watch('tax-platform', tp);
+      apps.push(tp);
+      await waitFor(`the tax-platform simulator on ${config.taxPlatformUrl} (log: ${logsDir(config)}/tax-platform.log)`, () => fetch(`${config.taxPlatformUrl}/health`).then((r) => r.ok, () => false), 60_000, tp);
+    }
     const worker = spawnApp('worker', env, path.join(logsDir(config), 'worker.log'));
     watch('worker', worker);
     apps.push(worker);
@@ -140,6 +153,7 @@ export async function runStack(config: YingjiConfig, log: (line: string) => void
       temporal: config.temporal.address,
       temporalUi: temporal?.uiPort ? `http://127.0.0.1:${temporal.uiPort}` : undefined,
       database: redactUrl(config.databaseUrl),
+      taxPlatform: config.taxPlatformUrl,
       logs: logsDir(config),
     };
     fs.writeFileSync(stackFile(config), JSON.stringify(info, null, 2));
@@ -183,6 +197,7 @@ export function printAddresses(info: StackInfo, log: (line: string) => void): vo
   log(`  API          ${info.api}   (OpenAPI: ${info.docs})`);
   log(`  Temporal     ${info.temporal}${info.temporalUi ? `   (UI: ${info.temporalUi})` : ''}`);
   log(`  PostgreSQL   ${info.database}`);
+  if (info.taxPlatform) log(`  tax platform ${info.taxPlatform}   (simulator unless TAX_PLATFORM_URL is set)`);
   log(`  logs         ${info.logs}`);
 }
 
