@@ -52,12 +52,17 @@ export const PRIORITY_CLASSES = [
 ] as const;
 export type PriorityClass = (typeof PRIORITY_CLASSES)[number];
 
-/** Causes a reconciliation can give for a discrepancy (einvoice-domain.md). */
+/**
+ * Causes a diagnosis or reconciliation can give for a missing invoice (tax-platform.md), in the
+ * order a finance team checks them (seed 001: network, version, login and permission, the data
+ * itself, then ask support). domain/einvoice/diagnosis reports findings in this order.
+ */
 export const DISCREPANCY_CAUSES = [
+  'network',
+  'version',
+  'permission',
   'sync-delay',
   'sync-failure',
-  'network',
-  'permission',
   'data-entry',
   'misfiled',
   'truly-missing',

@@ -2,22 +2,15 @@
 // finance team checks them (seed 001: network, version, login and permission, the data itself,
 // then ask support). Findings are always reported in this order.
 
-export const DIAGNOSIS_CAUSES = [
-  'network',
-  'version',
-  'permission',
-  'sync-delay',
-  'sync-failure',
-  'data-entry',
-  'misfiled',
-  'truly-missing',
-] as const;
+import { DISCREPANCY_CAUSES } from '../../plan/vocabulary';
+
+/** One list: the plan vocabulary's, which a plan's `reconcileInvoices causes:` names. */
+export const DIAGNOSIS_CAUSES = DISCREPANCY_CAUSES;
 
 /**
  * `network` network or platform outage, `version` a record in a form the system does not read,
  * `permission` login expired or outside the asker's scope, `data-entry` a near match or other facts,
  * `truly-missing` none of the others: a task for finance with the evidence attached.
- * The names other than `version` are those of the plan vocabulary's DISCREPANCY_CAUSES.
  */
 export type DiagnosisCause = (typeof DIAGNOSIS_CAUSES)[number];
 
