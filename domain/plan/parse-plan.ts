@@ -1,7 +1,7 @@
 // Plan files (yingji/v1, plan-format.md): YAML text in, a validated Plan or every problem out.
 // Never throws. Problems carry file, line, column, path and a sentence for the plan owner.
 import { isSeq } from 'yaml';
-import type { Node } from 'yaml';
+import type { Node, YAMLMap } from 'yaml';
 import { ACTION_NAMES, ACTIONS, isActionName } from './actions';
 import { checkFacts, COMPARISONS, CONDITION_KINDS, evaluateCondition as evaluate, operandKind } from './conditions';
 import { parseDuration } from './duration';
@@ -1115,6 +1115,15 @@ class PlanParser {
     return ok ? out : undefined;
   }
 
+  /** The fact a map key names, or undefined once the reason it is not one is reported. */
+  private factName(key: Node | null, map: YAMLMap<unknown, unknown>, path: Path): string | undefined {
+    const r = this.r;
+    const name = r.kind(key) === 'text' ? String((key as unknown as { value: string }).value) : undefined;
+    if (name !== undefined && FACT_RE.test(name)) return name;
+    r.problem(key ?? map, name ? [...path, name] : path, name ? `"${name}" is not a fact name: use letters, digits and _` : `fact names must be text, found ${r.found(key)}`);
+    return undefined;
+  }
+
   private drillFacts(f: Field): Record<string, unknown> | undefined {
     const r = this.r;
     const map = r.map(f.value, f.path, 'a map of facts, e.g. { invoicesAffected: 25000 }');
@@ -1123,9 +1132,8 @@ class PlanParser {
     let ok = true;
     for (const pair of map.items) {
       const key = pair.key as Node | null;
-      const name = r.kind(key) === 'text' ? String((key as unknown as { value: string }).value) : undefined;
-      if (name === undefined || !FACT_RE.test(name)) {
-        r.problem(key ?? map, name ? [...f.path, name] : f.path, name ? `"${name}" is not a fact name: use letters, digits and _` : `fact names must be text, found ${r.found(key)}`);
+      const name = this.factName(key, map, f.path);
+      if (name === undefined) {
         ok = false;
         continue;
       }
@@ -1282,9 +1290,8 @@ class PlanParser {
     let ok = true;
     for (const pair of map.items) {
       const key = pair.key as Node | null;
-      const name = r.kind(key) === 'text' ? String((key as unknown as { value: string }).value) : undefined;
-      if (name === undefined || !FACT_RE.test(name)) {
-        r.problem(key ?? map, name ? [...f.path, name] : f.path, name ? `"${name}" is not a fact name: use letters, digits and _` : `fact names must be text, found ${r.found(key)}`);
+      const name = this.factName(key, map, f.path);
+      if (name === undefined) {
         ok = false;
         continue;
       }
