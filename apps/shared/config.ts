@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { taxPlatformConfig } from '../tax-platform/src/config';
 
 /** The project root (where package.json lives), whether running from source or from dist/. */
 export const PROJECT_ROOT = findRoot(__dirname);
@@ -139,7 +140,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): YingjiConfig {
     directoryFile: path.resolve(env.YINGJI_DIRECTORY ?? path.join(PROJECT_ROOT, 'plans', 'teams.example.yaml')),
     webhook: env.YINGJI_WEBHOOK_URL ? { url: env.YINGJI_WEBHOOK_URL, format: env.YINGJI_WEBHOOK_FORMAT || 'generic' } : undefined,
     webhookEgress: webhookEgressFrom(env),
-    taxPlatformUrl: env.TAX_PLATFORM_URL || `http://127.0.0.1:${intFrom(env, 'TAX_PLATFORM_PORT', 3100)}`,
+    // The simulator's own settings decide its port (one parser: it accepts 0, "any free port", in tests).
+    taxPlatformUrl: env.TAX_PLATFORM_URL || `http://127.0.0.1:${taxPlatformConfig(env).port}`,
     taxPlatformExternal: Boolean(env.TAX_PLATFORM_URL),
   };
 }
