@@ -2,7 +2,7 @@
 // platform's upload rows, and the platform's records to the diagnosis core's PlatformInvoice.
 import { CHINA_UTC_OFFSET_MS } from '../../domain/einvoice';
 import type { InvoiceKind } from '../../domain/einvoice';
-import type { PlatformInvoice } from '../../domain/einvoice/diagnosis/diagnosis.types';
+import type { PlatformInvoice } from '../../domain/einvoice/diagnosis';
 import type { PlatformRecord, UploadRow } from './wire';
 
 /** The columns an upload needs, as pg reads them (bigint arrives as a string, timestamptz as a Date). */
@@ -31,11 +31,6 @@ function fen(row: InvoiceRow, column: 'amount' | 'tax' | 'total'): number {
 /** An instant as the platform's kprq: China time with its offset, e.g. 2026-11-03T10:15:00.000+08:00. */
 export function chinaTimestamp(instant: Date): string {
   return `${new Date(instant.getTime() + CHINA_UTC_OFFSET_MS).toISOString().slice(0, -1)}+08:00`;
-}
-
-/** The China-time date of an instant (yyyy-MM-dd): what the one-invoice call takes beside the number. */
-export function chinaDate(instant: Date | string): string {
-  return chinaTimestamp(new Date(instant)).slice(0, 10);
 }
 
 /** One invoice row as an upload row; names, kind, rate and status are not part of the upload. */

@@ -6,11 +6,12 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { prepareInvoiceDatabase } from '../../activities/invoices/database';
 import { generateInvoices } from '../../activities/invoices/generate';
-import { TaxPlatformError, chinaDate, createTaxPlatformClient, toPlatformInvoice, toUploadRow } from '../../activities/tax-platform';
+import { TaxPlatformError, createTaxPlatformClient, platformListing, platformLookup, toPlatformInvoice, toUploadRow } from '../../activities/tax-platform';
 import type { InvoiceRow, RetryEvent, TaxPlatformClientOptions } from '../../activities/tax-platform';
 import { startTaxPlatform } from '../../apps/tax-platform/src';
 import type { RunningTaxPlatform } from '../../apps/tax-platform/src';
 import { formatInvoiceNo, mulberry32, randomCreditCode } from '../../domain/einvoice';
+import { chinaDate } from '../../domain/einvoice/diagnosis';
 import { dropDatabase } from '../../scripts/stack/postgres';
 import { adminUrl, queryUrl, urlOf } from './support/databases';
 
@@ -186,6 +187,29 @@ describe('tax-platform client against the simulator', () => {
     expect((await client.sim.stats()).total).toMatchObject({ uploads: 1, invoices: 2, duplicateSerials: 1 });
   });
 
+  it("the diagnosis core's lookup and listing: what the platform holds, or after the retries why it could not be read", async () => {
+    const { client } = clientFor(tenant('diagnosis'), { retry: { maxAttempts: 2, initialDelayMs: 20, maxDelayMs: 20 } });
+    const mine = row();
+    await client.upload([toUploadRow(mine)], serial());
+    expect(await platformLookup(client, mine.invoice_no, '2026-11-03')).toEqual({
+      reached: true,
+      invoice: { invoiceNo: mine.invoice_no, issuedAt: '2026-11-03T02:15:00.000Z', kind: 'ordinary', sellerTaxId: SELLER, buyerTaxId: BUYER, amount: 100_000, total: 113_000 },
+    });
+    expect(await platformLookup(client, nextNo(), '2026-11-03')).toEqual({ reached: true, invoice: null });
+    const asBuyer = await platformListing(client, { taxpayer: BUYER, period: '2026-11', role: 'buyer' });
+    expect(asBuyer.reached && asBuyer.invoices.map((i) => i.invoiceNo)).toEqual([mine.invoice_no]);
+
+    await client.sim.setFault({ kind: 'outage' });
+    expect(await platformLookup(client, mine.invoice_no, '2026-11-03')).toEqual({
+      reached: false,
+      error: { code: 'http-503', httpStatus: 503, message: 'one invoice: HTTP 503 (the platform is down)', attempts: 2 },
+    });
+    await client.sim.clearFaults();
+    await client.sim.setFault({ kind: 'session-expired' });
+    // The client logs in again by itself, so an expired session is no finding.
+    expect((await platformListing(client, { taxpayer: SELLER, period: '2026-11', role: 'seller' })).reached).toBe(true);
+  });
+
   it('generated invoices uploaded and read back equal the originals in every mapped field', async () => {
     const url = urlOf(INVOICE_DB);
     await prepareInvoiceDatabase(url);
@@ -205,7 +229,7 @@ describe('tax-platform client against the simulator', () => {
     expect((await client.uploadResult(accepted.sllsh)).results.every((r) => r.status === '00')).toBe(true);
 
     for (const r of rows) {
-      const record = await client.getInvoice(r.invoice_no, chinaDate(r.issued_at));
+      const record = await client.getInvoice(r.invoice_no, chinaDate((r.issued_at as Date).toISOString()));
       expect(record).not.toBeNull();
       expect({ ...toPlatformInvoice(record!), tax: record!.hjse, originalInvoiceNo: record!.lzfphm }).toEqual({
         invoiceNo: r.invoice_no,
