@@ -1,7 +1,7 @@
 // The platform's calls as they travel (direct-connect field names, simplified, amounts in integer
 // fen): what the client sends and what it reads back. Written from the API's contract (README,
 // "The tax-platform simulator"), not imported from the simulator, so TAX_PLATFORM_URL may name any
-// implementation of it.
+// implementation of it; the simulator (apps/tax-platform) answers with these same types.
 
 /** One invoice of an upload (QDFPSC). */
 export interface UploadRow {
@@ -91,10 +91,14 @@ export type FaultSetting =
   | { kind: 'session-expired' };
 
 export interface PlatformCounters {
+  /** Batches accepted (QDFPSC answered an sllsh). */
   uploads: number;
+  /** Invoices stored from those batches. */
   invoices: number;
+  /** Refused uploads of something already sent: repeated serials (6655) plus invoices already there (6783). */
   duplicatesRefused: number;
   duplicateSerials: number;
   alreadyExists: number;
+  /** Invoices accepted and then lost under a `drop` fault. */
   drops: number;
 }

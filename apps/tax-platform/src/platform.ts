@@ -2,6 +2,7 @@
 // taxpayer and period, one invoice by number and date, monthly summary (SCFPHZQRXX).
 import { randomBytes } from 'node:crypto';
 import type { Pool } from 'pg';
+import type { PlatformRecord } from '../../../activities/tax-platform/wire';
 import { taxPeriodOf } from '../../../domain/einvoice';
 import { OK, PLATFORM_CODES, PlatformError, SIM_CODES, badData } from './codes';
 import type { ListInvoicesDto, OneInvoiceDto, SummaryDto, UploadInvoicesDto } from './dto';
@@ -9,18 +10,8 @@ import { MAX_PAGE_SIZE } from './dto';
 import type { ActiveFaults } from './faults';
 import { count } from './stats';
 
-export interface PlatformInvoice {
-  fphm: string;
-  kprq: string;
-  xsfnsrsbh: string;
-  gmfnsrsbh: string | null;
-  hjje: number;
-  hjse: number;
-  jshj: number;
-  lzfphm: string | null;
-  /** blue (蓝字) or red-letter (红字). */
-  kind: 'blue' | 'red';
-}
+/** An invoice as the simulator answers it: the wire contract's record, always with its direction. */
+export type PlatformInvoice = PlatformRecord & { kind: 'blue' | 'red' };
 
 const INVOICE_SELECT = `SELECT fphm, kprq, xsfnsrsbh, gmfnsrsbh, hjje::text, hjse::text, jshj::text, lzfphm FROM tp_invoices`;
 

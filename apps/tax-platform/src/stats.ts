@@ -1,22 +1,13 @@
 // The simulator's own counters (GET /_sim/stats), per tenant and taxpayer, so a test or a drill
 // can prove a resync uploaded nothing twice.
 import type { Pool, PoolClient } from 'pg';
+import type { PlatformCounters } from '../../../activities/tax-platform/wire';
 
 export const COUNTERS = ['uploads', 'invoices', 'duplicate_serials', 'already_exists', 'drops'] as const;
 export type Counter = (typeof COUNTERS)[number];
 
-export interface TaxpayerStats {
-  /** Batches accepted (QDFPSC answered an sllsh). */
-  uploads: number;
-  /** Invoices stored from those batches. */
-  invoices: number;
-  /** Refused uploads of something already sent: repeated serials (6655) plus invoices already there (6783). */
-  duplicatesRefused: number;
-  duplicateSerials: number;
-  alreadyExists: number;
-  /** Invoices accepted and then lost under a `drop` fault. */
-  drops: number;
-}
+/** One taxpayer's counters, in the wire contract's shape (activities/tax-platform/wire.ts). */
+export type TaxpayerStats = PlatformCounters;
 
 export async function count(db: Pool | PoolClient, tenant: string, nsrsbh: string, add: Partial<Record<Counter, number>>): Promise<void> {
   const cols = COUNTERS.filter((c) => add[c]);
