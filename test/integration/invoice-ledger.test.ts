@@ -13,6 +13,7 @@ import { generateInvoices } from '../../activities/invoices/generate';
 import { NEAR_CANDIDATE_LIMIT, allTaxpayerPeriodRows, ledgerRowOf, nearCandidates, taxpayerPeriodRows } from '../../activities/invoices/ledger';
 import { dropDatabase } from '../../scripts/stack/postgres';
 import { adminUrl, urlOf } from './support/databases';
+import { expectDiscrepancies, Expected } from '../unit/einvoice-diagnosis-fixtures';
 
 const MINUTE = 60_000;
 /** 2026-11-20 12:00 in Beijing. */
@@ -226,8 +227,6 @@ describe("a taxpayer-period's rows", () => {
   });
 });
 
-type Expected = { side: 'platform-only' | 'local-only' | 'both'; causes: string[]; reason?: string };
-
 describe('reconciling a taxpayer-period of 100,000 generated invoices', () => {
   it('finds exactly the 50 arranged discrepancies through the ledger adapter', async () => {
     // The platform's listing, built from the same rows with plain SQL.
@@ -288,14 +287,7 @@ describe('reconciling a taxpayer-period of 100,000 generated invoices', () => {
     const result = reconcile(input);
 
     expect(result).toMatchObject({ taxpayer: BIG, period: '2026-11', localCount: N, platformCount: N - 14 + 16, matchedCount: N - 20, platformFinding: null });
-    const found = new Map(result.discrepancies.map((d) => [d.invoiceNo, d]));
-    expect(found.size).toBe(result.discrepancies.length);
-    expect([...found.keys()].sort()).toEqual([...expected.keys()].sort());
-    for (const [no, e] of expected) {
-      const d = found.get(no)!;
-      expect({ no, side: d.side, causes: d.findings.map((f) => f.cause) }).toEqual({ no, side: e.side, causes: e.causes });
-      if (e.reason) expect({ no, reason: (d.findings[0].evidence as { reason?: string }).reason }).toEqual({ no, reason: e.reason });
-    }
+    const found = expectDiscrepancies(result, expected);
     expect(found.get(picked[0])!.findings[0].evidence).toMatchObject({ nearInvoiceNo: keyedAs(picked[0]), difference: 'one-digit', position: 6 });
   });
 });

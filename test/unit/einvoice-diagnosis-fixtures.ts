@@ -1,6 +1,6 @@
 // Rows and platform records for the diagnosis tests: a Beijing seller's invoices in November 2026.
 import { formatInvoiceNo, makeCreditCode } from '../../domain/einvoice';
-import type { Asker, LedgerRow, PlatformInvoice, SyncFacts } from '../../domain/einvoice/diagnosis';
+import type { Asker, LedgerRow, PlatformInvoice, Reconciliation, SyncFacts } from '../../domain/einvoice/diagnosis';
 
 export const SELLER = makeCreditCode({ authority: '9', type: '1', division: '110108', orgBody: 'MA01ABCD' });
 export const BUYER = makeCreditCode({ authority: '9', type: '1', division: '310115', orgBody: '12345678' });
@@ -55,4 +55,20 @@ export function recordOf(r: LedgerRow, overrides: Partial<PlatformInvoice> = {})
     total: r.total,
     ...overrides,
   };
+}
+
+/** A discrepancy a reconciliation test arranged: its side, its causes in order, and the first finding's reason. */
+export type Expected = { side: 'platform-only' | 'local-only' | 'both'; causes: string[]; reason?: string };
+
+/** The reconciliation found exactly the arranged discrepancies, each once, on its side, with its causes and reason. */
+export function expectDiscrepancies(result: Reconciliation, expected: Map<string, Expected>): Map<string, Reconciliation['discrepancies'][number]> {
+  const found = new Map(result.discrepancies.map((d) => [d.invoiceNo, d]));
+  expect(found.size).toBe(result.discrepancies.length);
+  expect([...found.keys()].sort()).toEqual([...expected.keys()].sort());
+  for (const [no, e] of expected) {
+    const d = found.get(no)!;
+    expect({ no, side: d.side, causes: d.findings.map((f) => f.cause) }).toEqual({ no, side: e.side, causes: e.causes });
+    if (e.reason) expect({ no, reason: (d.findings[0].evidence as { reason?: string }).reason }).toEqual({ no, reason: e.reason });
+  }
+  return found;
 }

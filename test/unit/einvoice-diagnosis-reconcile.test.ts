@@ -3,7 +3,7 @@
 import { periodStart } from '../../domain/einvoice';
 import { reconcile } from '../../domain/einvoice/diagnosis';
 import type { LedgerRow, PlatformInvoice, ReconcileInput } from '../../domain/einvoice/diagnosis';
-import { LI_NA, MINUTE, NOW_MS, SELLER, SYNC, invoiceNo, iso, recordOf, row } from './einvoice-diagnosis-fixtures';
+import { expectDiscrepancies, Expected, LI_NA, MINUTE, NOW_MS, SELLER, SYNC, invoiceNo, iso, recordOf, row } from './einvoice-diagnosis-fixtures';
 
 const PERIOD = '2026-11';
 const START = periodStart(PERIOD).getTime();
@@ -18,8 +18,6 @@ function invoice(sequence: number, at: number, tag: number, over: Partial<Ledger
   const amount = 10_000 + tag * 7;
   return row({ invoiceNo: invoiceNo(sequence), issuedAt: iso(at), syncedAt: iso(at + MINUTE), amount, total: amount + Math.round(amount * 0.13), ...over });
 }
-
-type Expected = { side: 'platform-only' | 'local-only' | 'both'; causes: string[]; reason?: string };
 
 describe('reconciling a taxpayer-period', () => {
   it('finds exactly the 50 arranged discrepancies among 100,000 invoices, each with its cause', () => {
@@ -94,14 +92,7 @@ describe('reconciling a taxpayer-period', () => {
     const result = reconcile(input(local, platform));
 
     expect(result).toMatchObject({ taxpayer: SELLER, period: PERIOD, platformCount: N + 22, localCount: N + 20, matchedCount: N, platformFinding: null });
-    const found = new Map(result.discrepancies.map((d) => [d.invoiceNo, d]));
-    expect(found.size).toBe(result.discrepancies.length);
-    expect([...found.keys()].sort()).toEqual([...expected.keys()].sort());
-    for (const [no, e] of expected) {
-      const d = found.get(no)!;
-      expect({ no, side: d.side, causes: d.findings.map((f) => f.cause) }).toEqual({ no, side: e.side, causes: e.causes });
-      if (e.reason) expect({ no, reason: (d.findings[0].evidence as { reason?: string }).reason }).toEqual({ no, reason: e.reason });
-    }
+    const found = expectDiscrepancies(result, expected);
     // Evidence of one of each kind.
     const swapped = found.get(invoiceNo(4_000_012))!.findings[0];
     expect(swapped.evidence).toEqual({
