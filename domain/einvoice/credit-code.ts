@@ -89,6 +89,17 @@ export function creditCodeProblem(code: string): CreditCodeProblem | undefined {
   return undefined;
 }
 
+/** What each problem means, as every refusal of a credit code says it (the simulator, the diagnosis). */
+export const CREDIT_CODE_PROBLEM_TEXT: Readonly<Record<CreditCodeProblem, string>> = {
+  length: 'is not 18 characters long (a unified social credit code has 18)',
+  alphabet: 'has a character outside the credit code alphabet (0-9 and A-Y without I, O, S, V, Z)',
+  'registration-authority': 'starts with an unknown registration authority code',
+  'organization-type': 'has an organization type its registration authority does not register',
+  'division-code': 'has no 6-digit administrative division code in characters 3-8',
+  'organization-code-check': 'has a wrong organization code check character (the 17th)',
+  'check-character': 'has a wrong check character (the 18th)',
+};
+
 export function isValidCreditCode(code: string): boolean {
   return creditCodeProblem(code) === undefined;
 }

@@ -255,7 +255,7 @@ describe('tax-platform simulator', () => {
     const wrong = SELLER.slice(0, 17) + (SELLER[17] === '0' ? '1' : '0');
     const badBuyer = await upload([row(nextNo(), { gmfnsrsbh: wrong })], t);
     expect(badBuyer.status).toBe(400);
-    expect(badBuyer.body.message).toContain(`invoices[0].gmfnsrsbh has a wrong check character (18th character): "${wrong}"`);
+    expect(badBuyer.body.message).toContain(`invoices[0].gmfnsrsbh has a wrong check character (the 18th): "${wrong}"`);
     const badUploader = await call('/api/QDFPSC', { body: { fpqqlsh: serial(), nsrsbh: wrong, invoices: [row()] }, tenant: t });
     expect(badUploader.body.message).toContain('nsrsbh has a wrong check character');
 
@@ -268,7 +268,7 @@ describe('tax-platform simulator', () => {
     const notJson = await fetch(`${sim.url}/api/QDFPSC`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-sim-tenant': t }, body: '{"fpqqlsh":' });
     expect(notJson.status).toBe(400);
     expect(await notJson.json()).toMatchObject({ code: '1108', message: expect.stringContaining('not valid JSON') });
-    expect((await call('/api/invoices?nsrsbh=91&period=2026-13', { tenant: t })).body.message).toMatch(/nsrsbh must be 18 characters.*period must be a tax period yyyy-MM/);
+    expect((await call('/api/invoices?nsrsbh=91&period=2026-13', { tenant: t })).body.message).toMatch(/nsrsbh is not 18 characters long.*period must be a tax period yyyy-MM/);
 
     // Refused batches consume no serial and count nothing.
     const s = serial();

@@ -34,8 +34,8 @@ describe('tax-platform simulator input', () => {
     const code = randomCreditCode(mulberry32(3), '110108');
     expect(creditCodeMessage(code)).toBeUndefined();
     const wrong = code.slice(0, 17) + (code[17] === '0' ? '1' : '0');
-    expect(creditCodeMessage(wrong)).toBe(`has a wrong check character (18th character): "${wrong}"`);
-    expect(creditCodeMessage('91110108')).toContain('must be 18 characters');
+    expect(creditCodeMessage(wrong)).toBe(`has a wrong check character (the 18th): "${wrong}"`);
+    expect(creditCodeMessage('91110108')).toContain('is not 18 characters long');
   });
 
   it('will not listen beyond loopback without an admin secret (before touching any database)', async () => {

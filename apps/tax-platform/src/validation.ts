@@ -5,8 +5,7 @@ import { plainToInstance } from 'class-transformer';
 import type { ClassConstructor } from 'class-transformer';
 import { ValidateBy, ValidationError, validate } from 'class-validator';
 import type { ValidationOptions } from 'class-validator';
-import { creditCodeProblem, isProvinceCode, isTaxPeriod } from '../../../domain/einvoice';
-import type { CreditCodeProblem } from '../../../domain/einvoice';
+import { CREDIT_CODE_PROBLEM_TEXT, creditCodeProblem, isProvinceCode, isTaxPeriod } from '../../../domain/einvoice';
 import { badData } from './codes';
 
 /** Why `no` is not a fully digitalized invoice number, or undefined. Says what was given. */
@@ -19,21 +18,11 @@ export function invoiceNoProblem(no: unknown): string | undefined {
   return undefined;
 }
 
-const CREDIT_CODE_PROBLEMS: Record<CreditCodeProblem, string> = {
-  length: 'must be 18 characters',
-  alphabet: 'has a character outside 0-9 and A-Z without I, O, S, V, Z',
-  'registration-authority': 'has an unknown registration authority (1st character)',
-  'organization-type': 'has an organization type its authority does not register (2nd character)',
-  'division-code': 'has a division code that is not 6 digits (characters 3-8)',
-  'organization-code-check': 'has a wrong organization code check character (17th character)',
-  'check-character': 'has a wrong check character (18th character)',
-};
-
 /** Why `code` is not a unified social credit code, or undefined. */
 export function creditCodeMessage(code: unknown): string | undefined {
   if (typeof code !== 'string') return `must be an 18-character credit code, got ${typeof code}`;
   const problem = creditCodeProblem(code);
-  return problem ? `${CREDIT_CODE_PROBLEMS[problem]}: ${JSON.stringify(code.slice(0, 40))}` : undefined;
+  return problem ? `${CREDIT_CODE_PROBLEM_TEXT[problem]}: ${JSON.stringify(code.slice(0, 40))}` : undefined;
 }
 
 function byRule(name: string, problem: (v: unknown) => string | undefined, options?: ValidationOptions): PropertyDecorator {

@@ -1,7 +1,7 @@
 // Checks on what a person asks before anything is diagnosed: each error names the field and the
 // value, so the CLI and the API can show it as it is (and nothing is looked up for a bad question).
-import { creditCodeCheckChar, creditCodeProblem } from '../credit-code';
-import type { CreditCodeProblem } from '../credit-code';
+import { isISO8601 } from 'class-validator';
+import { creditCodeCheckChar, creditCodeProblem, CREDIT_CODE_PROBLEM_TEXT } from '../credit-code';
 import { isProvinceCode, parseInvoiceNo } from '../invoice-number';
 import { CHINA_UTC_OFFSET_MS, isTaxPeriod, taxPeriodOf } from '../period';
 import type { Asker, InvoiceQuestion, PlatformError, ReconcileQuestion, SyncFacts } from './diagnosis.types';
@@ -17,16 +17,6 @@ export class DiagnosisInputError extends Error {
   }
 }
 
-const CREDIT_CODE_PROBLEMS: Readonly<Record<CreditCodeProblem, string>> = {
-  length: 'is not 18 characters long (a unified social credit code has 18)',
-  alphabet: 'has a character outside the credit code alphabet (0-9 and A-Y without I, O, S, V, Z)',
-  'registration-authority': 'starts with an unknown registration authority code',
-  'organization-type': 'has an organization type its registration authority does not register',
-  'division-code': 'has no 6-digit administrative division code in characters 3-8',
-  'organization-code-check': 'has a wrong organization code check character (the 17th)',
-  'check-character': 'has a wrong check character (the 18th)',
-};
-
 export function assertInvoiceNo(field: string, value: unknown): void {
   if (typeof value !== 'string') throw new DiagnosisInputError(field, value, 'is not an invoice number (a string of 20 digits)');
   if (value.length !== 20) throw new DiagnosisInputError(field, value, `has ${value.length} characters; an invoice number has 20 digits`);
@@ -39,18 +29,13 @@ export function assertInvoiceNo(field: string, value: unknown): void {
 export function assertCreditCode(field: string, value: unknown): void {
   const problem = typeof value === 'string' ? creditCodeProblem(value) : 'length';
   if (!problem) return;
-  let detail = CREDIT_CODE_PROBLEMS[problem];
+  let detail = CREDIT_CODE_PROBLEM_TEXT[problem];
   if (problem === 'check-character') detail += `: expected ${creditCodeCheckChar((value as string).slice(0, 17))}`;
   throw new DiagnosisInputError(field, value, detail);
 }
 
-/** A yyyy-MM-dd that exists in the calendar (2026-02-30 does not). */
-function isCalendarDate(value: string): boolean {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  if (!m) return false;
-  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]);
-}
+/** A yyyy-MM-dd that exists in the calendar (2026-02-30 does not): strict ISO 8601, as the API checks dates. */
+const isCalendarDate = (value: string): boolean => /^\d{4}-\d{2}-\d{2}$/.test(value) && isISO8601(value, { strict: true });
 
 /** The China-time calendar date of an instant, yyyy-MM-dd (kprq's date). */
 export function chinaDate(instant: string | number): string {
