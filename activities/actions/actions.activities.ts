@@ -14,6 +14,20 @@ export interface ActionRequest {
 export interface ActionResult {
   outcome: string;
   data?: Record<string, unknown>;
+  /** Work the action found for people (e.g. each truly missing invoice, for finance): the incident opens one task each. */
+  followUps?: FollowUpTask[];
+}
+
+/** A task an automated step hands to a team, with what it found attached as the task's evidence. */
+export interface FollowUpTask {
+  /** Unique within the step and stable across retries (e.g. the invoice number): the task's id ends with it. */
+  key: string;
+  /** The plan role whose team gets the task (e.g. finance). */
+  role: string;
+  title: string;
+  checklist?: string[];
+  /** Lines a person reads first: what was checked and what was found. */
+  evidence: string[];
 }
 
 type ActionImpl = (req: ActionRequest) => Promise<ActionResult>;
