@@ -4,6 +4,7 @@ import { BackupCatalog1763880000000 } from './1763880000000-backup-catalog';
 import { IncidentFreeNotifications1763895000000 } from './1763895000000-incident-free-notifications';
 import { Drills1763900000000 } from './1763900000000-drills';
 import { SimulatedTokens1764000000000 } from './1764000000000-simulated-tokens';
+import { TaskAttachments1764100000000 } from './1764100000000-task-attachments';
 
 /** Every migration, oldest first. A landed migration is never edited: add a new one. */
-export const MIGRATIONS = [CreateReadModels1763860000000, RunAnyPlan1763870000000, BackupCatalog1763880000000, IncidentFreeNotifications1763895000000, Drills1763900000000, SimulatedTokens1764000000000];
+export const MIGRATIONS = [CreateReadModels1763860000000, RunAnyPlan1763870000000, BackupCatalog1763880000000, IncidentFreeNotifications1763895000000, Drills1763900000000, SimulatedTokens1764000000000, TaskAttachments1764100000000];

@@ -11,6 +11,7 @@ import {
   sleep,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import type { FollowUpTask } from '../activities/actions/actions.activities';
 import { drillSandboxOf } from '../domain/drill/sandbox-name';
 import { classifyIncident, LEVEL_NAMES } from '../domain/incident/classify';
 import { readySteps } from '../domain/plan/graph';
@@ -321,9 +322,10 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
   const stepRecord = (step: Step, team?: string) => ({ incidentId, stepId: step.id, stepType: step.type, title: step.title ?? step.id, ownerRole: 'owner' in step ? step.owner : undefined, team });
 
   /** A task for people: opens it, watches its deadline, waits for its completion. */
-  async function awaitTask(step: Step, kind: TaskView['kind'], ownerRole: string, extra: { options?: string[]; failure?: string } = {}): Promise<TaskView> {
+  async function awaitTask(step: Step, kind: TaskView['kind'], ownerRole: string, extra: { options?: string[]; failure?: string; attached?: string[] } = {}): Promise<TaskView> {
     const deadlineAt = deadlineIn(step.withinMs);
-    const task = run.openTask({ step: step as ManualStep, kind, ownerRole, deadlineAt, ...extra });
+    const { attached, ...shown } = extra;
+    const task = run.openTask({ step: step as ManualStep, kind, ownerRole, deadlineAt, ...shown });
     rec.later('recordTaskOpened', {
       taskId: task.id,
       incidentId,
@@ -338,6 +340,7 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
       options: extra.options,
       state: extra.failure ? 'failed' : 'open',
       failure: extra.failure,
+      ...(attached ? { attached } : {}),
       deadlineAt,
       at: iso(),
     });
@@ -375,7 +378,11 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
         try {
           if (input.mode === 'tabletop') outcome = await simulateStep(auto);
           else if (auto.action === 'restoreByPriority') outcome = await restoreStep(auto);
-          else outcome = (await actions.runAction({ incidentId, stepId: step.id, action: auto.action, with: auto.with ?? {}, mode: input.mode, target: sandbox })).outcome;
+          else {
+            const result = await actions.runAction({ incidentId, stepId: step.id, action: auto.action, with: auto.with ?? {}, mode: input.mode, target: sandbox });
+            outcome = result.outcome;
+            if (result.followUps?.length && patched('action-follow-ups')) handOver(auto, result.followUps);
+          }
         } catch (err) {
           const failure = reasonOf(err);
           run.setStep(step.id, { state: 'failed', outcome: failure });
@@ -405,6 +412,21 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
     }
     run.setStep(step.id, { state: 'done', finishedAt: iso(), finishedBy: by, outcome });
     rec.later('recordStep', { ...stepRecord(step, team), state: 'done', by, outcome, at: iso() });
+  }
+
+  /**
+   * Work an automated step found for people (e.g. one task per truly missing invoice, for finance):
+   * each becomes a task beside the plan, with what was found attached; the act stage waits for them.
+   */
+  function handOver(step: AutomatedStep, followUps: FollowUpTask[]): void {
+    for (const f of followUps) {
+      // A role the plan does not have goes to the step's own owner rather than stopping the plan.
+      const role = plan.roles[f.role] ? f.role : step.owner;
+      const task: ManualStep = { id: `${step.id}.${f.key}`, type: 'manual', title: f.title, owner: role, checklist: f.checklist, withinMs: f.withinMs } as ManualStep;
+      const done = awaitTask(task, 'manual', role, { attached: f.evidence }).then(() => undefined);
+      done.catch(() => undefined); // watched by act(), which fails the plan like any step failure
+      handedOver.push(done);
+    }
   }
 
   /** Tabletop drills touch no data: an automated step takes its planned time and says so. */
@@ -446,6 +468,7 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
     return `restored ${rows} invoices from ${result.chain.join(' -> ')}${first ? `; ${first.cls} available at ${first.availableAt}` : ''}`;
   }
 
+  const handedOver: Promise<void>[] = []; // follow-up tasks from automated steps (handOver)
   async function act(): Promise<void> {
     const running: Promise<void>[] = [];
     let stepFailure: unknown;
@@ -476,6 +499,7 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
       }
     }
     await Promise.all(running);
+    await Promise.all(handedOver);
   }
 
   async function review(): Promise<void> {

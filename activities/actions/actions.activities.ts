@@ -26,6 +26,8 @@ export interface FollowUpTask {
   role: string;
   title: string;
   checklist?: string[];
+  /** How long the team has (plan time, ms); no deadline when absent. */
+  withinMs?: number;
   /** Lines a person reads first: what was checked and what was found. */
   evidence: string[];
 }

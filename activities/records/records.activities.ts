@@ -76,6 +76,8 @@ export interface TaskOpened {
   options?: string[];
   state?: 'open' | 'failed';
   failure?: string;
+  /** What the automated step that handed over this task found. */
+  attached?: string[];
   deadlineAt?: string;
   at: string;
 }
@@ -345,12 +347,13 @@ function createRecords(ds: DataSource) {
       await ds.transaction(async (em) => {
         const state = t.state ?? 'open';
         await em.query(
-          `INSERT INTO tasks (id, incident_id, step_id, kind, title, step_type, owner_role, team, people, state, checklist, options, failure, deadline_at, created_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+          `INSERT INTO tasks (id, incident_id, step_id, kind, title, step_type, owner_role, team, people, state, checklist, options, failure, deadline_at, created_at, attached)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
            ON CONFLICT (id) DO NOTHING`,
           [
             t.taskId, t.incidentId, t.stepId, t.kind ?? 'manual', t.title, t.stepType, t.ownerRole, t.team, JSON.stringify(t.people ?? []),
             state, JSON.stringify(t.checklist), t.options ? JSON.stringify(t.options) : null, t.failure ?? null, t.deadlineAt ?? null, t.at,
+            JSON.stringify(t.attached ?? []),
           ],
         );
         const what = state === 'failed' ? `failed (${t.failure}); the commander can complete it by hand with a reason` : `assigned to team ${t.team}`;

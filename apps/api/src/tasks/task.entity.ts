@@ -26,6 +26,8 @@ export class TaskEntity {
   @Column({ name: 'acknowledged_by', type: 'text', nullable: true }) acknowledgedBy: string | null;
   @Column({ name: 'checklist_done', type: 'jsonb' }) checklistDone: string[];
   @Column({ type: 'jsonb' }) evidence: string[];
+  /** What the automated step that opened this task found (e.g. a missing invoice's evidence). */
+  @Column({ type: 'jsonb' }) attached: string[];
   @Column({ type: 'jsonb', nullable: true }) options: string[] | null;
   @Column({ type: 'text', nullable: true }) decision: string | null;
   @Column({ type: 'text', nullable: true }) failure: string | null;
