@@ -9,6 +9,7 @@ import { OK, PLATFORM_CODES, PlatformError, SIM_CODES, badData } from './codes';
 import { ListInvoicesDto, LoginDto, OneInvoiceDto, SummaryDto, UploadInvoicesDto, UploadResultDto } from './dto';
 import { FAULT_KINDS, FaultStore, parseFault } from './faults';
 import type { ActiveFaults, FaultKind } from './faults';
+import { ImportHistoryDto, importHistory } from './history';
 import { Platform } from './platform';
 import { stats } from './stats';
 import { checked } from './validation';
@@ -113,6 +114,7 @@ export function createTaxPlatformApp(db: Pool, opts: { adminToken?: string }): e
     ok(res, { tenant: locals(res).tenant, cleared: await faults.clear(locals(res).tenant, kind as FaultKind | undefined) });
   });
   admin.get('/stats', async (_req, res) => ok(res, await stats(db, locals(res).tenant)));
+  admin.post('/history', async (req, res) => ok(res, await importHistory(db, locals(res).tenant, await checked(ImportHistoryDto, req.body, 'history import'))));
   app.use('/_sim', admin);
 
   app.use((req: Request) => {
