@@ -64,6 +64,8 @@ export interface TaxPlatformClient {
     setFault(fault: FaultSetting): Promise<void>;
     clearFaults(kind?: FaultSetting['kind']): Promise<string[]>;
     stats(): Promise<{ total: PlatformCounters; byTaxpayer: Record<string, PlatformCounters> }>;
+    /** Invoices that reached the platform before the simulator existed (not counted as uploads). */
+    importHistory(rows: readonly UploadRow[]): Promise<{ imported: number; alreadyThere: number }>;
   };
 }
 
@@ -223,6 +225,7 @@ export function createTaxPlatformClient(opts: TaxPlatformClientOptions): TaxPlat
       clearFaults: async (kind) =>
         (await call<{ cleared: string[] }>({ call: 'clear faults', method: 'DELETE', path: `/_sim/faults${kind ? `?${q({ kind })}` : ''}`, admin: true })).cleared,
       stats: () => call({ call: 'stats', method: 'GET', path: '/_sim/stats', admin: true }),
+      importHistory: (rows) => call({ call: 'history import', method: 'POST', path: '/_sim/history', body: { invoices: rows }, admin: true }),
     },
   };
   return client;

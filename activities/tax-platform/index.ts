@@ -8,3 +8,4 @@ export { DEFAULT_RETRY_POLICY, backoffDelay, retryPolicy, withRetry } from './re
 export type { RetryClock, RetryEvent, RetryPolicy } from './retry';
 export type { FaultSetting, InvoicePage, MonthlySummary, PlatformCounters, PlatformRecord, UploadAccepted, UploadResult, UploadRow } from './wire';
 export { platformListing, platformLookup } from './diagnosis';
+export { registerSyncedHistory } from './history';
