@@ -7,11 +7,12 @@ import express, { NextFunction, Request, Response } from 'express';
 import type { Pool } from 'pg';
 import { OK, PLATFORM_CODES, PlatformError, SIM_CODES, badData } from './codes';
 import { ListInvoicesDto, LoginDto, OneInvoiceDto, SummaryDto, UploadInvoicesDto, UploadResultDto } from './dto';
-import { FAULT_KINDS, FaultStore, parseFault } from './faults';
+import { FAULT_KINDS, FaultStore, parseFault, parseUntil } from './faults';
 import type { ActiveFaults, FaultKind } from './faults';
 import { ImportHistoryDto, importHistory } from './history';
 import { Platform } from './platform';
 import { stats } from './stats';
+import { copyTenant, dropTenant, parseTaxpayers } from './tenants';
 import { checked } from './validation';
 
 export const TENANT_HEADER = 'x-sim-tenant';
@@ -100,11 +101,15 @@ export function createTaxPlatformApp(db: Pool, opts: { adminToken?: string }): e
 
   const admin = express.Router();
   admin.use(adminGuard(opts.adminToken));
-  admin.get('/faults', async (_req, res) => ok(res, { tenant: locals(res).tenant, faults: Object.values(await faults.active(locals(res).tenant)) }));
+  // `lifted`: faults that ended by themselves, each with its `until` (when the platform came back).
+  admin.get('/faults', async (_req, res) =>
+    ok(res, { tenant: locals(res).tenant, faults: await faults.list(locals(res).tenant, 'active'), lifted: await faults.list(locals(res).tenant, 'lifted') }),
+  );
   admin.post('/faults', async (req, res) => {
     const fault = parseFault(req.body);
-    await faults.set(locals(res).tenant, fault);
-    ok(res, { tenant: locals(res).tenant, fault });
+    const until = parseUntil(req.body, new Date());
+    await faults.set(locals(res).tenant, fault, until);
+    ok(res, { tenant: locals(res).tenant, fault: until ? { ...fault, until: until.toISOString() } : fault });
   });
   admin.delete('/faults', async (req, res) => {
     const kind = req.query.kind;
@@ -114,6 +119,23 @@ export function createTaxPlatformApp(db: Pool, opts: { adminToken?: string }): e
     ok(res, { tenant: locals(res).tenant, cleared: await faults.clear(locals(res).tenant, kind as FaultKind | undefined) });
   });
   admin.get('/stats', async (_req, res) => ok(res, await stats(db, locals(res).tenant)));
+  // A drill's tenant: a copy of what another tenant (production's) holds for the drill's taxpayers,
+  // and gone with the drill. Production's own tenant is never overwritten or dropped through here.
+  admin.post('/tenant/copy', async (req, res) => {
+    const tenant = locals(res).tenant;
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const from = body.from ?? DEFAULT_TENANT;
+    if (typeof from !== 'string' || !TENANT.test(from)) throw new PlatformError(SIM_CODES.BAD_REQUEST, `from must be a tenant name, got ${JSON.stringify(from)}`);
+    if (tenant === DEFAULT_TENANT || tenant === from) throw new PlatformError(SIM_CODES.BAD_REQUEST, `refusing to overwrite tenant "${tenant}": name the drill's own tenant in ${TENANT_HEADER}`);
+    const taxpayers = parseTaxpayers(body.taxpayers);
+    ok(res, { tenant, from, taxpayers: taxpayers.length, ...(await copyTenant(db, tenant, from, taxpayers)) });
+  });
+  admin.delete('/tenant', async (_req, res) => {
+    const tenant = locals(res).tenant;
+    if (tenant === DEFAULT_TENANT) throw new PlatformError(SIM_CODES.BAD_REQUEST, `refusing to drop production's tenant "${DEFAULT_TENANT}": name the drill's own tenant in ${TENANT_HEADER}`);
+    await dropTenant(db, tenant);
+    ok(res, { tenant, dropped: true });
+  });
   admin.post('/history', async (req, res) => ok(res, await importHistory(db, locals(res).tenant, await checked(ImportHistoryDto, req.body, 'history import'))));
   app.use('/_sim', admin);
 

@@ -1,6 +1,7 @@
 // Faults a tenant can switch on (tax-platform.md, "Faults"). Kept in the database so a restart
 // does not quietly heal a drill's platform.
 import type { Pool } from 'pg';
+import { parseDuration } from '../../../domain/plan/duration';
 import { PlatformError, SIM_CODES } from './codes';
 
 export const FAULT_KINDS = ['outage', 'slow', 'delay', 'drop', 'error', 'session-expired'] as const;
@@ -59,21 +60,61 @@ export function parseFault(body: unknown): Fault {
   }
 }
 
+/** The longest a fault may be set for: a drill's outage is hours, not months. */
+const MAX_WINDOW_MS = 30 * 24 * 3600_000;
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * When a fault lifts by itself, from the request: `until` (an instant with its offset) or `for` (a
+ * duration as plans write it: `90s`, `30m`, `3h`), counted from `now`. Neither: on until cleared.
+ */
+export function parseUntil(body: unknown, now: Date): Date | undefined {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return undefined;
+  const b = body as Record<string, unknown>;
+  if (b.until !== undefined && b.for !== undefined) throw bad(`a fault takes until or for, not both`);
+  if (b.until !== undefined) {
+    const t = typeof b.until === 'string' && ISO_INSTANT.test(b.until) ? Date.parse(b.until) : NaN;
+    if (!Number.isFinite(t)) throw bad(`fault until must be an instant with its offset, e.g. "2026-12-01T08:00:00Z", got ${JSON.stringify(b.until)}`);
+    if (t - now.getTime() > MAX_WINDOW_MS) throw bad(`fault until ${b.until} is more than 30 days away`);
+    return new Date(t);
+  }
+  if (b.for !== undefined) {
+    const ms = typeof b.for === 'string' ? parseDuration(b.for) : undefined;
+    if (ms === undefined || ms <= 0 || ms > MAX_WINDOW_MS) throw bad(`fault for must be a duration such as "90s", "30m" or "3h" (at most 30 days), got ${JSON.stringify(b.for)}`);
+    return new Date(now.getTime() + ms);
+  }
+  return undefined;
+}
+
+/** A fault as the admin calls show it: its settings, and `until` when it lifts by itself. */
+export type FaultView = Fault & { until?: string };
+
 export class FaultStore {
   constructor(private readonly db: Pool) {}
 
+  /** The faults on now: a fault whose `until` has passed is over (the platform is back). */
   async active(tenant: string): Promise<ActiveFaults> {
-    const rows = (await this.db.query<{ kind: FaultKind; params: object }>('SELECT kind, params FROM tp_faults WHERE tenant = $1', [tenant])).rows;
-    return Object.fromEntries(rows.map((r) => [r.kind, { ...r.params, kind: r.kind }])) as ActiveFaults;
+    return Object.fromEntries((await this.list(tenant, 'active')).map(({ until: _until, ...f }) => [f.kind, f])) as ActiveFaults;
   }
 
-  /** Switches a fault on (replacing the same kind's earlier settings). */
-  async set(tenant: string, fault: Fault): Promise<void> {
+  /** The faults on now, or those that lifted by themselves (`lifted`, each with the moment it did). */
+  async list(tenant: string, which: 'active' | 'lifted'): Promise<FaultView[]> {
+    const rows = (
+      await this.db.query<{ kind: FaultKind; params: object; until: Date | null }>(
+        `SELECT kind, params, until FROM tp_faults WHERE tenant = $1 AND ${which === 'active' ? 'NOT' : ''} (until IS NOT NULL AND until <= clock_timestamp()) ORDER BY kind`,
+        [tenant],
+      )
+    ).rows;
+    return rows.map((r) => ({ ...r.params, kind: r.kind, ...(r.until ? { until: r.until.toISOString() } : {}) }) as FaultView);
+  }
+
+  /** Switches a fault on (replacing the same kind's earlier settings), until cleared or until `until`. */
+  async set(tenant: string, fault: Fault, until?: Date): Promise<void> {
     const { kind, ...params } = fault;
     await this.db.query(
-      `INSERT INTO tp_faults (tenant, kind, params) VALUES ($1, $2, $3)
-       ON CONFLICT (tenant, kind) DO UPDATE SET params = EXCLUDED.params, set_at = clock_timestamp()`,
-      [tenant, kind, JSON.stringify(params)],
+      `INSERT INTO tp_faults (tenant, kind, params, until) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (tenant, kind) DO UPDATE SET params = EXCLUDED.params, until = EXCLUDED.until, set_at = clock_timestamp()`,
+      [tenant, kind, JSON.stringify(params), until ?? null],
     );
   }
 
