@@ -5,6 +5,7 @@ import type { YingjiConfig } from '../../shared/config';
 import { AuditController } from './audit/audit.controller';
 import { BackupsController } from './backups/backups.controller';
 import { AuthModule } from './auth/auth.module';
+import { DiagnosesModule } from './diagnoses/diagnoses.module';
 import { DrillsModule } from './drills/drills.module';
 import { YINGJI_CONFIG } from './config.token';
 import { HealthController } from './health/health.controller';
@@ -50,6 +51,7 @@ export class AppModule {
         IncidentsModule,
         TasksModule,
         DrillsModule,
+        DiagnosesModule,
       ],
       controllers: [HealthController, AuditController, BackupsController],
     };

@@ -68,3 +68,11 @@ export function describeFinding(f: Finding): Bilingual {
   const name = CAUSE_NAMES[f.cause];
   return { zh: `${name.zh}：${f.nextStep.zh}`, en: `${name.en}: ${f.nextStep.en}` };
 }
+
+/** The evidence as `field: value` lines (durations also in minutes), for a terminal or a task. */
+export function evidenceLines(f: Finding): string[] {
+  return Object.entries(f.evidence).map(([field, value]) => {
+    if (typeof value === 'number' && field.endsWith('Ms')) return `${field}: ${value} (${minutes(value)} min)`;
+    return `${field}: ${typeof value === 'string' ? value : JSON.stringify(value)}`;
+  });
+}

@@ -2,6 +2,7 @@
 // causes. Linear in the rows: both sides are indexed by number, and the near-match search (199
 // variants a number) runs only on the numbers left unmatched.
 import { causeRank, DIAGNOSIS_CAUSES } from './causes';
+import type { DiagnosisCause } from './causes';
 import { arrivalCheck, factsOf, folderCheck, nearNumberCheck, platformFailure, sameFacts, sameNumberCheck, scopeCheck, syncCheck, versionCheck } from './checks';
 import type { Discrepancy, Finding, FindingOf, LedgerRow, PlatformInvoice, Reconciliation, ReconcileInput } from './diagnosis.types';
 import { finding } from './next-steps';
@@ -83,4 +84,15 @@ export function reconcile(input: ReconcileInput): Reconciliation {
   }
 
   return { ...base, platformCount: onPlatform.size, matchedCount, platformFinding: null, discrepancies };
+}
+
+/**
+ * How many discrepancies each cause explains, in the seed's order (a discrepancy with two causes
+ * counts under both); a platform that could not be read counts once under its own cause.
+ */
+export function countByCause(r: Reconciliation): Record<DiagnosisCause, number> {
+  const counts = Object.fromEntries(DIAGNOSIS_CAUSES.map((c) => [c, 0])) as Record<DiagnosisCause, number>;
+  if (r.platformFinding) counts[r.platformFinding.cause]++;
+  for (const d of r.discrepancies) for (const cause of new Set(d.findings.map((f) => f.cause))) counts[cause]++;
+  return counts;
 }
