@@ -1,0 +1,178 @@
+// The invoice system's issuing path and its freeze (tax-platform.md "Sync"): every invoice issued
+// starts `pending`; while issuing is frozen (mode queue or freeze) new invoices are recorded but
+// held (queued), and the scheduled sync leaves them alone until issuing resumes with the queue
+// drained or a resync takes the queue. The mode and the invoices change in one transaction each,
+// so an invoice is held exactly when it was issued while the mode was not open.
+import { randomInt } from 'node:crypto';
+import { Client } from 'pg';
+import { mulberry32 } from '../../domain/einvoice';
+import { InvoiceDraft, checkDraft, draftRow, syntheticDrafts } from './issue-drafts';
+
+export const ISSUING_MODES = ['open', 'queue', 'freeze'] as const;
+export type IssuingMode = (typeof ISSUING_MODES)[number];
+
+export interface IssuingState {
+  mode: IssuingMode;
+  since: string;
+  by: string;
+  reason: string | null;
+  incident: string | null;
+  /** Invoices held while issuing was frozen, not uploaded yet. */
+  queued: number;
+  /** Invoices waiting for the sync (held ones included). */
+  pending: number;
+  failed: number;
+}
+
+export async function withInvoiceDb<T>(url: string, fn: (db: Client) => Promise<T>): Promise<T> {
+  const db = new Client({ connectionString: url });
+  await db.connect();
+  try {
+    return await fn(db);
+  } finally {
+    await db.end().catch(() => undefined);
+  }
+}
+
+async function inTransaction<T>(db: Client, fn: () => Promise<T>): Promise<T> {
+  await db.query('BEGIN');
+  try {
+    const out = await fn();
+    await db.query('COMMIT');
+    return out;
+  } catch (err) {
+    await db.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}
+
+async function readState(db: Client): Promise<IssuingState> {
+  const s = (await db.query(`SELECT mode, since, by, reason, incident FROM issuing_state`)).rows[0];
+  const n = (
+    await db.query(
+      `SELECT count(*) FILTER (WHERE held)::int AS queued, count(*) FILTER (WHERE sync_status = 'pending')::int AS pending,
+              count(*) FILTER (WHERE sync_status = 'failed')::int AS failed
+         FROM invoices WHERE sync_status <> 'synced'`,
+    )
+  ).rows[0];
+  return { mode: s.mode, since: (s.since as Date).toISOString(), by: s.by, reason: s.reason, incident: s.incident, queued: n.queued, pending: n.pending, failed: n.failed };
+}
+
+export function issuingState(url: string): Promise<IssuingState> {
+  return withInvoiceDb(url, readState);
+}
+
+export interface FreezeRequest {
+  mode: 'queue' | 'freeze';
+  by: string;
+  reason?: string;
+  incident?: string;
+}
+
+/** Freezes issuing (idempotent: the same mode again changes nothing and keeps its `since`). */
+export async function freezeIssuing(url: string, req: FreezeRequest): Promise<{ changed: boolean; previous: IssuingMode; state: IssuingState }> {
+  if (req.mode !== 'queue' && req.mode !== 'freeze') throw new Error(`mode must be queue or freeze, got ${JSON.stringify(req.mode)}`);
+  if (!req.by) throw new Error('by (who freezes issuing) is required');
+  return withInvoiceDb(url, async (db) => {
+    const previous = await inTransaction(db, async () => {
+      const was = (await db.query(`SELECT mode FROM issuing_state FOR UPDATE`)).rows[0].mode as IssuingMode;
+      if (was !== req.mode) {
+        await db.query(`UPDATE issuing_state SET mode = $1, since = clock_timestamp(), by = $2, reason = $3, incident = $4`, [req.mode, req.by, req.reason ?? null, req.incident ?? null]);
+      }
+      return was;
+    });
+    return { changed: previous !== req.mode, previous, state: await readState(db) };
+  });
+}
+
+export interface ResumeRequest {
+  by: string;
+  /** Held invoices become ordinary pending ones, for the next sync to upload (default true). */
+  drainQueue?: boolean;
+  reason?: string;
+  incident?: string;
+}
+
+/** Reopens issuing and (by default) releases the queue; idempotent. */
+export async function resumeIssuing(url: string, req: ResumeRequest): Promise<{ changed: boolean; previous: IssuingMode; released: number; state: IssuingState }> {
+  if (!req.by) throw new Error('by (who resumes issuing) is required');
+  return withInvoiceDb(url, async (db) => {
+    const { previous, released } = await inTransaction(db, async () => {
+      const was = (await db.query(`SELECT mode FROM issuing_state FOR UPDATE`)).rows[0].mode as IssuingMode;
+      if (was !== 'open') {
+        await db.query(`UPDATE issuing_state SET mode = 'open', since = clock_timestamp(), by = $1, reason = $2, incident = $3`, [req.by, req.reason ?? null, req.incident ?? null]);
+      }
+      const r = req.drainQueue === false ? { rowCount: 0 } : await db.query(`UPDATE invoices SET held = false WHERE held`);
+      return { previous: was, released: r.rowCount ?? 0 };
+    });
+    return { changed: previous !== 'open', previous, released, state: await readState(db) };
+  });
+}
+
+export interface IssueRequest {
+  /** Invoices to issue as given; or `count` made-up ones. */
+  drafts?: InvoiceDraft[];
+  count?: number;
+  /** For made-up invoices: every one from this seller / to this buyer / of this amount (fen). */
+  seller?: string;
+  buyer?: string;
+  amountFen?: number;
+  /** ISO 8601 issue instant (default now). */
+  at?: string;
+  seed?: number;
+  now?: Date;
+}
+
+export interface IssueResult {
+  issued: number;
+  /** True when issuing was frozen: the invoices are queued, not uploaded until resumed or resynced. */
+  held: boolean;
+  mode: IssuingMode;
+  first?: string;
+  last?: string;
+  total: { amountFen: number; taxFen: number };
+}
+
+/**
+ * Issues invoices as `pending` (held while issuing is frozen). Every draft is checked before
+ * anything is written; numbers continue after the largest in use, taken under a table lock that
+ * also orders us with the bulk generator, so two issuers never share a number.
+ */
+export async function issueInvoices(url: string, req: IssueRequest): Promise<IssueResult> {
+  const now = req.now ?? new Date();
+  if (req.count !== undefined && (!Number.isSafeInteger(req.count) || req.count < 1 || req.count > 1_000_000)) {
+    throw new Error(`count must be a whole number from 1 to 1,000,000, got ${JSON.stringify(req.count)}`);
+  }
+  const drafts = req.drafts ?? syntheticDrafts(mulberry32(req.seed ?? randomInt(0, 2 ** 31)), req.count ?? 1, { seller: req.seller, buyer: req.buyer, amountFen: req.amountFen, issuedAt: req.at });
+  const checked = drafts.map((d, i) => checkDraft(d, now, req.drafts ? `drafts[${i}]` : 'invoice'));
+  return withInvoiceDb(url, (db) =>
+    inTransaction(db, async () => {
+      const mode = (await db.query(`SELECT mode FROM issuing_state FOR SHARE`)).rows[0].mode as IssuingMode;
+      const held = mode !== 'open';
+      await db.query('LOCK TABLE invoices IN SHARE ROW EXCLUSIVE MODE');
+      const max = Number((await db.query(`SELECT COALESCE(MAX(substr(invoice_no, 6)::bigint), 0)::text AS m FROM invoices`)).rows[0].m);
+      const rows = checked.map((d, i) => draftRow(d, max + 1 + i, held));
+      const col = <K extends keyof (typeof rows)[number]>(k: K) => rows.map((r) => r[k]);
+      await db.query(
+        `INSERT INTO invoices (invoice_no, issued_at, kind, seller_tax_id, buyer_tax_id, seller_name, buyer_name, amount, tax_rate, tax, total,
+                               status, region, folder, sync_status, held)
+         SELECT no, at, kind, seller, buyer, sname, bname, amount, rate, tax, total, 'issued', region, folder, 'pending', held
+           FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::smallint[],
+                       $10::bigint[], $11::bigint[], $12::text[], $13::text[], $14::boolean[])
+             AS u(no, at, kind, seller, buyer, sname, bname, amount, rate, tax, total, region, folder, held)`,
+        [
+          col('invoice_no'), col('issued_at'), col('kind'), col('seller_tax_id'), col('buyer_tax_id'), col('seller_name'), col('buyer_name'),
+          col('amount').map(String), col('tax_rate'), col('tax').map(String), col('total').map(String), col('region'), col('folder'), col('held'),
+        ],
+      );
+      return {
+        issued: rows.length,
+        held,
+        mode,
+        first: rows[0]?.invoice_no,
+        last: rows.at(-1)?.invoice_no,
+        total: { amountFen: rows.reduce((s, r) => s + r.amount, 0), taxFen: rows.reduce((s, r) => s + r.tax, 0) },
+      };
+    }),
+  );
+}
