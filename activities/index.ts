@@ -4,6 +4,7 @@ import type { YingjiConfig } from '../apps/shared/config';
 import { createActionActivities } from './actions/actions.activities';
 import { createBackupActivities } from './backup/backup.activities';
 import { createDrillActivities } from './drills/drill.activities';
+import { createTaxSyncActivities } from './invoices/sync.activities';
 import { loadKeyring } from './backup/keys/keyring';
 import type { BackupStore } from './backup/store';
 import { createNotifyActivities } from './notify/notify.activities';
@@ -15,18 +16,23 @@ export type { RecordActivities } from './records/records.activities';
 
 export function createActivities(
   ds: DataSource,
-  config: Pick<YingjiConfig, 'directoryFile' | 'webhook' | 'webhookEgress' | 'invoiceDatabaseUrl' | 'drillDatabaseUrl'>,
+  config: Pick<YingjiConfig, 'directoryFile' | 'webhook' | 'webhookEgress' | 'invoiceDatabaseUrl' | 'drillDatabaseUrl' | 'taxPlatformUrl'>,
   backups: { store: BackupStore; keyring?: () => ReturnType<typeof loadKeyring> },
 ) {
   const notify = createNotifyActivities(ds, { webhook: config.webhook, egress: config.webhookEgress });
   const backup = heartbeating(createBackupActivities({ catalog: ds, store: backups.store, keyring: backups.keyring ?? (() => loadKeyring(process.env)), config }));
+  const taxSync = createTaxSyncActivities(config);
   return {
     ...createRecordActivities(ds),
     ...backup,
     ...heartbeating(createDrillActivities(ds, config)),
     ...createResponsibilityActivities(config.directoryFile),
+    // One sync pass with the tax platform (the schedule's, or a resync); it heartbeats its progress.
+    ...heartbeating(taxSync.activities),
     // restoreByPriority runs as a child workflow (workflows/restore-by-priority.workflow.ts), not here.
     ...createActionActivities({
+      // freezeIssuing, resumeIssuing, resyncTaxPlatform (a live drill: its sandbox and simulator tenant).
+      ...taxSync.actions,
       takeBackup: async (req) => {
         if (req.mode !== 'live') return { outcome: '演练中不执行 not run in a drill: a backup would join production\'s backup catalog and chains' };
         const kind = req.with.kind === 'incremental' || req.with.kind === 'differential' ? req.with.kind : 'full';

@@ -3,3 +3,4 @@ export { emergencyPlan } from './emergency-plan.workflow';
 export { recoveryTest } from './recovery-test.workflow';
 export { restoreByPriority } from './restore-by-priority.workflow';
 export { scheduledDrill } from './scheduled-drill.workflow';
+export { taxSync } from './tax-sync.workflow';

@@ -1,4 +1,4 @@
-import { Client, ScheduleAlreadyRunning } from '@temporalio/client';
+import { Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
 import type { YingjiConfig } from './config';
 
 export const RECOVERY_TEST_SCHEDULE = 'yingji-recovery-test';
@@ -15,6 +15,29 @@ export async function ensureRecoveryTestSchedule(client: Client, config: Pick<Yi
       spec: { intervals: [{ every: every as `${number}h` }] },
       action: { type: 'startWorkflow', workflowType: 'recoveryTest', taskQueue: config.taskQueue, args: [] },
       memo: { purpose: 'restore the latest backup chain into a scratch database and verify it' },
+    });
+    return 'created';
+  } catch (err) {
+    if (err instanceof ScheduleAlreadyRunning) return 'exists';
+    throw err;
+  }
+}
+
+export const TAX_SYNC_SCHEDULE = 'yingji-tax-platform-sync';
+
+/**
+ * The sync with the tax platform (tax-platform.md "Sync") runs on a Temporal Schedule: every
+ * YINGJI_TAX_SYNC_EVERY (default 1m) one pass uploads pending invoices. A pass still running when
+ * the next is due is not doubled (overlap SKIP). Created once, like the recovery test's.
+ */
+export async function ensureTaxSyncSchedule(client: Client, config: Pick<YingjiConfig, 'taskQueue'>, every = process.env.YINGJI_TAX_SYNC_EVERY || '1m'): Promise<'created' | 'exists'> {
+  try {
+    await client.schedule.create({
+      scheduleId: TAX_SYNC_SCHEDULE,
+      spec: { intervals: [{ every: every as `${number}m` }] },
+      policies: { overlap: ScheduleOverlapPolicy.SKIP },
+      action: { type: 'startWorkflow', workflowType: 'taxSync', taskQueue: config.taskQueue, args: [] },
+      memo: { purpose: 'upload pending invoices to the tax platform and record each one synced or failed' },
     });
     return 'created';
   } catch (err) {

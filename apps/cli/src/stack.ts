@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { PROJECT_ROOT, redactUrl, YingjiConfig } from '../../shared/config';
-import { ensureRecoveryTestSchedule, RECOVERY_TEST_SCHEDULE } from '../../shared/schedules';
+import { ensureRecoveryTestSchedule, ensureTaxSyncSchedule, RECOVERY_TEST_SCHEDULE, TAX_SYNC_SCHEDULE } from '../../shared/schedules';
 import { temporalTls } from '../../shared/temporal-connection';
 import { createDataSource, runMigrations } from '../../../migrations/data-source';
 import { publishPlanText } from '../../api/src/plans/publish';
@@ -170,6 +170,8 @@ async function scheduleRecoveryTests(config: YingjiConfig, log: (line: string) =
   try {
     const made = await ensureRecoveryTestSchedule(new Client({ connection, namespace: config.temporal.namespace }), config);
     if (made === 'created') log(`recovery test scheduled (${RECOVERY_TEST_SCHEDULE}, every ${process.env.YINGJI_RECOVERY_TEST_EVERY || '24h'})`);
+    const sync = await ensureTaxSyncSchedule(new Client({ connection, namespace: config.temporal.namespace }), config);
+    if (sync === 'created') log(`tax-platform sync scheduled (${TAX_SYNC_SCHEDULE}, every ${process.env.YINGJI_TAX_SYNC_EVERY || '1m'})`);
   } finally {
     await connection.close();
   }

@@ -11,7 +11,7 @@ export const WORKFLOWS_PATH = require.resolve('../../../workflows');
 export async function createWorker(opts: {
   temporal: TemporalConfig;
   taskQueue: string;
-  config: Pick<YingjiConfig, 'directoryFile' | 'webhook' | 'webhookEgress' | 'invoiceDatabaseUrl' | 'drillDatabaseUrl' | 'dataDir'>;
+  config: Pick<YingjiConfig, 'directoryFile' | 'webhook' | 'webhookEgress' | 'invoiceDatabaseUrl' | 'drillDatabaseUrl' | 'dataDir' | 'taxPlatformUrl'>;
   dataSource: DataSource;
   connection?: NativeConnection;
   /** A prebuilt bundle (tests bundle once per run); otherwise workflows are bundled at start. */
