@@ -75,6 +75,8 @@ export interface FaultDef {
   required: readonly string[];
   /** Text settings that take one of a fixed set of words (checked when the plan is published). */
   words?: Record<string, readonly string[]>;
+  /** An earlier name of the same fault, kept so that published plans keep working (plans/README.md). */
+  aliasOf?: string;
 }
 
 /** The invoice database's tables a fault can target. */
@@ -100,9 +102,21 @@ export const FAULTS: Record<string, FaultDef> = {
   'misfile-invoices': { description: 'move invoices to another folder', params: { count: 'count', folder: 'text' }, required: ['count'] },
   'mistype-invoices': { description: 'alter a digit of invoice numbers', params: { count: 'count' }, required: ['count'] },
   'fail-sync': { description: 'mark invoices as failed to sync', params: { count: 'count' }, required: ['count'] },
-  'tax-platform-outage': { description: 'the tax-platform simulator refuses requests', params: { duration: 'duration' }, required: [] },
-  'tax-platform-delay': { description: 'the tax-platform simulator answers late', params: { duration: 'duration' }, required: ['duration'] },
-  'tax-platform-drop-records': { description: 'the tax-platform simulator loses records', params: { count: 'count', share: 'share' }, required: [] },
+  // The tax platform, in the drill's own simulator tenant (never production's), for `duration` of
+  // plan time (default 10m), after which it lifts by itself.
+  'platform-outage': { description: 'the tax platform is down (every call answers 503) for duration', params: { duration: 'duration' }, required: [] },
+  'platform-slow': { description: 'every call to the tax platform waits latency first, for duration', params: { duration: 'duration', latency: 'duration' }, required: ['latency'] },
+  'sync-delay': { description: 'invoices the tax platform accepts become visible only delay later (sync delay), for duration', params: { duration: 'duration', delay: 'duration' }, required: ['delay'] },
+  'sync-drop': { description: 'the tax platform accepts invoices, then loses share of them (sync failure; default all), for duration', params: { duration: 'duration', share: 'share' }, required: [] },
+  'session-expired': { description: 'the tax platform answers 1101 login expired until the caller logs in again, for duration', params: { duration: 'duration' }, required: [] },
+  'tax-platform-outage': { description: 'earlier name of platform-outage', params: { duration: 'duration' }, required: [], aliasOf: 'platform-outage' },
+  'tax-platform-delay': { description: 'earlier name of sync-delay: invoices become visible duration later, for duration', params: { duration: 'duration' }, required: ['duration'], aliasOf: 'sync-delay' },
+  'tax-platform-drop-records': {
+    description: 'earlier name of sync-drop (count: at most that many invoices lost)',
+    params: { count: 'count', share: 'share' },
+    required: [],
+    aliasOf: 'sync-drop',
+  },
   'rogue-access': { description: 'add an unknown account with read access to invoices', params: { target: 'text', count: 'count' }, required: [] },
 };
 
