@@ -62,7 +62,8 @@ export interface DrillFacts {
   objectives: { rtoMs?: number; rpoMs?: number };
   /** Live drills: when the first fault was injected (the outage starts). */
   faultAt?: string;
-  faults: Array<{ kind: string; target?: string; at: string; detail: string }>;
+  /** `until`: when a fault that lifts by itself (a tax-platform fault) ended, on the wall clock. */
+  faults: Array<{ kind: string; target?: string; at: string; detail: string; until?: string }>;
   /**
    * When service counted as restored: the restore step and the verification step both succeeded.
    * Live drills measure it; tabletop drills estimate it from planned durations (`estimated`).
@@ -84,6 +85,8 @@ export interface DrillFacts {
      */
     windowMs: number;
   };
+  /** Live drills with a tax-platform fault: the platform's return, the resync after it, the deadline. */
+  taxPlatform?: TaxPlatformFacts;
   steps: DrillStepFacts[];
   audiences: DrillAudienceFacts[];
   /** First notification of any kind after classification. */
@@ -92,6 +95,43 @@ export interface DrillFacts {
   escalations: Array<{ stepId: string; team?: string; at: string; notified: string[] }>;
   /** The plan's drill.expect entries as parsed (withinMs / rtoMs / rpoMs included). */
   expect: Array<Record<string, unknown>>;
+}
+
+/**
+ * What a tax-platform fault did to the drill's sandbox and its simulator tenant (measured when the
+ * drill is assessed, while the sandbox is there). Wall-clock instants; durations come from them.
+ */
+export interface TaxPlatformFacts {
+  /** The drill's simulator tenant (= its sandbox database's name). */
+  tenant: string;
+  /** When the platform was back: the end of the last tax-platform fault (its duration, scaled, after injection). */
+  returnedAt: string;
+  /** When the sandbox and the tenant were read. */
+  measuredAt: string;
+  /** Sandbox invoices issued by the return and not synced at it (pending, failed or synced later). */
+  unsyncedAtReturn: number;
+  /** When the last of those became synced; absent while any of them is still unsynced. */
+  resyncedAt?: string;
+  /** Of those, still not synced when measured; with a few invoice numbers. */
+  stillUnsynced: number;
+  stillUnsyncedExamples: string[];
+  /**
+   * The declaration deadline on the drill's clock: the drill's start plus the launch fact
+   * (`taxDeadlineHours`, else `daysToDeclarationDeadline`, else the declaration calendar at the
+   * start), divided by the timeScale. Absent when none of them gives one (`deadlineUnknown` says why).
+   */
+  deadline?: { at: string; from: string };
+  deadlineUnknown?: string;
+  /**
+   * Sandbox invoices issued before the deadline and not synced by it. When the drill ended before
+   * its deadline, counted when measured (`deadlineAfterEnd`): nothing syncs a sandbox after its drill.
+   */
+  unsyncedAtDeadline?: number;
+  deadlineAfterEnd?: boolean;
+  /** The tenant's counters (/_sim/stats): batches accepted, invoices sent again that the platform already had (6783), repeated request serials (6655). */
+  uploads: number;
+  duplicateUploads: number;
+  duplicateSerials: number;
 }
 
 export type ScorePart = 'recovery' | 'timeliness' | 'completeness' | 'communication' | 'expectations';
@@ -115,7 +155,18 @@ export interface DrillScore {
 export interface DrillFinding {
   /** Stable within a drill: `late:<step>`, `escalation:<step>:<n>`, `p0-lost`, `expect:<index>`... */
   id: string;
-  kind: 'missed-deadline' | 'escalation' | 'p0-lost' | 'rpo-exceeded' | 'rto-exceeded' | 'expectation-failed' | 'step-not-done' | 'automated-step-failed';
+  kind:
+    | 'missed-deadline'
+    | 'escalation'
+    | 'p0-lost'
+    | 'rpo-exceeded'
+    | 'rto-exceeded'
+    | 'expectation-failed'
+    | 'step-not-done'
+    | 'automated-step-failed'
+    | 'not-resynced'
+    | 'unsynced-at-deadline'
+    | 'duplicate-uploads';
   stepId?: string;
   team?: string;
   text: string;

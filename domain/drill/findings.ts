@@ -13,6 +13,7 @@ import {
   span,
   stepName,
   stepTiming,
+  taxPlatformResult,
 } from './measure';
 
 function compact(finding: DrillFinding): DrillFinding {
@@ -61,6 +62,45 @@ function recoveryFindings(facts: DrillFacts): DrillFinding[] {
       kind: 'rpo-exceeded',
       text: bi(`数据丢失跨度 ${span(loss.windowMs)}，超过 RPO ${target}`, `Data loss reaches back ${span(loss.windowMs)}, RPO ${target}`),
       evidence: `faultAt ${facts.faultAt ?? '-'}; lost ${loss.total} invoices; oldest lost change ${span(loss.windowMs)} before the fault; RPO ${target}`,
+    });
+  }
+  return out;
+}
+
+/** The tax platform's side of the drill: not resynced after its return, unsynced at the deadline, sent twice. */
+function taxPlatformFindings(facts: DrillFacts): DrillFinding[] {
+  const t = facts.taxPlatform;
+  const r = taxPlatformResult(facts);
+  if (!t || !r) return [];
+  const out: DrillFinding[] = [];
+  const examples = t.stillUnsyncedExamples.length ? `; e.g. ${t.stillUnsyncedExamples.join(', ')}` : '';
+  if (r.status === 'not-resynced' || r.status === 'platform-not-back') {
+    out.push({
+      id: 'not-resynced',
+      kind: 'not-resynced',
+      text:
+        r.status === 'platform-not-back'
+          ? bi(`演练测量时税务平台尚未恢复，${t.stillUnsynced} 张发票未同步`, `The tax platform was not back when the drill was measured; ${t.stillUnsynced} invoice(s) not synced`)
+          : bi(`平台恢复后未完成补传：${t.stillUnsynced} 张发票仍未同步`, `Not resynced after the platform's return: ${t.stillUnsynced} invoice(s) still not synced`),
+      evidence: `tenant ${t.tenant}; platform back ${t.returnedAt}; unsynced at the return ${t.unsyncedAtReturn}; still unsynced ${t.stillUnsynced} when measured ${t.measuredAt}${examples}`,
+    });
+  }
+  if (r.unsyncedAtDeadline > 0) {
+    out.push({
+      id: 'unsynced-at-deadline',
+      kind: 'unsynced-at-deadline',
+      text: bi(`申报期限时 ${r.unsyncedAtDeadline} 张发票未同步到税务平台`, `${r.unsyncedAtDeadline} invoice(s) not synced to the tax platform at the declaration deadline`),
+      evidence: `deadline ${t.deadline?.at ?? '-'} (${t.deadline?.from ?? '-'})${
+        t.deadlineAfterEnd ? `; the drill ended before it: counted when measured ${t.measuredAt}, nothing syncs a sandbox after its drill` : ''
+      }; unsynced ${r.unsyncedAtDeadline}${examples}`,
+    });
+  }
+  if (r.duplicateUploads > 0) {
+    out.push({
+      id: 'duplicate-uploads',
+      kind: 'duplicate-uploads',
+      text: bi(`重复上传 ${r.duplicateUploads} 张平台已有的发票`, `${r.duplicateUploads} invoice(s) uploaded again that the platform already had`),
+      evidence: `tenant ${t.tenant} /_sim/stats: alreadyExists (6783) ${t.duplicateUploads}; repeated request serials (6655, nothing stored twice) ${t.duplicateSerials}; batches accepted ${t.uploads}`,
     });
   }
   return out;
@@ -181,13 +221,14 @@ function expectationFindings(facts: DrillFacts): DrillFinding[] {
 }
 
 /**
- * One finding per problem, in this order: recovery (RTO, P0 loss, RPO), required steps in plan order
+ * One finding per problem, in this order: recovery (RTO, P0 loss, RPO), the tax platform (not
+ * resynced, unsynced at the deadline, duplicate uploads), required steps in plan order
  * (not done, or finished late), automated steps that failed, escalations as they fired, failed
  * expectations. Ids are stable within a drill: `rto-exceeded`, `p0-lost`, `rpo-exceeded`,
- * `not-done:<step>`, `late:<step>`, `automated-failed:<step>`,
+ * `not-resynced`, `unsynced-at-deadline`, `duplicate-uploads`, `not-done:<step>`, `late:<step>`, `automated-failed:<step>`,
  * `escalation:<step>:<n>` (n counts that step's escalations from 1), `expect:<index>` (0-based
  * position in drill.expect).
  */
 export function drillFindings(facts: DrillFacts): DrillFinding[] {
-  return [...recoveryFindings(facts), ...stepFindings(facts), ...automatedFailureFindings(facts), ...escalationFindings(facts), ...expectationFindings(facts)];
+  return [...recoveryFindings(facts), ...taxPlatformFindings(facts), ...stepFindings(facts), ...automatedFailureFindings(facts), ...escalationFindings(facts), ...expectationFindings(facts)];
 }

@@ -372,3 +372,40 @@ export function serviceRestoredAt(recoverySteps: DrillStepFacts[], actEndedAt: s
   if (!required.every((s) => s.state === 'done' && s.failure === undefined)) return undefined;
   return required.map((s) => s.finishedAt!).sort().at(-1);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Tax platform (live drills with a tax-platform fault)
+
+export interface TaxPlatformResult {
+  /**
+   * `resynced`: every invoice unsynced at the platform's return synced since; `nothing-to-resync`:
+   * none was; `not-resynced`: some still are; `platform-not-back`: its fault had not ended when measured.
+   */
+  status: 'resynced' | 'nothing-to-resync' | 'not-resynced' | 'platform-not-back';
+  returnedAt: string;
+  resyncedAt?: string;
+  /** Plan time from the return to full resync (0 when nothing needed it). */
+  resyncMs?: number;
+  stillUnsynced: number;
+  unsyncedAtDeadline: number;
+  duplicateUploads: number;
+}
+
+export function taxPlatformResult(facts: DrillFacts): TaxPlatformResult | undefined {
+  const t = facts.taxPlatform;
+  if (!t) return undefined;
+  const base = { returnedAt: t.returnedAt, stillUnsynced: t.stillUnsynced, unsyncedAtDeadline: t.unsyncedAtDeadline ?? 0, duplicateUploads: t.duplicateUploads };
+  if (Date.parse(t.returnedAt) > Date.parse(t.measuredAt)) return { ...base, status: 'platform-not-back' };
+  if (t.unsyncedAtReturn === 0) return { ...base, status: 'nothing-to-resync', resyncedAt: t.returnedAt, resyncMs: 0 };
+  if (t.resyncedAt === undefined || t.stillUnsynced > 0) return { ...base, status: 'not-resynced' };
+  return { ...base, status: 'resynced', resyncedAt: t.resyncedAt, resyncMs: Math.max(0, planElapsed(facts, t.returnedAt, t.resyncedAt) ?? 0) };
+}
+
+/**
+ * For a drill of the tax platform (no restore steps): service is restored when invoices sync again,
+ * i.e. at full resync after the platform's return; never while some invoice unsynced at the return
+ * still is.
+ */
+export function taxServiceRestoredAt(facts: DrillFacts): string | undefined {
+  return taxPlatformResult(facts)?.resyncedAt;
+}

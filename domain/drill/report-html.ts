@@ -4,7 +4,7 @@
 // timeline); the detail follows (score breakdown with every lost point, teams, findings, trend).
 // Pure: the same report always renders the same page. Every text from a plan or a drill is escaped.
 import type { DrillFacts, DrillFinding, DrillStepFacts, ScorePart } from './drill.types';
-import { planElapsed } from './measure';
+import { planElapsed, taxPlatformResult } from './measure';
 import { stepTimeliness, teamTable, type DrillReport } from './report';
 
 // ---------------------------------------------------------------------------------------------
@@ -113,6 +113,9 @@ const FINDING_LABELS: Record<DrillFinding['kind'], string> = {
   'expectation-failed': '预期未达成 Expectation not met',
   'step-not-done': '未完成 Step not done',
   'automated-step-failed': '自动步骤失败 Automated step failed',
+  'not-resynced': '未完成补传 Not resynced',
+  'unsynced-at-deadline': '申报期限未同步 Unsynced at the deadline',
+  'duplicate-uploads': '重复上传 Duplicate uploads',
 };
 
 const STATE_LABELS: Record<DrillStepFacts['state'], string> = {
@@ -269,6 +272,11 @@ function keyFacts(report: DrillReport): string {
     ['发现 Findings', String(report.findings.length), report.findings.length > 0],
   ];
   if (f.loss) items.push(['丢失发票 Invoices lost', `${f.loss.total}（P0 ${f.loss.p0}）`, f.loss.total > 0]);
+  const tax = taxPlatformResult(f);
+  if (tax) {
+    items.push(['申报期限未同步 Unsynced at deadline', String(tax.unsyncedAtDeadline), tax.unsyncedAtDeadline > 0]);
+    items.push(['重复上传 Duplicate uploads', String(tax.duplicateUploads), tax.duplicateUploads > 0]);
+  }
   if (f.faults.length > 0) items.push(['注入故障 Faults', f.faults.map((x) => (x.target ? `${x.kind}:${x.target}` : x.kind)).join(', '), false]);
   return `<ul class="keyfacts">${items
     .map(([label, value, bad]) => `<li${bad ? ' class="bad"' : ''}>${esc(label)}<b>${esc(value)}</b></li>`)
@@ -279,7 +287,7 @@ function keyFacts(report: DrillReport): string {
 // RTO / RPO gauges
 
 interface Gauge {
-  id: 'rto' | 'rpo';
+  id: 'rto' | 'rpo' | 'resync';
   name: string;
   measuredMs?: number;
   targetMs?: number;
@@ -301,7 +309,7 @@ function gauge(g: Gauge): string {
   const target = g.targetMs;
   const measured = g.measuredMs;
   let verdict: string;
-  if (measured === undefined) verdict = `<span class="verdict ${g.id === 'rto' ? 'bad' : 'none'}">${esc(g.missing)}</span>`;
+  if (measured === undefined) verdict = `<span class="verdict ${g.id === 'rpo' ? 'none' : 'bad'}">${esc(g.missing)}</span>`;
   else if (g.forceBad) verdict = `<span class="verdict bad">${esc(g.forceBad)}</span>`;
   else if (target === undefined) verdict = '<span class="verdict none">无目标 no target</span>';
   else if (measured <= target) verdict = '<span class="verdict ok">✓ 达标 met</span>';
@@ -329,7 +337,7 @@ function gauge(g: Gauge): string {
     const colour = g.forceBad || (target !== undefined && measured > 2 * target) ? '#c62828' : target !== undefined && measured > target ? '#d98200' : target !== undefined ? '#1b7f3b' : '#455a64';
     const w = Math.max(sx(measured) - x0, measured > 0 ? 2 : 0);
     parts.push(`<rect class="measured" x="${x0}" y="${barY + 3}" width="${num(w)}" height="${barH - 6}" rx="2" fill="${colour}"${g.estimated ? ' fill-opacity="0.6" stroke="' + colour + '" stroke-dasharray="4 2"' : ''}/>`);
-  } else if (g.id === 'rto') {
+  } else if (g.id !== 'rpo') {
     parts.push(`<rect x="${x0}" y="${barY + 3}" width="${x1 - x0}" height="${barH - 6}" fill="none" stroke="#c62828" stroke-dasharray="5 3"/>`);
   }
   if (target !== undefined) {
@@ -377,7 +385,30 @@ function objectives(report: DrillReport): string {
           .join('')}`
       : undefined,
   });
-  return `<div class="objectives">${rto}${rpo}</div>`;
+  return `<div class="objectives">${rto}${rpo}${resyncGauge(f)}</div>`;
+}
+
+/** Live drills with a tax-platform fault: the platform's return to full resync, the deadline, duplicates. */
+function resyncGauge(f: DrillFacts): string {
+  const t = f.taxPlatform;
+  const r = taxPlatformResult(f);
+  if (!t || !r) return '';
+  const deadline = t.deadline
+    ? `申报期限 deadline ${esc(formatTime(t.deadline.at))}（${esc(t.deadline.from)}${t.deadlineAfterEnd ? '；演练先结束，按结束时计 the drill ended first: counted at its end' : ''}）未同步 unsynced <b>${esc(r.unsyncedAtDeadline)}</b>`
+    : `申报期限未知 deadline unknown: ${esc(t.deadlineUnknown ?? '-')}`;
+  return gauge({
+    id: 'resync',
+    name: '补传 Resync after the platform’s return',
+    measuredMs: r.resyncMs,
+    missing: r.status === 'platform-not-back' ? '平台未恢复 platform not back' : `未补传完成 not resynced (${r.stillUnsynced})`,
+    estimated: false,
+    extra: [
+      `平台恢复 platform back ${esc(formatTime(t.returnedAt))} → 补传完成 resynced ${esc(formatTime(r.resyncedAt))}`,
+      `恢复时未同步 unsynced at the return <b>${esc(t.unsyncedAtReturn)}</b>`,
+      deadline,
+      `重复上传 duplicate uploads <b>${esc(t.duplicateUploads)}</b>（重复流水号 repeated serials ${esc(t.duplicateSerials)}）`,
+    ].join(' · '),
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -399,7 +430,7 @@ function timeline(report: DrillReport): string {
   /** Plan-time offset from the drill's start. */
   const off = (t: number) => (t - t0) * scale;
   const instants: number[] = [t0];
-  for (const t of [ms(f.finishedAt), ms(f.restoredAt), ms(f.faultAt)]) if (t !== undefined) instants.push(t);
+  for (const t of [ms(f.finishedAt), ms(f.restoredAt), ms(f.faultAt), ms(f.taxPlatform?.returnedAt)]) if (t !== undefined) instants.push(t);
   for (const s of rows) {
     for (const t of [ms(s.startedAt), ms(s.finishedAt), ms(s.acknowledgedAt)]) if (t !== undefined) instants.push(t);
   }
@@ -514,6 +545,13 @@ function timeline(report: DrillReport): string {
     out.push(`<line class="restored" x1="${num(rx)}" y1="${top - 10}" x2="${num(rx)}" y2="${bottom}" stroke="#1b7f3b" stroke-width="2" stroke-dasharray="6 3"/>`);
     out.push(`<text x="${num(rx + 3)}" y="${top - 8}" font-size="11" fill="#1b7f3b" font-weight="700">恢复 restored${f.recoveryEstimated ? '（估算 estimated）' : ''}</text>`);
   }
+  // A tax-platform drill: when the platform came back (its resync is the restore line).
+  const back = f.taxPlatform ? ms(f.taxPlatform.returnedAt) : undefined;
+  if (back !== undefined && off(back) >= 0 && off(back) <= axisMaxMs) {
+    const bx = x(off(back));
+    out.push(`<line class="platform-back" x1="${num(bx)}" y1="${top - 10}" x2="${num(bx)}" y2="${bottom}" stroke="#6a1b9a" stroke-width="2" stroke-dasharray="2 3"/>`);
+    out.push(`<text x="${num(bx + 3)}" y="${bottom - 4}" font-size="11" fill="#6a1b9a" font-weight="700">平台恢复 platform back</text>`);
+  }
   const legend = `<div class="legend">
 <span><i style="background:#2f6fb3"></i>完成 done</span>
 <span><i style="background:#d32f2f"></i>超时部分 late part</span>
@@ -521,7 +559,9 @@ function timeline(report: DrillReport): string {
 <span><svg width="18" height="10" style="vertical-align:middle;margin-right:4px"><rect width="18" height="10" rx="2" fill="#2f6fb3"/><line x1="6" x2="6" y1="1.5" y2="8.5" stroke="#fff" stroke-width="2"/></svg>确认 acknowledged</span>
 <span><i class="line" style="background:#1c2430"></i>期限 deadline（▸ 图外 beyond）</span>
 <span><i class="line" style="background:#c62828"></i>故障 fault</span>
-<span><i class="line" style="background:#1b7f3b"></i>恢复 restored</span>
+<span><i class="line" style="background:#1b7f3b"></i>恢复 restored</span>${
+    f.taxPlatform ? '<span><i class="line" style="background:#6a1b9a"></i>平台恢复 platform back（恢复 = 补传完成 restored = resynced）</span>' : ''
+  }
 </div>`;
   return `${legend}<svg id="timeline" viewBox="0 0 ${W} ${H}" role="img" aria-label="时间线 Timeline">${out.join('')}</svg>`;
 }

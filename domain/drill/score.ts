@@ -15,6 +15,7 @@ import {
   rtoResult,
   span,
   stepName,
+  taxPlatformResult,
   timedSteps,
 } from './measure';
 
@@ -28,6 +29,8 @@ export const PART_WEIGHTS: Readonly<Record<ScorePart, number>> = {
 
 const RTO_POINTS = 20;
 const RPO_POINTS = 10;
+/** Recovery points lost when a resync sent the platform invoices it already had (its own line, like the RPO's). */
+export const DUPLICATE_UPLOAD_POINTS = 5;
 const AUDIENCE_POINTS = 10;
 const FIRST_NOTIFICATION_POINTS = 5;
 
@@ -66,8 +69,8 @@ function recovery(facts: DrillFacts): Loss[] {
     lost.push({ points: RTO_POINTS * (1 - rto.earned), reason });
   }
   const rpo = rpoResult(facts);
+  const reasons: string[] = [];
   if (rpo.earned < 1 && rpo.loss) {
-    const reasons: string[] = [];
     if (rpo.p0Lost) {
       reasons.push(bi(`丢失 P0 发票 ${rpo.loss.p0} 张（当期未申报）`, `${rpo.loss.p0} P0 invoice(s) lost (current-period-undeclared)`));
     }
@@ -75,7 +78,21 @@ function recovery(facts: DrillFacts): Loss[] {
       const target = planDuration(rpo.targetMs!);
       reasons.push(bi(`数据丢失跨度 ${span(rpo.loss.windowMs)}，超过 RPO ${target}`, `Data loss reaches back ${span(rpo.loss.windowMs)} against RPO ${target}`));
     }
-    lost.push({ points: RPO_POINTS, reason: reasons.join('; ') });
+  }
+  // An invoice not on the platform at the declaration deadline cannot be declared: as bad as losing
+  // it for the period, so it costs the RPO points like a lost P0 invoice.
+  const tax = taxPlatformResult(facts);
+  if (tax && tax.unsyncedAtDeadline > 0) {
+    reasons.push(bi(`申报期限时仍有 ${tax.unsyncedAtDeadline} 张发票未同步到税务平台`, `${tax.unsyncedAtDeadline} invoice(s) not synced to the tax platform at the declaration deadline`));
+  }
+  if (reasons.length > 0) lost.push({ points: RPO_POINTS, reason: reasons.join('; ') });
+  // Within the part's weight: a drill that already lost every recovery point loses no more here.
+  const left = PART_WEIGHTS.recovery - lost.reduce((sum, l) => sum + l.points, 0);
+  if (tax && tax.duplicateUploads > 0 && left > 0) {
+    lost.push({
+      points: Math.min(DUPLICATE_UPLOAD_POINTS, left),
+      reason: bi(`补传重复上传 ${tax.duplicateUploads} 张平台已有的发票（6783）`, `Resync uploaded ${tax.duplicateUploads} invoice(s) the platform already had (6783)`),
+    });
   }
   return lost;
 }
