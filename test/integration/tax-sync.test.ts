@@ -15,6 +15,9 @@ import { mulberry32, randomCreditCode } from '../../domain/einvoice';
 import { dropDatabase } from '../../scripts/stack/postgres';
 import { adminUrl, queryUrl, urlOf } from './support/databases';
 import { Harness, startHarness } from './support/harness';
+import { issueCommand, issuingCommand, syncCommand } from '../../apps/cli/src/invoice-commands';
+import type { Command } from 'commander';
+import { freezeIssuing } from '../../activities/invoices/issuing';
 
 const RUN = randomBytes(4).toString('hex');
 const SIM_DB = `tp_sync_sim_${RUN}`;
@@ -211,5 +214,45 @@ describe('in a live drill', () => {
     expect(await stats(seller)).toMatchObject({ invoices: 0, uploads: 0 });
     expect(await statuses(prod)).toEqual(before);
     await expect(actions.resyncTaxPlatform(action('resyncTaxPlatform', {}, { mode: 'live-drill' }))).rejects.toThrow(/needs the drill's sandbox/);
+  });
+});
+
+describe('yingji invoices issue | sync | issuing', () => {
+  const run = async (cmd: Command, args: string[]): Promise<string[]> => {
+    const out: string[] = [];
+    const log = jest.spyOn(console, 'log').mockImplementation((line: string) => void out.push(line));
+    try {
+      await cmd.exitOverride().configureOutput({ writeErr: () => undefined }).parseAsync(args, { from: 'user' });
+    } finally {
+      log.mockRestore();
+    }
+    return out;
+  };
+
+  it('issues (held while frozen), syncs one pass and shows the issuing state; bad input is refused naming the option', async () => {
+    const url = await invoiceDb('tp_sync_cli');
+    const seller = randomCreditCode(rng, '370102'); // a province of its own: invoice numbers restart in each test database
+    const db = () => url;
+    const wrongCheck = seller.slice(0, 17) + (seller[17] === '0' ? '1' : '0');
+    await expect(run(issueCommand(db), ['--count', '2', '--seller', wrongCheck])).rejects.toThrow(
+      /option '--seller <credit code>' argument '\w+' is invalid\. not a valid unified social credit code: it has a wrong check character \(the 18th\)/,
+    );
+    await expect(run(issueCommand(db), ['--count', '2', '--amount=-5'])).rejects.toThrow(/option '--amount <yuan>' argument '-5' is invalid\. an amount in yuan above 0/);
+    expect(await statuses(url)).toEqual({});
+
+    expect(await run(issueCommand(db), ['--count', '3', '--seller', seller, '--buyer', BUYER, '--amount', '1000'])).toEqual([
+      expect.stringMatching(/^issued 3 invoices \d{20} \.\. \d{20}: amount 3,000\.00 \+ tax \d[\d,]*\.\d\d CNY, sync pending$/),
+    ]);
+    await freezeIssuing(url, { mode: 'freeze', by: 'wang.fang', reason: 'platform down' });
+    expect((await run(issueCommand(db), ['--count', '2', '--seller', seller]))[1]).toMatch(/^held: issuing is frozen \(mode freeze\)/);
+    expect(await run(issuingCommand(db), [])).toEqual([
+      expect.stringMatching(/^issuing: frozen \(mode freeze\) since .* by wang\.fang \(platform down\)$/),
+      'queue: 2 invoices held, not uploaded until issuing resumes or a resync takes them',
+      'waiting for the sync: 5 pending (queue included), 0 failed',
+    ]);
+    expect(await run(syncCommand(db, () => sim.url), ['--no-progress'])).toEqual(['sync: uploaded 3, synced 3; failed 0; still pending 2 (2 queued while issuing was frozen)']);
+    expect(await run(syncCommand(db, () => sim.url), ['--no-progress', '--resync', '--period', 'current'])).toEqual(['sync: uploaded 2, synced 2; failed 0; still pending 0']);
+    await expect(run(syncCommand(db, () => sim.url), ['--period', '2099-01'])).rejects.toThrow(/option '--period <period>' argument '2099-01' is invalid\. 2099-01 is in the future/);
+    expect(await stats(seller)).toMatchObject({ invoices: 5, alreadyExists: 0, duplicateSerials: 0 });
   });
 });
