@@ -11,6 +11,7 @@ import { createTaxPlatformClient } from '../../../activities/tax-platform';
 import type { TaxPlatformClient } from '../../../activities/tax-platform';
 import { runInvoiceMigrations } from '../../../migrations/invoices/data-source';
 import { loadConfig, redactUrl } from '../../shared/config';
+import { diagnosisCommands } from './diagnosis-commands';
 
 /** `1000000`, `1_000_000`, `1,000,000`, `20k`, `1m`. */
 export function parseCount(raw: string): number {
@@ -208,6 +209,7 @@ export function invoiceCommands(): Command {
   cmd.addCommand(issueCommand());
   cmd.addCommand(syncCommand());
   cmd.addCommand(issuingCommand());
+  for (const c of diagnosisCommands()) cmd.addCommand(c);
 
   return cmd;
 }
