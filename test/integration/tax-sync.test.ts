@@ -18,6 +18,9 @@ import { Harness, startHarness } from './support/harness';
 import { issueCommand, issuingCommand, syncCommand } from '../../apps/cli/src/invoice-commands';
 import type { Command } from 'commander';
 import { freezeIssuing } from '../../activities/invoices/issuing';
+import { syncPass } from '../../activities/invoices/sync';
+import { periodBeingDeclared } from '../../domain/einvoice/declaration-calendar';
+import { periodStart } from '../../domain/einvoice';
 
 const RUN = randomBytes(4).toString('hex');
 const SIM_DB = `tp_sync_sim_${RUN}`;
@@ -111,6 +114,25 @@ describe('issuing, the freeze and the scheduled sync', () => {
     await expect(actions.resyncTaxPlatform(action('resyncTaxPlatform', { period: '2099-01' }))).rejects.toThrow(/with\.period 2099-01 is in the future/);
     expect(await issuingState(url)).toMatchObject({ mode: 'open', queued: 0, pending: 0 });
     expect(await statuses(url)).toEqual({});
+  });
+});
+
+describe('the order of the uploads', () => {
+  it('invoices that block the declaration being prepared go first, even before older ones already declared', async () => {
+    const url = await invoiceDb('tp_sync_order');
+    const seller = randomCreditCode(rng, '350102');
+    const start = periodStart(periodBeingDeclared(new Date())).getTime();
+    const at = (hours: number) => new Date(start + hours * 3600_000).toISOString();
+    const declared = await issueInvoices(url, { count: 1, seller, buyer: BUYER, at: at(1), seed: 9 });
+    await queryUrl(url, `UPDATE invoices SET declared_period = to_char(issued_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') WHERE invoice_no = $1`, [declared.first]);
+    const blocking = await issueInvoices(url, { count: 2, seller, buyer: BUYER, at: at(2), seed: 10 });
+    const later = await issueInvoices(url, { count: 1, seller, buyer: BUYER, seed: 11 });
+    const clientFor = (s: string) => createTaxPlatformClient({ baseUrl: sim.url, taxpayer: s, retry: FAST_RETRY });
+    expect(await syncPass(url, { clientFor, by: 'test', batchSize: 1, concurrency: 1, pollIntervalMs: 20 })).toMatchObject({ batches: 4, synced: 4 });
+    const order = await queryUrl<{ invoice_no: string }>(url, `SELECT m.invoice_no FROM sync_batches b JOIN sync_batch_invoices m USING (fpqqlsh) ORDER BY b.formed_at`);
+    // `later` is of the current period: after the blocking ones, unless the current period is the one being declared.
+    expect(order.map((r) => r.invoice_no).slice(0, 2)).toEqual([blocking.first, blocking.last]);
+    expect(order.map((r) => r.invoice_no).slice(2)).toEqual(expect.arrayContaining([declared.first, later.first]));
   });
 });
 
