@@ -11,7 +11,7 @@ import { sandboxUrl } from '../drills/sandbox';
 import { createTaxPlatformClient } from '../tax-platform';
 import type { RetryPolicy, TaxPlatformClient } from '../tax-platform';
 import { freezeIssuing, resumeIssuing } from './issuing';
-import { DEFAULT_BATCH_SIZE, syncPass } from './sync';
+import { DEFAULT_BATCH_SIZE, emptyOutcome, syncPass } from './sync';
 import type { SyncOutcome, SyncPassOptions, SyncProgress, SyncStatusFilter } from './sync';
 
 export type TaxSyncConfig = Pick<YingjiConfig, 'invoiceDatabaseUrl' | 'drillDatabaseUrl' | 'taxPlatformUrl'>;
@@ -94,7 +94,14 @@ export function createTaxSyncActivities(config: TaxSyncConfig, over: { retry?: P
     } catch (err) {
       throw ApplicationFailure.nonRetryable((err as Error).message, 'BadSyncRequest');
     }
-    await runInvoiceMigrations(scope.url);
+    try {
+      await runInvoiceMigrations(scope.url);
+    } catch (err) {
+      // A fresh stack has no invoice database until invoices are generated or issued: nothing to sync.
+      if ((err as { code?: string }).code !== '3D000') throw err;
+      if (!req.resync && !req.target) return { ...emptyOutcome(), skipped: 'the invoice database does not exist yet: nothing to sync' };
+      throw ApplicationFailure.nonRetryable(`the invoice database${req.target ? ` ${req.target}` : ''} does not exist`, 'NoInvoiceDatabase');
+    }
     try {
       return await syncPass(scope.url, {
         clientFor: clients(scope.tenant),
@@ -109,6 +116,8 @@ export function createTaxSyncActivities(config: TaxSyncConfig, over: { retry?: P
       });
     } catch (err) {
       if (/batchSize must/.test((err as Error).message)) throw ApplicationFailure.nonRetryable((err as Error).message, 'BadSyncRequest');
+      // A drill's fault (or an accident) dropped the table: a restore must come first, retrying cannot help.
+      if ((err as { code?: string }).code === '42P01') throw ApplicationFailure.nonRetryable(`cannot sync: ${(err as Error).message} (restore the invoices first)`, 'InvoicesMissing');
       throw err;
     }
   }

@@ -114,7 +114,7 @@ export function declarationBlockingBefore(now: Date): Date {
   return periodStart(addMonths(period, 1));
 }
 
-const emptyOutcome = (): SyncOutcome => ({ batches: 0, uploaded: 0, synced: 0, alreadyOnPlatform: 0, failed: {}, resent: 0, stillPending: 0, queued: 0, awaitingResults: 0 });
+export const emptyOutcome = (): SyncOutcome => ({ batches: 0, uploaded: 0, synced: 0, alreadyOnPlatform: 0, failed: {}, resent: 0, stillPending: 0, queued: 0, awaitingResults: 0 });
 
 /** One sync pass; see the top of this file. */
 export async function syncPass(url: string, opts: SyncPassOptions): Promise<SyncOutcome> {
@@ -194,7 +194,17 @@ class Pass {
     this.total = this.open.reduce((n, b) => n + b.size, 0) + this.work.length;
     this.progress();
 
-    await Promise.all(Array.from({ length: this.cfg.concurrency }, () => this.worker()));
+    // A failure that is not the platform's (the database went away) stops every worker before the pass fails with it.
+    let failure: unknown;
+    await Promise.all(
+      Array.from({ length: this.cfg.concurrency }, () =>
+        this.worker().catch((err) => {
+          failure ??= err;
+          this.stopped = true;
+        }),
+      ),
+    );
+    if (failure) throw failure;
 
     const left = (
       await this.db.query(

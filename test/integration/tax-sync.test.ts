@@ -117,6 +117,19 @@ describe('issuing, the freeze and the scheduled sync', () => {
   });
 });
 
+describe('nothing to sync yet, or nothing to sync from', () => {
+  it('the schedule skips an invoice database that does not exist yet; a resync where the invoices table is gone fails for good, naming it', async () => {
+    const missing = syncOn(urlOf(`tp_sync_missing_${RUN}`));
+    expect(await missing.activities.syncTaxPlatform({ by: 'schedule' })).toMatchObject({ skipped: 'the invoice database does not exist yet: nothing to sync', uploaded: 0 });
+    const url = await invoiceDb('tp_sync_dropped');
+    await queryUrl(url, 'DROP TABLE invoices CASCADE');
+    await expect(syncOn(url).actions.resyncTaxPlatform(action('resyncTaxPlatform', {}))).rejects.toMatchObject({
+      nonRetryable: true,
+      message: expect.stringMatching(/cannot sync: relation "invoices" does not exist \(restore the invoices first\)/),
+    });
+  });
+});
+
 describe('the order of the uploads', () => {
   it('invoices that block the declaration being prepared go first, even before older ones already declared', async () => {
     const url = await invoiceDb('tp_sync_order');
