@@ -8,7 +8,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Command } from 'commander';
+import { ServiceUnavailableException } from '@nestjs/common';
 import { parseDocument } from 'yaml';
+import { AuditTrail } from '../../apps/api/src/auth/audit-trail';
+import { DiagnosesService } from '../../apps/api/src/diagnoses/diagnoses.service';
 import { ApiClient, ApiError } from '../../apps/cli/src/api-client';
 import { diagnoseCommand, reconcileCommand } from '../../apps/cli/src/diagnosis-commands';
 import { prepareInvoiceDatabase } from '../../activities/invoices/database';
@@ -175,6 +178,19 @@ describe('POST /diagnoses', () => {
     const as = await taxSync.post('/diagnoses', { invoiceNo: MISFILED.invoiceNo, as: 'wu-gang' }).expect(403);
     expect(as.body.message).toBe('only a commander may ask as another person; sun-hao asked as wu-gang');
     expect((await auditOf('sun-hao')).map((e) => e.outcome)).toEqual(['denied']);
+  });
+
+  it('with the invoice database unreachable the answer is a 503 without its address, and the question is audited as failed', async () => {
+    const offline = new DiagnosesService({ ...h.config, invoiceDatabaseUrl: 'postgres://postgres@127.0.0.1:1/yingji_invoices' }, h.app.get(AuditTrail));
+    const caller = { person: 'chen-jing', teams: ['finance'], roles: ['responder' as const], tokenId: 'offline-test' };
+    try {
+      const err = await offline.diagnose({ invoiceNo: MISFILED.invoiceNo }, caller).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ServiceUnavailableException);
+      expect((err as Error).message).toBe('the invoice database could not be read; the API log has the reason');
+    } finally {
+      await offline.onModuleDestroy();
+    }
+    expect((await auditOf('chen-jing')).map((e) => [e.outcome, e.subject_id])).toEqual([['failed', MISFILED.invoiceNo]]);
   });
 
   it('each bad input is a 400 naming the field, and records nothing but the refusal', async () => {

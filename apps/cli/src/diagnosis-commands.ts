@@ -3,17 +3,10 @@
 // cause in Chinese and English, the evidence, what to do next.
 import { Command, InvalidArgumentError } from 'commander';
 import { CAUSE_NAMES, evidenceLines } from '../../../domain/einvoice/diagnosis';
-import type { Asker, DiagnosisCause, Discrepancy, Finding, InvoiceDiagnosis, Reconciliation } from '../../../domain/einvoice/diagnosis';
+import type { Asker, DiagnosisCause, Discrepancy, Finding, InvoiceDiagnosis } from '../../../domain/einvoice/diagnosis';
+import type { Asked, InvoiceAnswer, ReconcileAnswer } from '../../api/src/diagnoses/diagnosis-answer';
 import type { ApiClient } from './api-client';
 import { apiClient } from './session';
-
-interface Asked {
-  asker: Asker;
-  askedBy: string;
-  checkedInOrder: DiagnosisCause[];
-}
-type InvoiceAnswer = Asked & { kind: 'invoice'; diagnosis: InvoiceDiagnosis };
-type ReconcileAnswer = Asked & { kind: 'reconciliation'; role: string; counts: Record<DiagnosisCause, number>; reconciliation: Reconciliation };
 
 type Log = (line: string) => void;
 

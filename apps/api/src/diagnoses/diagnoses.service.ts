@@ -1,7 +1,7 @@
-import { BadRequestException, Inject, Injectable, InternalServerErrorException, OnModuleDestroy } from '@nestjs/common';
+import { BadRequestException, HttpException, Inject, Injectable, InternalServerErrorException, Logger, OnModuleDestroy, ServiceUnavailableException } from '@nestjs/common';
 import { Pool } from 'pg';
 import { countByCause, DIAGNOSIS_CAUSES, diagnoseInvoice, reconcile } from '../../../../domain/einvoice/diagnosis';
-import type { Asker, DiagnosisCause, InvoiceDiagnosis, InvoiceQuestion, Reconciliation } from '../../../../domain/einvoice/diagnosis';
+import type { Asker, InvoiceQuestion, ReconcileQuestion } from '../../../../domain/einvoice/diagnosis';
 import { chinaDate } from '../../../../domain/einvoice/diagnosis';
 import { invoiceDiagnosisInputFromLedger, reconcileInputFromLedger } from '../../../../activities/invoices/diagnosis-inputs';
 import { ledgerRowOf } from '../../../../activities/invoices/ledger';
@@ -13,6 +13,7 @@ import { AuditSubject, AuditTrail } from '../auth/audit-trail';
 import { Caller, hasRole, inTeam } from '../auth/caller';
 import { YINGJI_CONFIG } from '../config.token';
 import { askerScope, isInDirectory, ScopeError } from './asker-scope';
+import type { Asked, DiagnosisAnswer } from './diagnosis-answer';
 import type { DiagnoseDto } from './diagnose.dto';
 import { QuestionError, questionOf, subjectOf } from './diagnosis-question';
 
@@ -32,16 +33,6 @@ function fromDirectory<T>(read: () => T): T {
   }
 }
 
-/** Who asked, with whose scope, and the order the causes were checked in (the seed's). */
-interface Asked {
-  asker: Asker;
-  askedBy: string;
-  checkedInOrder: readonly DiagnosisCause[];
-}
-export type DiagnosisAnswer =
-  | (Asked & { kind: 'invoice'; question: InvoiceQuestion; diagnosis: InvoiceDiagnosis })
-  | (Asked & { kind: 'reconciliation'; role: 'seller' | 'buyer'; counts: Record<DiagnosisCause, number>; reconciliation: Reconciliation });
-
 /**
  * "This invoice is not in the system": the invoice database (read without the asker's scope, which
  * the core judges) and production's platform tenant, diagnosed by the core; every question audited.
@@ -49,6 +40,7 @@ export type DiagnosisAnswer =
 @Injectable()
 export class DiagnosesService implements OnModuleDestroy {
   private pool?: Pool;
+  private readonly log = new Logger('Diagnoses');
 
   constructor(
     @Inject(YINGJI_CONFIG) private readonly config: YingjiConfig,
@@ -76,25 +68,38 @@ export class DiagnosesService implements OnModuleDestroy {
       throw err;
     }
     const asked = { asker, askedBy: caller.person, checkedInOrder: DIAGNOSIS_CAUSES };
-    const sync = syncFactsAt(now);
-    if (q.kind === 'invoice') {
-      const question = q.question;
-      // The platform finds an invoice by number and issue date; the ledger's row gives the date when the person does not.
-      const local = await ledgerRowOf(this.ledger(), question.invoiceNo);
-      const issueDate = question.issueDate ?? (local && chinaDate(local.issuedAt));
-      if (!issueDate) {
-        throw await this.badInput(caller, subject, `date is required: invoice ${question.invoiceNo} is not in the ledger, and the platform finds an invoice by its number and issue date (yyyy-MM-dd)`);
+    try {
+      return q.kind === 'invoice' ? await this.diagnoseOne(q.question, asked, caller, subject, now) : await this.reconcileOne(q.question, q.role, asked, caller, subject, now);
+    } catch (err) {
+      if (err instanceof HttpException) throw err;
+      // Asked but not answered is in the trail too; the database's address and error stay in the log.
+      await this.audit.ok(caller, ACTION, subject, { onBehalfOf: asker.id, error: (err as Error).name }, 'failed');
+      if (typeof (err as { code?: unknown }).code === 'string') {
+        this.log.error(`invoice database: ${(err as Error).message}`);
+        throw new ServiceUnavailableException('the invoice database could not be read; the API log has the reason');
       }
-      const platform = await platformLookup(this.platform(question.sellerTaxId ?? local?.sellerTaxId ?? question.buyerTaxId), question.invoiceNo, issueDate);
-      const diagnosis = diagnoseInvoice(await invoiceDiagnosisInputFromLedger(this.ledger(), question, asker, platform, sync));
-      await this.audit.ok(caller, ACTION, subject, { onBehalfOf: asker.id, question, outcome: diagnosis.outcome, causes: diagnosis.findings.map((f) => f.cause) });
-      return { ...asked, kind: 'invoice', question, diagnosis };
+      throw err;
     }
-    const { question, role } = q;
+  }
+
+  private async diagnoseOne(question: InvoiceQuestion, asked: Asked, caller: Caller, subject: AuditSubject, now: Date): Promise<DiagnosisAnswer> {
+    // The platform finds an invoice by number and issue date; the ledger's row gives the date when the person does not.
+    const local = await ledgerRowOf(this.ledger(), question.invoiceNo);
+    const issueDate = question.issueDate ?? (local && chinaDate(local.issuedAt));
+    if (!issueDate) {
+      throw await this.badInput(caller, subject, `date is required: invoice ${question.invoiceNo} is not in the ledger, and the platform finds an invoice by its number and issue date (yyyy-MM-dd)`);
+    }
+    const platform = await platformLookup(this.platform(question.sellerTaxId ?? local?.sellerTaxId ?? question.buyerTaxId), question.invoiceNo, issueDate);
+    const diagnosis = diagnoseInvoice(await invoiceDiagnosisInputFromLedger(this.ledger(), question, asked.asker, platform, syncFactsAt(now)));
+    await this.audit.ok(caller, ACTION, subject, { onBehalfOf: asked.asker.id, question, outcome: diagnosis.outcome, causes: diagnosis.findings.map((f) => f.cause) });
+    return { ...asked, kind: 'invoice', question, diagnosis };
+  }
+
+  private async reconcileOne(question: ReconcileQuestion, role: 'seller' | 'buyer', asked: Asked, caller: Caller, subject: AuditSubject, now: Date): Promise<DiagnosisAnswer> {
     const listing = await platformListing(this.platform(question.taxpayer), { ...question, role });
-    const reconciliation = reconcile(await reconcileInputFromLedger(this.ledger(), question, role, asker, listing, sync));
+    const reconciliation = reconcile(await reconcileInputFromLedger(this.ledger(), question, role, asked.asker, listing, syncFactsAt(now)));
     const counts = countByCause(reconciliation);
-    await this.audit.ok(caller, ACTION, subject, { onBehalfOf: asker.id, question: { ...question, role }, discrepancies: reconciliation.discrepancies.length, counts });
+    await this.audit.ok(caller, ACTION, subject, { onBehalfOf: asked.asker.id, question: { ...question, role }, discrepancies: reconciliation.discrepancies.length, counts });
     return { ...asked, kind: 'reconciliation', role, counts, reconciliation };
   }
 
