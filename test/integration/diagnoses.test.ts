@@ -161,6 +161,10 @@ describe('POST /diagnoses', () => {
         evidence: { reason: 'unreachable', code: 'http-503', httpStatus: 503, attempts: 4, message: expect.stringContaining('the platform is down') },
         nextStep: expect.objectContaining({ en: expect.stringContaining('4 attempts') }),
       });
+      // A reconciliation compares nothing then, and says why.
+      const period = await finance.post('/diagnoses', { taxpayer: RECONCILED, period: '2026-10' }).expect(200);
+      expect(period.body.reconciliation).toMatchObject({ platformCount: null, matchedCount: 0, discrepancies: [], platformFinding: { cause: 'network', evidence: { code: 'http-503', attempts: 4 } } });
+      expect(period.body.counts.network).toBe(1);
     } finally {
       await admin.clearFaults();
     }
