@@ -14,11 +14,13 @@ import type { RunningTaxPlatform } from '../../apps/tax-platform/src';
 import { mulberry32, randomCreditCode } from '../../domain/einvoice';
 import { dropDatabase } from '../../scripts/stack/postgres';
 import { adminUrl, queryUrl, urlOf } from './support/databases';
-import { Harness, startHarness } from './support/harness';
+import { Harness, eventually, startHarness } from './support/harness';
 import { issueCommand, issuingCommand, syncCommand } from '../../apps/cli/src/invoice-commands';
 import type { Command } from 'commander';
 import { freezeIssuing } from '../../activities/invoices/issuing';
 import { syncPass } from '../../activities/invoices/sync';
+import { ScheduleOverlapPolicy } from '@temporalio/client';
+import { TAX_SYNC_SCHEDULE, ensureTaxSyncSchedule } from '../../apps/shared/schedules';
 import { periodBeingDeclared } from '../../domain/einvoice/declaration-calendar';
 import { periodStart } from '../../domain/einvoice';
 
@@ -101,6 +103,27 @@ describe('issuing, the freeze and the scheduled sync', () => {
     expect(await runScheduled()).toMatchObject({ synced: 21, stillPending: 0, queued: 0 });
     expect(await statuses(url)).toEqual({ synced: 51 });
     expect(await stats(SELLERS)).toMatchObject({ invoices: 51, alreadyExists: 0, duplicateSerials: 0, drops: 0 });
+  });
+
+  it("yingji up's schedule runs a pass every minute, never two at once, and uploads what is pending", async () => {
+    const url = h.config.invoiceDatabaseUrl;
+    const issued = await issueInvoices(url, { count: 4, seller: SELLERS[0], buyer: BUYER, seed: 4 });
+    expect(await ensureTaxSyncSchedule(h.temporal, h.config)).toBe('created');
+    expect(await ensureTaxSyncSchedule(h.temporal, h.config)).toBe('exists');
+    const schedule = h.temporal.schedule.getHandle(TAX_SYNC_SCHEDULE);
+    try {
+      const desc = await schedule.describe();
+      expect(desc.action).toMatchObject({ type: 'startWorkflow', workflowType: 'taxSync', taskQueue: h.config.taskQueue });
+      expect(desc.spec.intervals?.[0].every).toBe(60_000);
+      expect(desc.policies.overlap).toBe(ScheduleOverlapPolicy.SKIP);
+      await schedule.trigger();
+      await eventually('the scheduled pass to sync the new invoices', async () => {
+        const [r] = await queryUrl<{ n: number }>(url, `SELECT count(*)::int AS n FROM invoices WHERE sync_status = 'synced' AND invoice_no BETWEEN $1 AND $2`, [issued.first, issued.last]);
+        return r.n === 4 ? true : undefined;
+      });
+    } finally {
+      await schedule.delete();
+    }
   });
 
   it('bad input is refused naming what is wrong, and nothing is issued or frozen', async () => {
