@@ -9,8 +9,23 @@ import type { Plan } from '../../domain/plan/plan.types';
 import { nonRetryable } from '../failures';
 import { invoiceStats } from '../invoices/stats';
 import { recordEvent } from '../records/timeline';
-import { measureDrill } from './measure';
+import { isTaxPlatformFault, simulatorFault } from '../../domain/drill/tax-faults';
+import type { TaxPlatformFacts } from '../../domain/drill/drill.types';
+import { taxPlatformConfig } from '../../apps/tax-platform/src/config';
+import { measureDrill, measureTaxPlatform, RecordedFault } from './measure';
 import { createSandbox, dropSandbox, FaultSpec, injectFault, measureLoss, restoredFrom, sandboxUrl, startSandbox } from './sandbox';
+import { dropDrillTenant, seedDrillTenant, setDrillTenantFault, SimulatorAccess } from './tax-platform-tenant';
+
+/** Plan actions that talk to the tax platform: in a live drill they use the drill's tenant. */
+const TAX_PLATFORM_ACTIONS = ['reconcileInvoices', 'resyncTaxPlatform'];
+
+/** A live drill of this plan needs its own simulator tenant: it has a tax-platform fault, or an action that calls the platform. */
+export function needsTaxTenant(plan: Pick<Plan, 'steps' | 'drill'>): boolean {
+  return (
+    (plan.drill?.faults ?? []).some((f) => isTaxPlatformFault(String(f.kind))) ||
+    plan.steps.some((s) => s.type === 'automated' && TAX_PLATFORM_ACTIONS.includes(s.action))
+  );
+}
 
 export interface DrillOpened {
   drillId: string;
@@ -24,12 +39,53 @@ export interface DrillOpened {
   at: string;
 }
 
-export function createDrillActivities(ds: DataSource, config: Pick<YingjiConfig, 'invoiceDatabaseUrl' | 'drillDatabaseUrl'>) {
+export function createDrillActivities(ds: DataSource, config: Pick<YingjiConfig, 'invoiceDatabaseUrl' | 'drillDatabaseUrl'> & Partial<Pick<YingjiConfig, 'taxPlatformUrl'>>) {
   const servers = { invoiceUrl: config.invoiceDatabaseUrl, sandboxServerUrl: config.drillDatabaseUrl };
+  // The simulator (or TAX_PLATFORM_URL's implementation) and its admin secret, from the environment.
+  const sim = (): SimulatorAccess => {
+    const own = taxPlatformConfig();
+    return { url: config.taxPlatformUrl ?? `http://127.0.0.1:${own.port}`, adminToken: own.adminToken };
+  };
+  const planOfDrill = async (drillId: string): Promise<Plan> => {
+    const [row] = await ds.query(`SELECT pv.parsed FROM drills d JOIN plan_versions pv ON pv.plan_id = d.plan_id AND pv.version = d.plan_version WHERE d.id = $1`, [drillId]);
+    if (!row) throw new Error(`drill ${drillId} not found`);
+    return row.parsed as Plan;
+  };
   const event = (drillId: string, key: string, kind: string, message: string, data: Record<string, unknown> = {}, at = new Date()) =>
     ds.transaction((em) =>
       recordEvent(em, { key: `${drillId}:drill:${key}`, incidentId: drillId, at, kind, actor: 'yingji', message, data }, { action: kind, subjectType: 'drill', subjectId: drillId, detail: data }),
     );
+
+  /**
+   * The tax platform's side of a live drill with a tax-platform fault, while its sandbox is there;
+   * records each fault's end (the platform's return) on the timeline once it has passed. When the
+   * sandbox cannot be read any more, the last measurement stands.
+   */
+  async function measureTax(drillId: string): Promise<TaxPlatformFacts | undefined> {
+    const [d] = await ds.query(
+      `SELECT d.sandbox, d.faults, d.started_at, d.facts AS measured, i.time_scale, i.facts FROM drills d JOIN incidents i ON i.id = d.id WHERE d.id = $1`,
+      [drillId],
+    );
+    const faults = ((d?.faults ?? []) as RecordedFault[]).filter((f) => isTaxPlatformFault(f.kind) && f.until);
+    if (!d?.sandbox || faults.length === 0) return undefined;
+    for (const f of faults) {
+      if (Date.parse(f.until!) > Date.now()) continue;
+      await event(drillId, `returned:${f.index}`, 'drill.platform-returned', `税务平台恢复 The tax platform is back in tenant ${d.sandbox}: fault ${f.kind} ended`, { kind: f.kind, tenant: d.sandbox }, new Date(f.until!));
+    }
+    try {
+      return await measureTaxPlatform(sim(), sandboxUrl(servers, d.sandbox), {
+        sandbox: d.sandbox,
+        startedAt: new Date(d.started_at).toISOString(),
+        timeScale: Math.max(1, Number(d.time_scale ?? 1)),
+        facts: d.facts ?? {},
+        faults,
+      });
+    } catch (err) {
+      const earlier = (d.measured as { taxPlatform?: TaxPlatformFacts } | null)?.taxPlatform;
+      if (earlier) return earlier;
+      throw err;
+    }
+  }
 
   return {
     /** The latest published version of a plan, for a scheduled drill. */
@@ -52,25 +108,51 @@ export function createDrillActivities(ds: DataSource, config: Pick<YingjiConfig,
     /** Copies production's invoices into the sandbox and keeps a pre-fault copy; production is only read. */
     async prepareDrillSandbox(req: { drillId: string; sandbox: string }): Promise<{ rows: number; byClass: Record<string, number> }> {
       let counts;
+      let tenant: { taxpayers: number; invoices: number } | undefined;
       try {
         counts = await createSandbox(servers, req.sandbox);
+        // The drill's tenant of the tax platform, when the plan touches it: see seedDrillTenant.
+        if (needsTaxTenant(await planOfDrill(req.drillId))) tenant = await seedDrillTenant(sim(), sandboxUrl(servers, req.sandbox), req.sandbox);
       } catch (err) {
         throw nonRetryable(err, 'SandboxFailed');
       }
       await ds.query(`UPDATE drills SET sandbox_state = 'ready' WHERE id = $1`, [req.drillId]);
       await event(req.drillId, 'sandbox', 'drill.sandbox', `Sandbox ${req.sandbox} holds a copy of ${counts.rows} invoices (pre-fault copy kept)`, counts);
+      if (tenant) {
+        await event(
+          req.drillId,
+          'tax-tenant',
+          'drill.tax-tenant',
+          `Tax-platform tenant ${req.sandbox} holds a copy of production's: ${tenant.invoices} invoices of the sandbox's ${tenant.taxpayers} taxpayers`,
+          { tenant: req.sandbox, ...tenant },
+        );
+      }
       return counts;
     },
 
     async injectDrillFault(req: { drillId: string; sandbox: string; index: number; fault: FaultSpec }): Promise<{ at: string; detail: string }> {
       let applied;
+      let at = new Date();
+      let until: string | undefined;
       try {
-        applied = await injectFault(servers, req.sandbox, req.index, req.fault, req.drillId);
+        if (isTaxPlatformFault(req.fault.kind)) {
+          // Already on (a retry after it was recorded): switching it on again would move its end.
+          const [done] = await ds.query(`SELECT f FROM drills d, jsonb_array_elements(d.faults) f WHERE d.id = $1 AND (f->>'index')::int = $2`, [req.drillId, req.index]);
+          if (done) return { at: done.f.at, detail: done.f.detail };
+          const [inc] = await ds.query(`SELECT time_scale FROM incidents WHERE id = $1`, [req.drillId]);
+          const played = simulatorFault(req.fault as unknown as Record<string, unknown>, Math.max(1, Number(inc?.time_scale ?? 1)));
+          at = new Date();
+          until = new Date(at.getTime() + played.wallMs).toISOString();
+          await setDrillTenantFault(sim(), req.sandbox, played.setting, new Date(until));
+          applied = { kind: req.fault.kind, target: `tax-platform tenant ${req.sandbox}`, rows: undefined, detail: `${played.detail}, in tenant ${req.sandbox}, until ${until}` };
+        } else {
+          applied = await injectFault(servers, req.sandbox, req.index, req.fault, req.drillId);
+          at = new Date();
+        }
       } catch (err) {
         throw nonRetryable(err, 'FaultFailed');
       }
-      const at = new Date();
-      const entry = { index: req.index, kind: applied.kind, target: applied.target, rows: applied.rows, detail: applied.detail, at: at.toISOString() };
+      const entry = { index: req.index, kind: applied.kind, target: applied.target, rows: applied.rows, detail: applied.detail, at: at.toISOString(), ...(until ? { until } : {}) };
       const [rows] = await ds.query(
         `UPDATE drills SET fault_at = COALESCE(fault_at, $2),
                 faults = CASE WHEN faults @> $4::jsonb THEN faults ELSE faults || $3::jsonb END
@@ -109,7 +191,7 @@ export function createDrillActivities(ds: DataSource, config: Pick<YingjiConfig,
 
     /** Measures, scores and lists findings; run after the act stage and again when the drill ends. */
     async assessDrill(req: { drillId: string; final: boolean }): Promise<{ total: number; grade: string; findings: number }> {
-      const facts = await measureDrill(ds, req.drillId);
+      const facts = await measureDrill(ds, req.drillId, await measureTax(req.drillId));
       const score = scoreDrill(facts);
       const findings = drillFindings(facts);
       await ds.query(`UPDATE drills SET facts = $2, score = $3, findings = $4, scored_at = now(), state = $5 WHERE id = $1`, [
@@ -135,6 +217,19 @@ export function createDrillActivities(ds: DataSource, config: Pick<YingjiConfig,
           await dropSandbox(servers, req.sandbox);
           sandboxState = 'dropped';
           await event(req.drillId, 'dropped', 'drill.sandbox-dropped', `Sandbox ${req.sandbox} dropped`);
+          if (needsTaxTenant(await planOfDrill(req.drillId))) {
+            // Left behind, a drill tenant harms nothing (its faults have lifted): say so rather than hold the drill open.
+            const dropped = await dropDrillTenant(sim(), req.sandbox).then(
+              () => undefined,
+              (err: Error) => err.message,
+            );
+            await event(
+              req.drillId,
+              'tax-tenant-dropped',
+              'drill.tax-tenant-dropped',
+              dropped ? `Tax-platform tenant ${req.sandbox} could not be dropped: ${dropped}` : `Tax-platform tenant ${req.sandbox} dropped (its invoices, faults and counters)`,
+            );
+          }
         }
       }
       await ds.query(

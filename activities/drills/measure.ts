@@ -1,9 +1,13 @@
 // What a drill did, read back from the incident's read models (steps, tasks, timeline,
 // notifications) and the drill row: the facts the score is computed from (domain/drill).
+import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
-import type { DrillFacts, DrillStepFacts } from '../../domain/drill/drill.types';
-import { serviceRestoredAt } from '../../domain/drill/measure';
+import type { DrillFacts, DrillStepFacts, TaxPlatformFacts } from '../../domain/drill/drill.types';
+import { serviceRestoredAt, taxServiceRestoredAt } from '../../domain/drill/measure';
+import { drillDeadline, isTaxPlatformFault } from '../../domain/drill/tax-faults';
+import { taxDeadlineHours } from '../../domain/einvoice/declaration-calendar';
 import type { Level, Plan } from '../../domain/plan/plan.types';
+import { drillTenantCounters, SimulatorAccess } from './tax-platform-tenant';
 
 const RESTORE_ACTIONS = ['restoreByPriority', 'verifyRestore'];
 const iso = (d: unknown) => (d ? new Date(d as string).toISOString() : undefined);
@@ -16,7 +20,11 @@ function audiencesOf(plan: Plan): Map<string, number | undefined> {
   return out;
 }
 
-export async function measureDrill(ds: DataSource, drillId: string): Promise<DrillFacts> {
+/**
+ * The facts of the drill; `taxPlatform`, when the drill had a tax-platform fault, is measured by the
+ * caller (measureTaxPlatform) while the sandbox is there.
+ */
+export async function measureDrill(ds: DataSource, drillId: string, taxPlatform?: TaxPlatformFacts): Promise<DrillFacts> {
   const [drill] = await ds.query(`SELECT * FROM drills WHERE id = $1`, [drillId]);
   if (!drill) throw new Error(`drill ${drillId} not found`);
   const [incident] = await ds.query(`SELECT * FROM incidents WHERE id = $1`, [drillId]);
@@ -62,7 +70,8 @@ export async function measureDrill(ds: DataSource, drillId: string): Promise<Dri
   });
 
   const recovery = plan.steps.filter((s) => s.type === 'automated' && RESTORE_ACTIONS.includes(s.action)).map((s) => stepFacts.find((f) => f.id === s.id)!);
-  const restoredAt = serviceRestoredAt(recovery, actEndedAt);
+  // A drill of the tax platform without restore steps restores service when invoices sync again.
+  const restoredAt = taxPlatform && recovery.length === 0 ? taxServiceRestoredAt(taxPlatform) : serviceRestoredAt(recovery, actEndedAt);
 
   const timeScale = Number(incident.time_scale ?? 1);
   const startedAt = iso(drill.started_at)!;
@@ -101,11 +110,78 @@ export async function measureDrill(ds: DataSource, drillId: string): Promise<Dri
     recoveryEstimated: drill.mode === 'tabletop',
     rtoMs: restoredAt ? (new Date(restoredAt).getTime() - new Date(outageFrom).getTime()) * timeScale : undefined,
     loss,
+    ...(taxPlatform ? { taxPlatform } : {}),
     steps: stepFacts,
     audiences,
     firstNotificationAt: iso(delivered.find((n) => !classifiedAt || new Date(n.delivered_at as string) >= new Date(classifiedAt))?.delivered_at),
     decisions: Object.fromEntries(stepFacts.filter((s) => s.decision).map((s) => [s.id, s.decision!])),
     escalations,
     expect: plan.drill?.expect ?? [],
+  };
+}
+
+/** A fault entry of the drill row (drills.faults). */
+export interface RecordedFault {
+  index: number;
+  kind: string;
+  at: string;
+  detail: string;
+  until?: string;
+}
+
+/**
+ * What the drill's tax-platform faults did: read from the sandbox (sync_status, synced_at) and the
+ * drill tenant's counters. The platform returned when the last tax-platform fault ended (`until`).
+ * Counts are taken at min(instant, now): an instant still ahead is counted as things stand.
+ */
+export async function measureTaxPlatform(
+  sim: SimulatorAccess,
+  sandboxUrl: string,
+  drill: { sandbox: string; startedAt: string; timeScale: number; facts: Record<string, unknown>; faults: RecordedFault[] },
+  now = new Date(),
+): Promise<TaxPlatformFacts | undefined> {
+  const ends = drill.faults.filter((f) => isTaxPlatformFault(f.kind) && f.until).map((f) => f.until!);
+  if (ends.length === 0) return undefined;
+  const returnedAt = ends.sort().at(-1)!;
+  const measuredAt = now.toISOString();
+  const deadline = drillDeadline(drill.startedAt, drill.timeScale, drill.facts, (at) => taxDeadlineHours(at));
+  const deadlineAt = 'at' in deadline ? deadline.at : undefined;
+  const cutoff = (iso: string) => (Date.parse(iso) < now.getTime() ? iso : measuredAt);
+  const db = new Client({ connectionString: sandboxUrl });
+  await db.connect();
+  let row: Record<string, string | Date | null>;
+  let examples: string[];
+  try {
+    const back = cutoff(returnedAt);
+    row = (
+      await db.query(
+        `SELECT count(*) FILTER (WHERE issued_at <= $1 AND (sync_status <> 'synced' OR synced_at > $1)) AS at_return,
+                count(*) FILTER (WHERE issued_at <= $1 AND sync_status <> 'synced') AS still,
+                max(synced_at) FILTER (WHERE issued_at <= $1 AND synced_at > $1) AS resynced,
+                count(*) FILTER (WHERE $2::timestamptz IS NOT NULL AND issued_at <= $2 AND (sync_status <> 'synced' OR synced_at > $2)) AS at_deadline
+           FROM invoices`,
+        [back, deadlineAt ? cutoff(deadlineAt) : null],
+      )
+    ).rows[0];
+    examples = (await db.query<{ no: string }>(`SELECT invoice_no AS no FROM invoices WHERE issued_at <= $1 AND sync_status <> 'synced' ORDER BY issued_at, invoice_no LIMIT 5`, [back])).rows.map((r) => r.no);
+  } finally {
+    await db.end().catch(() => undefined);
+  }
+  const counters = await drillTenantCounters(sim, drill.sandbox);
+  const still = Number(row.still);
+  return {
+    tenant: drill.sandbox,
+    returnedAt,
+    measuredAt,
+    unsyncedAtReturn: Number(row.at_return),
+    ...(still === 0 && row.resynced ? { resyncedAt: new Date(row.resynced as Date).toISOString() } : {}),
+    stillUnsynced: still,
+    stillUnsyncedExamples: examples,
+    ...('at' in deadline
+      ? { deadline, unsyncedAtDeadline: Number(row.at_deadline), deadlineAfterEnd: Date.parse(deadline.at) > now.getTime() }
+      : { deadlineUnknown: deadline.unknown }),
+    uploads: counters.uploads,
+    duplicateUploads: counters.alreadyExists,
+    duplicateSerials: counters.duplicateSerials,
   };
 }

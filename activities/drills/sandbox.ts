@@ -3,6 +3,7 @@
 import { pipeline } from 'node:stream/promises';
 import { Client } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import { isTaxPlatformFault } from '../../domain/drill/tax-faults';
 import { priorityClassCaseSql, PRIORITY_CLASSES } from '../../domain/einvoice/priority';
 import { INVOICE_TABLES } from '../../domain/plan/vocabulary';
 import { dropDatabase, ensureDatabase } from '../../scripts/stack/postgres';
@@ -51,7 +52,13 @@ async function withClient<T>(url: string, fn: (db: Client) => Promise<T>): Promi
   }
 }
 
-const rowDigestSql = `md5(ROW(${INVOICE_COLUMNS.join(', ')})::text)`;
+/**
+ * What an invoice says, for the loss comparison: every column but its sync state and the stamps
+ * every update touches (updated_at, row_version). A resync in the drill changes those and loses
+ * nothing; what the tax platform's side did is measured apart (measureTaxPlatform).
+ */
+const CONTENT_COLUMNS = INVOICE_COLUMNS.filter((c) => !['sync_status', 'synced_at', 'updated_at', 'row_version'].includes(c));
+const rowDigestSql = `md5(ROW(${CONTENT_COLUMNS.join(', ')})::text)`;
 
 /**
  * Creates `sandbox` as a copy of production's invoices (one consistent snapshot, read-only on
@@ -105,9 +112,6 @@ export interface FaultApplied {
 }
 
 const UNBUILT: Record<string, string> = {
-  'tax-platform-outage': 'the tax-platform simulator is not built yet',
-  'tax-platform-delay': 'the tax-platform simulator is not built yet',
-  'tax-platform-drop-records': 'the tax-platform simulator is not built yet',
   'rogue-access': 'roles are server-wide in PostgreSQL, so a planted account would not stay inside the sandbox',
 };
 
@@ -124,6 +128,7 @@ export async function injectFault(servers: DrillServers, sandbox: string, index:
   const url = sandboxUrl(servers, sandbox);
   const unavailable = faultUnavailable(fault.kind);
   if (unavailable) throw new Error(unavailable);
+  if (isTaxPlatformFault(fault.kind)) throw new Error(`fault ${fault.kind} acts on the drill's tax-platform tenant, not on the sandbox database`);
   if (fault.kind === 'stop-database') return stopSandbox(servers, sandbox);
   const target = fault.target ?? 'invoices';
   if (!(INVOICE_TABLES as readonly string[]).includes(target)) throw new Error(`fault ${fault.kind}: target "${target}" is not a table of the invoice database (${INVOICE_TABLES.join(', ')})`);

@@ -3,7 +3,7 @@
 // score and the findings never disagree. Pure: no clock, no I/O (Date.parse only reads its input).
 import { formatDuration, parseDuration } from '../plan/duration';
 import { EXPECT_KINDS } from '../plan/vocabulary';
-import type { DrillAudienceFacts, DrillFacts, DrillStepFacts } from './drill.types';
+import type { DrillAudienceFacts, DrillFacts, DrillStepFacts, TaxPlatformFacts } from './drill.types';
 
 /** The first notification must go out within this much plan time of classification. */
 export const FIRST_NOTIFICATION_MS = 5 * 60_000;
@@ -396,9 +396,10 @@ export function taxPlatformResult(facts: DrillFacts): TaxPlatformResult | undefi
   if (!t) return undefined;
   const base = { returnedAt: t.returnedAt, stillUnsynced: t.stillUnsynced, unsyncedAtDeadline: t.unsyncedAtDeadline ?? 0, duplicateUploads: t.duplicateUploads };
   if (Date.parse(t.returnedAt) > Date.parse(t.measuredAt)) return { ...base, status: 'platform-not-back' };
-  if (t.unsyncedAtReturn === 0) return { ...base, status: 'nothing-to-resync', resyncedAt: t.returnedAt, resyncMs: 0 };
-  if (t.resyncedAt === undefined || t.stillUnsynced > 0) return { ...base, status: 'not-resynced' };
-  return { ...base, status: 'resynced', resyncedAt: t.resyncedAt, resyncMs: Math.max(0, planElapsed(facts, t.returnedAt, t.resyncedAt) ?? 0) };
+  const resyncedAt = taxServiceRestoredAt(t);
+  if (t.unsyncedAtReturn === 0) return { ...base, status: 'nothing-to-resync', resyncedAt, resyncMs: 0 };
+  if (resyncedAt === undefined) return { ...base, status: 'not-resynced' };
+  return { ...base, status: 'resynced', resyncedAt, resyncMs: Math.max(0, planElapsed(facts, t.returnedAt, resyncedAt) ?? 0) };
 }
 
 /**
@@ -406,6 +407,8 @@ export function taxPlatformResult(facts: DrillFacts): TaxPlatformResult | undefi
  * i.e. at full resync after the platform's return; never while some invoice unsynced at the return
  * still is.
  */
-export function taxServiceRestoredAt(facts: DrillFacts): string | undefined {
-  return taxPlatformResult(facts)?.resyncedAt;
+export function taxServiceRestoredAt(t: TaxPlatformFacts): string | undefined {
+  if (Date.parse(t.returnedAt) > Date.parse(t.measuredAt)) return undefined;
+  if (t.unsyncedAtReturn === 0) return t.returnedAt;
+  return t.stillUnsynced === 0 ? t.resyncedAt : undefined;
 }

@@ -91,12 +91,13 @@ describe('taxPlatformResult: the platform’s return to full resync', () => {
     expect(taxPlatformResult(taxDrill())).toMatchObject({ status: 'resynced', resyncMs: 15 * MIN, resyncedAt: at(45) });
     const fast = taxDrill({ returnedAt: new Date(Date.parse(at(0)) + 30_000).toISOString(), resyncedAt: new Date(Date.parse(at(0)) + 45_000).toISOString() }, { timeScale: 60 });
     expect(taxPlatformResult(fast)?.resyncMs).toBe(15 * MIN);
-    expect(taxServiceRestoredAt(taxDrill())).toBe(at(45));
+    expect(taxServiceRestoredAt(tax())).toBe(at(45));
   });
   it('nothing to resync when nothing was unsynced at the return; not resynced while one still is; platform not back before its fault ends', () => {
     expect(taxPlatformResult(taxDrill({ unsyncedAtReturn: 0, resyncedAt: undefined }))).toMatchObject({ status: 'nothing-to-resync', resyncMs: 0, resyncedAt: at(30) });
     expect(taxPlatformResult(taxDrill({ resyncedAt: undefined, stillUnsynced: 3 }))).toMatchObject({ status: 'not-resynced', stillUnsynced: 3 });
-    expect(taxServiceRestoredAt(taxDrill({ resyncedAt: undefined, stillUnsynced: 3 }))).toBeUndefined();
+    expect(taxServiceRestoredAt(tax({ resyncedAt: undefined, stillUnsynced: 3 }))).toBeUndefined();
+    expect(taxServiceRestoredAt(tax({ unsyncedAtReturn: 0, resyncedAt: undefined }))).toBe(at(30));
     expect(taxPlatformResult(taxDrill({ returnedAt: at(60) }))).toMatchObject({ status: 'platform-not-back' });
     expect(taxPlatformResult(facts())).toBeUndefined();
   });
