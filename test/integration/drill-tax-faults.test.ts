@@ -5,6 +5,7 @@
 // and the duplicate uploads, and the score, findings and report show them; the tenant goes with
 // the sandbox.
 import { randomBytes } from 'node:crypto';
+import { createDrillActivities } from '../../activities/drills/drill.activities';
 import { prepareInvoiceDatabase } from '../../activities/invoices/database';
 import { generateInvoices } from '../../activities/invoices/generate';
 import { toUploadRow } from '../../activities/tax-platform/mapping';
@@ -108,6 +109,10 @@ describe('live drill with a tax-platform outage', () => {
     expect(faults.faults).toEqual([{ kind: 'outage', until: fault.until }]);
     // Production's tenant never saw it.
     expect(await productionView(periods)).toBe(before);
+    // A retry of the injection changes nothing: same moment, same end.
+    const retried = await createDrillActivities(h.db, h.config).injectDrillFault({ drillId: id, sandbox, index: 0, fault: { kind: 'platform-outage', durationMs: 20 * 60_000 } });
+    expect(retried).toEqual({ at: fault.at, detail: fault.detail });
+    expect((await call('/_sim/faults', { tenant: sandbox })).data.faults).toEqual([{ kind: 'outage', until: fault.until }]);
 
     // It lifts by itself; the tenant then shows the copy of production's invoices.
     await eventually('the platform to return', async () => ((await call('/_sim/faults', { tenant: sandbox })).data.lifted.length ? true : undefined), 30_000);
