@@ -4,6 +4,7 @@ import type { YingjiConfig } from '../apps/shared/config';
 import { createActionActivities } from './actions/actions.activities';
 import { createBackupActivities } from './backup/backup.activities';
 import { createDrillActivities } from './drills/drill.activities';
+import { createReconcileActions } from './invoices/reconcile-action';
 import { createTaxSyncActivities } from './invoices/sync.activities';
 import { loadKeyring } from './backup/keys/keyring';
 import type { BackupStore } from './backup/store';
@@ -33,6 +34,8 @@ export function createActivities(
     ...createActionActivities({
       // freezeIssuing, resumeIssuing, resyncTaxPlatform (a live drill: its sandbox and simulator tenant).
       ...taxSync.actions,
+      // reconcileInvoices: one finance task per truly missing invoice (its follow-ups).
+      ...createReconcileActions(config),
       takeBackup: async (req) => {
         if (req.mode !== 'live') return { outcome: '演练中不执行 not run in a drill: a backup would join production\'s backup catalog and chains' };
         const kind = req.with.kind === 'incremental' || req.with.kind === 'differential' ? req.with.kind : 'full';

@@ -21,7 +21,7 @@ export const PERIOD_PAGE_ROWS = 2_000;
 /** Most rows each fact-based candidate search returns (a busy seller has 100,000 in a month). */
 export const NEAR_CANDIDATE_LIMIT = 100;
 
-const COLUMNS = `invoice_no, issued_at, kind, seller_tax_id, buyer_tax_id, amount, total, status, region, folder, sync_status, synced_at, declared_period`;
+const COLUMNS = `invoice_no, issued_at, kind, seller_tax_id, buyer_tax_id, amount, total, status, region, folder, sync_status, synced_at, declared_period, sync_code, sync_message`;
 
 interface Row {
   invoice_no: string;
@@ -37,9 +37,11 @@ interface Row {
   sync_status: SyncStatus;
   synced_at: Date | null;
   declared_period: string | null;
+  sync_code: string | null;
+  sync_message: string | null;
 }
 
-// syncCode/syncMessage stay unset until the sync records the platform's code in the table.
+// syncCode/syncMessage are set only when the sync recorded the platform's answer.
 function ledgerRow(r: Row): LedgerRow {
   return {
     invoiceNo: r.invoice_no,
@@ -55,6 +57,8 @@ function ledgerRow(r: Row): LedgerRow {
     syncStatus: r.sync_status,
     syncedAt: r.synced_at ? r.synced_at.toISOString() : null,
     declaredPeriod: r.declared_period,
+    ...(r.sync_code ? { syncCode: r.sync_code } : {}),
+    ...(r.sync_message ? { syncMessage: r.sync_message } : {}),
   };
 }
 

@@ -213,6 +213,7 @@ export const ACTIONS: Record<ActionName, ActionDef> = {
       period: param('"current" (default), "previous" or YYYY-MM', period),
       taxpayers: param('"all" (default) or a list of unified social credit codes', either('"all" or a list of credit codes', words(['all']), list(text(CREDIT_CODE, 'an 18-character unified social credit code'), { unique: true }))),
       causes: param(`causes to check (default: all of ${DISCREPANCY_CAUSES.join(', ')})`, list(words(DISCREPANCY_CAUSES), { unique: true })),
+      missingTo: param('the plan role whose team gets a task per truly missing invoice (default finance)', text(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'a role name')),
     },
   },
   resyncTaxPlatform: {

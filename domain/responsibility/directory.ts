@@ -16,6 +16,8 @@ export interface Person {
   contacts: Contacts;
   /** False while on leave or otherwise not to be called; such a person is not reachable. */
   available: boolean;
+  /** What the person sees when they ask a diagnosis (province codes, folder prefixes); absent: the whole company. */
+  scope?: { regions?: string[]; folders?: string[] };
 }
 
 export interface Team {
@@ -132,7 +134,7 @@ class DirectoryParser {
     for (const e of entries) this.personIds.add(e.name);
     const out: Record<string, Person> = {};
     for (const e of entries) {
-      const fields = r.fields(e.value, e.path, { allowed: ['name', 'contacts', 'available'], required: ['name', 'contacts'], what: 'a person: { name, contacts }' }, e.key);
+      const fields = r.fields(e.value, e.path, { allowed: ['name', 'contacts', 'available', 'scope'], required: ['name', 'contacts'], what: 'a person: { name, contacts }' }, e.key);
       if (!fields) continue;
       const nf = fields.get('name');
       const name = nf ? r.str(nf.value, nf.path) : undefined;
@@ -140,9 +142,32 @@ class DirectoryParser {
       const contacts = cf ? this.contacts(cf) : undefined;
       const af = fields.get('available');
       const available = af ? r.bool(af.value, af.path) : true;
-      if (name !== undefined && contacts && available !== undefined) out[e.name] = { id: e.name, name, contacts, available };
+      const sf = fields.get('scope');
+      const scope = sf ? this.scope(sf) : undefined;
+      if (name !== undefined && contacts && available !== undefined && (!sf || scope)) out[e.name] = { id: e.name, name, contacts, available, ...(scope ? { scope } : {}) };
     }
     return out;
+  }
+
+  /** `scope: { regions: ["11"], folders: [sales] }`: what the person may see when asking a diagnosis. */
+  private scope(f: Field): Person['scope'] | undefined {
+    const r = this.r;
+    const fields = r.fields(f.value, f.path, { allowed: ['regions', 'folders'], what: 'a scope: { regions, folders }' });
+    if (!fields) return undefined;
+    const out: NonNullable<Person['scope']> = {};
+    let ok = true;
+    const each = (name: 'regions' | 'folders', re: RegExp, what: string) => {
+      const lf = fields.get(name);
+      if (!lf) return;
+      const items = r.list(lf.value, lf.path, `a list of ${what}s`);
+      if (!items) return void (ok = false);
+      const values = items.map((item, i) => r.pattern(item, [...lf.path, i], re, what));
+      if (values.some((v) => v === undefined)) ok = false;
+      else out[name] = values as string[];
+    };
+    each('regions', /^[1-9][0-9]$/, 'a two-digit province code such as "11"');
+    each('folders', /^[^/\s][^\s]{0,199}$/, 'a folder such as sales or sales/2026-11');
+    return ok ? out : undefined;
   }
 
   private personRef(node: Node | null, path: Path): string | undefined {

@@ -9,7 +9,7 @@ import { PUBLIC_KEY, ROLES_KEY } from './decorators';
 import { TokenError, verifyToken } from './token-store';
 
 /** Collection POSTs that do something more specific than "create". */
-const POST_VERBS: Record<string, string> = { incidents: 'launch', drills: 'launch', plans: 'publish', backups: 'take', restores: 'start' };
+const POST_VERBS: Record<string, string> = { incidents: 'launch', drills: 'launch', plans: 'publish', backups: 'take', restores: 'start', diagnoses: 'ask' };
 
 const singular = (s: string) => s.replace(/ies$/, 'y').replace(/s$/, '');
 
