@@ -5,18 +5,21 @@
 // so an invoice is held exactly when it was issued while the mode was not open.
 import { randomInt } from 'node:crypto';
 import { Client } from 'pg';
-import { mulberry32 } from '../../domain/einvoice';
+import { isProvinceCode, mulberry32 } from '../../domain/einvoice';
 import { InvoiceDraft, checkDraft, draftRow, syntheticDrafts } from './issue-drafts';
 
 export const ISSUING_MODES = ['open', 'queue', 'freeze'] as const;
 export type IssuingMode = (typeof ISSUING_MODES)[number];
 
 export interface IssuingState {
+  /** The company-wide mode (provinces listed in `regions` differ from it). */
   mode: IssuingMode;
   since: string;
   by: string;
   reason: string | null;
   incident: string | null;
+  /** Provinces whose mode differs from the company-wide one, by province code. */
+  regions: Record<string, { mode: IssuingMode; since: string; by: string; reason: string | null; incident: string | null }>;
   /** Invoices held while issuing was frozen, not uploaded yet. */
   queued: number;
   /** Invoices waiting for the sync (held ones included). */
@@ -47,7 +50,14 @@ async function inTransaction<T>(db: Client, fn: () => Promise<T>): Promise<T> {
 }
 
 async function readState(db: Client): Promise<IssuingState> {
-  const s = (await db.query(`SELECT mode, since, by, reason, incident FROM issuing_state`)).rows[0];
+  const rows = (await db.query(`SELECT region, mode, since, by, reason, incident FROM issuing_state ORDER BY region`)).rows.map((r) => ({
+    region: r.region as string,
+    mode: r.mode as IssuingMode,
+    since: (r.since as Date).toISOString(),
+    by: r.by as string,
+    reason: r.reason as string | null,
+    incident: r.incident as string | null,
+  }));
   const n = (
     await db.query(
       `SELECT count(*) FILTER (WHERE held)::int AS queued, count(*) FILTER (WHERE sync_status = 'pending')::int AS pending,
@@ -55,7 +65,45 @@ async function readState(db: Client): Promise<IssuingState> {
          FROM invoices WHERE sync_status <> 'synced'`,
     )
   ).rows[0];
-  return { mode: s.mode, since: (s.since as Date).toISOString(), by: s.by, reason: s.reason, incident: s.incident, queued: n.queued, pending: n.pending, failed: n.failed };
+  const { region: _all, ...all } = rows.find((r) => r.region === 'all')!;
+  const regions = Object.fromEntries(rows.filter((r) => r.region !== 'all').map(({ region, ...rest }) => [region, rest]));
+  return { ...all, regions, queued: n.queued, pending: n.pending, failed: n.failed };
+}
+
+/** Province codes as given to an action or the CLI; none means the whole company. */
+function checkRegions(regions: readonly string[] | undefined): string[] {
+  const list = [...new Set(regions ?? [])];
+  const bad = list.filter((r) => !isProvinceCode(r));
+  if (bad.length) throw new Error(`regions must be province codes such as "11" (Beijing), got ${bad.map((r) => JSON.stringify(r)).join(', ')}`);
+  return list.sort();
+}
+
+/**
+ * Sets the mode of the provinces given, or of the whole company (which also ends every province's
+ * own mode). Returns the modes found before, by region.
+ */
+async function setMode(db: Client, mode: IssuingMode, regions: string[], who: { by: string; reason?: string; incident?: string }): Promise<Record<string, IssuingMode>> {
+  const rows = (await db.query(`SELECT region, mode FROM issuing_state FOR UPDATE`)).rows as { region: string; mode: IssuingMode }[];
+  const all = rows.find((r) => r.region === 'all')!.mode;
+  const before = Object.fromEntries((regions.length ? regions : ['all']).map((r) => [r, rows.find((x) => x.region === r)?.mode ?? all]));
+  const values = [who.by, who.reason ?? null, who.incident ?? null];
+  if (!regions.length) {
+    await db.query(`DELETE FROM issuing_state WHERE region <> 'all'`);
+    if (all !== mode) await db.query(`UPDATE issuing_state SET mode = $4, since = clock_timestamp(), by = $1, reason = $2, incident = $3 WHERE region = 'all'`, [...values, mode]);
+    return before;
+  }
+  for (const region of regions) {
+    if (before[region] === mode) continue;
+    if (mode === all) await db.query(`DELETE FROM issuing_state WHERE region = $1`, [region]);
+    else {
+      await db.query(
+        `INSERT INTO issuing_state (region, mode, since, by, reason, incident) VALUES ($5, $4, clock_timestamp(), $1, $2, $3)
+         ON CONFLICT (region) DO UPDATE SET mode = EXCLUDED.mode, since = EXCLUDED.since, by = EXCLUDED.by, reason = EXCLUDED.reason, incident = EXCLUDED.incident`,
+        [...values, mode, region],
+      );
+    }
+  }
+  return before;
 }
 
 export function issuingState(url: string): Promise<IssuingState> {
@@ -67,21 +115,18 @@ export interface FreezeRequest {
   by: string;
   reason?: string;
   incident?: string;
+  /** Province codes; none: the whole company. */
+  regions?: string[];
 }
 
 /** Freezes issuing (idempotent: the same mode again changes nothing and keeps its `since`). */
-export async function freezeIssuing(url: string, req: FreezeRequest): Promise<{ changed: boolean; previous: IssuingMode; state: IssuingState }> {
+export async function freezeIssuing(url: string, req: FreezeRequest): Promise<{ changed: boolean; previous: Record<string, IssuingMode>; state: IssuingState }> {
   if (req.mode !== 'queue' && req.mode !== 'freeze') throw new Error(`mode must be queue or freeze, got ${JSON.stringify(req.mode)}`);
   if (!req.by) throw new Error('by (who freezes issuing) is required');
+  const regions = checkRegions(req.regions);
   return withInvoiceDb(url, async (db) => {
-    const previous = await inTransaction(db, async () => {
-      const was = (await db.query(`SELECT mode FROM issuing_state FOR UPDATE`)).rows[0].mode as IssuingMode;
-      if (was !== req.mode) {
-        await db.query(`UPDATE issuing_state SET mode = $1, since = clock_timestamp(), by = $2, reason = $3, incident = $4`, [req.mode, req.by, req.reason ?? null, req.incident ?? null]);
-      }
-      return was;
-    });
-    return { changed: previous !== req.mode, previous, state: await readState(db) };
+    const previous = await inTransaction(db, () => setMode(db, req.mode, regions, req));
+    return { changed: Object.values(previous).some((m) => m !== req.mode), previous, state: await readState(db) };
   });
 }
 
@@ -91,21 +136,27 @@ export interface ResumeRequest {
   drainQueue?: boolean;
   reason?: string;
   incident?: string;
+  /** Province codes; none: the whole company (every province's own mode ends too). */
+  regions?: string[];
 }
 
-/** Reopens issuing and (by default) releases the queue; idempotent. */
-export async function resumeIssuing(url: string, req: ResumeRequest): Promise<{ changed: boolean; previous: IssuingMode; released: number; state: IssuingState }> {
+/** Reopens issuing and (by default) releases the queue of the provinces reopened; idempotent. */
+export async function resumeIssuing(url: string, req: ResumeRequest): Promise<{ changed: boolean; previous: Record<string, IssuingMode>; released: number; state: IssuingState }> {
   if (!req.by) throw new Error('by (who resumes issuing) is required');
+  const regions = checkRegions(req.regions);
   return withInvoiceDb(url, async (db) => {
     const { previous, released } = await inTransaction(db, async () => {
-      const was = (await db.query(`SELECT mode FROM issuing_state FOR UPDATE`)).rows[0].mode as IssuingMode;
-      if (was !== 'open') {
-        await db.query(`UPDATE issuing_state SET mode = 'open', since = clock_timestamp(), by = $1, reason = $2, incident = $3`, [req.by, req.reason ?? null, req.incident ?? null]);
-      }
-      const r = req.drainQueue === false ? { rowCount: 0 } : await db.query(`UPDATE invoices SET held = false WHERE held`);
+      const was = await setMode(db, 'open', regions, req);
+      if (req.drainQueue === false) return { previous: was, released: 0 };
+      // Only invoices of provinces that are open now: a province still frozen keeps its queue.
+      const r = await db.query(
+        `UPDATE invoices i SET held = false WHERE held AND ($1::text[] = '{}' OR region = ANY($1))
+            AND COALESCE((SELECT mode FROM issuing_state s WHERE s.region = i.region), (SELECT mode FROM issuing_state WHERE region = 'all')) = 'open'`,
+        [regions],
+      );
       return { previous: was, released: r.rowCount ?? 0 };
     });
-    return { changed: previous !== 'open', previous, released, state: await readState(db) };
+    return { changed: Object.values(previous).some((m) => m !== 'open'), previous, released, state: await readState(db) };
   });
 }
 
@@ -125,9 +176,10 @@ export interface IssueRequest {
 
 export interface IssueResult {
   issued: number;
-  /** True when issuing was frozen: the invoices are queued, not uploaded until resumed or resynced. */
-  held: boolean;
-  mode: IssuingMode;
+  /** Invoices issued while their province's issuing was frozen: queued, not uploaded until resumed or resynced. */
+  held: number;
+  /** The modes met, by province of the invoices issued. */
+  modes: Record<string, IssuingMode>;
   first?: string;
   last?: string;
   total: { amountFen: number; taxFen: number };
@@ -147,11 +199,11 @@ export async function issueInvoices(url: string, req: IssueRequest): Promise<Iss
   const checked = drafts.map((d, i) => checkDraft(d, now, req.drafts ? `drafts[${i}]` : 'invoice'));
   return withInvoiceDb(url, (db) =>
     inTransaction(db, async () => {
-      const mode = (await db.query(`SELECT mode FROM issuing_state FOR SHARE`)).rows[0].mode as IssuingMode;
-      const held = mode !== 'open';
+      const modes = new Map((await db.query(`SELECT region, mode FROM issuing_state FOR SHARE`)).rows.map((r) => [r.region as string, r.mode as IssuingMode]));
+      const modeOf = (region: string) => modes.get(region) ?? modes.get('all')!;
       await db.query('LOCK TABLE invoices IN SHARE ROW EXCLUSIVE MODE');
       const max = Number((await db.query(`SELECT COALESCE(MAX(substr(invoice_no, 6)::bigint), 0)::text AS m FROM invoices`)).rows[0].m);
-      const rows = checked.map((d, i) => draftRow(d, max + 1 + i, held));
+      const rows = checked.map((d, i) => draftRow(d, max + 1 + i, modeOf(d.region) !== 'open'));
       const col = <K extends keyof (typeof rows)[number]>(k: K) => rows.map((r) => r[k]);
       await db.query(
         `INSERT INTO invoices (invoice_no, issued_at, kind, seller_tax_id, buyer_tax_id, seller_name, buyer_name, amount, tax_rate, tax, total,
@@ -167,8 +219,8 @@ export async function issueInvoices(url: string, req: IssueRequest): Promise<Iss
       );
       return {
         issued: rows.length,
-        held,
-        mode,
+        held: rows.filter((r) => r.held).length,
+        modes: Object.fromEntries(rows.map((r) => [r.region, modeOf(r.region)])),
         first: rows[0]?.invoice_no,
         last: rows.at(-1)?.invoice_no,
         total: { amountFen: rows.reduce((s, r) => s + r.amount, 0), taxFen: rows.reduce((s, r) => s + r.tax, 0) },

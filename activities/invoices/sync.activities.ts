@@ -3,7 +3,7 @@
 // the same name, never production's invoices or production's tenant.
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { YingjiConfig } from '../../apps/shared/config';
-import { addMonths, isTaxPeriod, taxPeriodOf } from '../../domain/einvoice';
+import { addMonths, isProvinceCode, isTaxPeriod, taxPeriodOf } from '../../domain/einvoice';
 import type { TaxPeriod } from '../../domain/einvoice';
 import { runInvoiceMigrations } from '../../migrations/invoices/data-source';
 import type { ActionRequest, ActionResult } from '../actions/actions.activities';
@@ -21,7 +21,7 @@ export interface TaxSyncRequest {
   target?: string;
   by: string;
   /** Absent: the scheduled pass (pending invoices, the queue left alone). Present: a resync. */
-  resync?: { statuses?: SyncStatusFilter[]; period?: TaxPeriod; batchSize?: number };
+  resync?: { statuses?: SyncStatusFilter[]; period?: TaxPeriod; since?: string; batchSize?: number };
 }
 
 /** Where a request works: production's invoices and tenant, or a drill's sandbox and its own tenant. */
@@ -38,6 +38,14 @@ export function resyncPeriod(raw: unknown, now: Date): TaxPeriod | undefined {
   if (!isTaxPeriod(period)) throw new Error(`with.period must be current, previous or a tax period yyyy-MM, got ${JSON.stringify(raw)}`);
   if (period > current) throw new Error(`with.period ${period} is in the future (the current period is ${current})`);
   return period;
+}
+
+/** with.since: an ISO 8601 instant with its zone. A `{ fact }` reference reaches actions unresolved, so it is refused. */
+export function resyncSince(raw: unknown): Date | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  const at = typeof raw === 'string' && /(Z|[+-]\d{2}:?\d{2})$/.test(raw) ? new Date(raw) : undefined;
+  if (!at || Number.isNaN(at.getTime())) throw new Error(`with.since must be a date-time with its zone (2026-11-23T08:00:00+08:00), got ${JSON.stringify(raw)}`);
+  return at;
 }
 
 function resyncStatuses(raw: unknown): SyncStatusFilter[] {
@@ -87,10 +95,12 @@ export function createTaxSyncActivities(config: TaxSyncConfig, over: { retry?: P
     let scope;
     let period;
     let statuses;
+    let since;
     try {
       scope = scopeOf(config, req.target);
       period = resyncPeriod(req.resync?.period, new Date());
       statuses = req.resync ? resyncStatuses(req.resync.statuses) : (['pending'] as SyncStatusFilter[]);
+      since = resyncSince(req.resync?.since);
     } catch (err) {
       throw ApplicationFailure.nonRetryable((err as Error).message, 'BadSyncRequest');
     }
@@ -109,6 +119,7 @@ export function createTaxSyncActivities(config: TaxSyncConfig, over: { retry?: P
         statuses,
         includeHeld: Boolean(req.resync),
         period,
+        since,
         batchSize: req.resync?.batchSize ?? DEFAULT_BATCH_SIZE,
         whenBusy: req.resync ? 'wait' : 'skip',
         onProgress: heartbeatProgress(),
@@ -144,27 +155,44 @@ export function createTaxSyncActivities(config: TaxSyncConfig, over: { retry?: P
     }
   };
   const by = (req: ActionRequest) => `incident ${req.incidentId}`;
+  const actionRegions = (req: ActionRequest): string[] | undefined => {
+    const regions = req.with.regions;
+    if (regions === undefined) return undefined;
+    if (!Array.isArray(regions) || regions.some((r) => typeof r !== 'string' || !isProvinceCode(r))) {
+      throw ApplicationFailure.nonRetryable(`with.regions must be a list of province codes such as "11", got ${JSON.stringify(regions)}`, 'BadSyncRequest');
+    }
+    return regions as string[];
+  };
+  /** `queue`, or `queue in 11, open in 31` when the provinces differed. */
+  const wasModes = (previous: Record<string, string>) => {
+    const modes = [...new Set(Object.values(previous))];
+    return modes.length === 1 ? modes[0] : Object.entries(previous).map(([r, m]) => `${m} in ${r}`).join(', ');
+  };
 
   const actions: Record<string, (req: ActionRequest) => Promise<ActionResult>> = {
     async freezeIssuing(req) {
       const mode = req.with.mode ?? 'queue';
       if (mode !== 'queue' && mode !== 'freeze') throw ApplicationFailure.nonRetryable(`with.mode must be queue or freeze, got ${JSON.stringify(mode)}`, 'BadSyncRequest');
+      const regions = actionRegions(req);
       const { url } = actionScope(req);
       await runInvoiceMigrations(url);
-      const r = await freezeIssuing(url, { mode, by: by(req), incident: req.incidentId, reason: `step ${req.stepId}` });
+      const r = await freezeIssuing(url, { mode, by: by(req), incident: req.incidentId, reason: `step ${req.stepId}`, regions });
+      const where = regions?.length ? ` in provinces ${regions.join(', ')}` : '';
       return {
-        outcome: `${r.changed ? `issuing frozen (mode ${mode}, was ${r.previous})` : `issuing was already frozen (mode ${mode})`}: new invoices are recorded and held, not uploaded; ${r.state.queued} queued`,
+        outcome: `${r.changed ? `issuing frozen${where} (mode ${mode}, was ${wasModes(r.previous)})` : `issuing was already frozen${where} (mode ${mode})`}: new invoices are recorded and held, not uploaded; ${r.state.queued} queued`,
         data: { ...r.state },
       };
     },
     async resumeIssuing(req) {
       const drainQueue = req.with.drainQueue ?? true;
       if (typeof drainQueue !== 'boolean') throw ApplicationFailure.nonRetryable(`with.drainQueue must be true or false, got ${JSON.stringify(drainQueue)}`, 'BadSyncRequest');
+      const regions = actionRegions(req);
       const { url } = actionScope(req);
       await runInvoiceMigrations(url);
-      const r = await resumeIssuing(url, { by: by(req), drainQueue, incident: req.incidentId, reason: `step ${req.stepId}` });
+      const r = await resumeIssuing(url, { by: by(req), drainQueue, incident: req.incidentId, reason: `step ${req.stepId}`, regions });
+      const where = regions?.length ? ` in provinces ${regions.join(', ')}` : '';
       return {
-        outcome: `${r.changed ? `issuing resumed (was ${r.previous})` : 'issuing was already open'}; ${drainQueue ? `${r.released} queued invoices released for upload` : `${r.state.queued} invoices stay queued until a resync`}`,
+        outcome: `${r.changed ? `issuing resumed${where} (was ${wasModes(r.previous)})` : `issuing was already open${where}`}; ${drainQueue ? `${r.released} queued invoices released for upload` : `${r.state.queued} invoices stay queued until a resync`}`,
         data: { ...r.state, released: r.released },
       };
     },
@@ -175,7 +203,7 @@ export function createTaxSyncActivities(config: TaxSyncConfig, over: { retry?: P
       const o = await resync({
         target: req.target,
         by: by(req),
-        resync: { statuses: req.with.statuses as SyncStatusFilter[] | undefined, period: req.with.period as string | undefined, batchSize },
+        resync: { statuses: req.with.statuses as SyncStatusFilter[] | undefined, period: req.with.period as string | undefined, since: req.with.since as string | undefined, batchSize },
       });
       return { outcome: `resync: ${describeOutcome(o)}`, data: { ...o } };
     },

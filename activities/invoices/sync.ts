@@ -52,6 +52,8 @@ export interface SyncPassOptions {
   includeHeld?: boolean;
   /** Only invoices issued in this tax period (yyyy-MM). */
   period?: TaxPeriod;
+  /** Only invoices issued from this instant. */
+  since?: Date;
   batchSize?: number;
   /** Batches in flight at once (default 4). */
   concurrency?: number;
@@ -181,9 +183,10 @@ class Pass {
         `SELECT invoice_no, seller_tax_id FROM invoices i
           WHERE sync_status = ANY($1) AND ($2 OR NOT held)
             AND ($3::timestamptz IS NULL OR (issued_at >= $3 AND issued_at < $4))
+            AND ($6::timestamptz IS NULL OR issued_at >= $6)
             AND NOT EXISTS (SELECT 1 FROM sync_batch_invoices m WHERE m.invoice_no = i.invoice_no AND m.outcome IS NULL)
           ORDER BY (declared_period IS NULL AND issued_at < $5) DESC, issued_at, invoice_no`,
-        [this.cfg.statuses, this.opts.includeHeld ?? false, range?.from ?? null, range?.to ?? null, declarationBlockingBefore(this.cfg.now())],
+        [this.cfg.statuses, this.opts.includeHeld ?? false, range?.from ?? null, range?.to ?? null, declarationBlockingBefore(this.cfg.now()), this.opts.since ?? null],
       )
     ).rows.map((r) => ({ no: r.invoice_no, seller: r.seller_tax_id.trim() }));
     for (const w of this.work) {
@@ -209,8 +212,9 @@ class Pass {
     const left = (
       await this.db.query(
         `SELECT count(*) FILTER (WHERE sync_status = 'pending')::int AS pending, count(*) FILTER (WHERE held)::int AS queued
-           FROM invoices WHERE sync_status <> 'synced' AND ($1::timestamptz IS NULL OR (issued_at >= $1 AND issued_at < $2))`,
-        [range?.from ?? null, range?.to ?? null],
+           FROM invoices WHERE sync_status <> 'synced' AND ($1::timestamptz IS NULL OR (issued_at >= $1 AND issued_at < $2))
+            AND ($3::timestamptz IS NULL OR issued_at >= $3)`,
+        [range?.from ?? null, range?.to ?? null, this.opts.since ?? null],
       )
     ).rows[0];
     this.out.stillPending = left.pending;

@@ -81,14 +81,14 @@ describe('issuing, the freeze and the scheduled sync', () => {
     const runScheduled = () => h.temporal.workflow.execute('taxSync', { taskQueue: h.config.taskQueue, workflowId: `sync-${randomBytes(4).toString('hex')}`, args: [] });
 
     const open = await issueInvoices(url, { count: 30, seller: SELLERS[0], buyer: BUYER, seed: 1 });
-    expect(open).toMatchObject({ issued: 30, held: false, mode: 'open' });
+    expect(open).toMatchObject({ issued: 30, held: 0 });
     expect(await runScheduled()).toMatchObject({ synced: 30, stillPending: 0 });
 
     const frozen = await actions.freezeIssuing(action('freezeIssuing', { mode: 'queue' }));
     expect(frozen.outcome).toMatch(/issuing frozen \(mode queue, was open\)/);
     expect((await actions.freezeIssuing(action('freezeIssuing', { mode: 'queue' }))).outcome).toMatch(/already frozen/);
     const held = await issueInvoices(url, { count: 20, seller: SELLERS[1], buyer: BUYER, seed: 2 });
-    expect(held).toMatchObject({ issued: 20, held: true, mode: 'queue' });
+    expect(held).toMatchObject({ issued: 20, held: 20, modes: { '31': 'queue' } });
     expect(await issuingState(url)).toMatchObject({ mode: 'queue', queued: 20, pending: 20, by: 'incident inc-sync-test' });
 
     // The schedule's pass while frozen: the queue stays on our side.
@@ -99,7 +99,7 @@ describe('issuing, the freeze and the scheduled sync', () => {
     const resumed = await actions.resumeIssuing(action('resumeIssuing', {}));
     expect(resumed.outcome).toMatch(/issuing resumed \(was queue\); 20 queued invoices released/);
     expect((await actions.resumeIssuing(action('resumeIssuing', {}))).outcome).toMatch(/already open; 0 queued invoices released/);
-    expect(await issueInvoices(url, { count: 1, seller: SELLERS[0], seed: 3 })).toMatchObject({ held: false });
+    expect(await issueInvoices(url, { count: 1, seller: SELLERS[0], seed: 3 })).toMatchObject({ held: 0 });
     expect(await runScheduled()).toMatchObject({ synced: 21, stillPending: 0, queued: 0 });
     expect(await statuses(url)).toEqual({ synced: 51 });
     expect(await stats(SELLERS)).toMatchObject({ invoices: 51, alreadyExists: 0, duplicateSerials: 0, drops: 0 });
@@ -124,6 +124,36 @@ describe('issuing, the freeze and the scheduled sync', () => {
     } finally {
       await schedule.delete();
     }
+  });
+
+  it('a freeze and a resume may name provinces: only their invoices are held and released; a resync can start from an instant', async () => {
+    const url = await invoiceDb('tp_sync_regions');
+    const tianjin = randomCreditCode(rng, '120101'); // a province of its own per test database
+    const shaanxi = randomCreditCode(rng, '610102');
+    const { actions } = syncOn(url);
+    const outcome = await actions.freezeIssuing(action('freezeIssuing', { mode: 'queue', regions: ['61'] }));
+    expect(outcome.outcome).toMatch(/^issuing frozen in provinces 61 \(mode queue, was open\)/);
+    expect(await issueInvoices(url, { count: 3, seller: tianjin, buyer: BUYER, seed: 21 })).toMatchObject({ held: 0, modes: { '12': 'open' } });
+    expect(await issueInvoices(url, { count: 4, seller: shaanxi, buyer: BUYER, seed: 22 })).toMatchObject({ held: 4, modes: { '61': 'queue' } });
+    expect(await issuingState(url)).toMatchObject({ mode: 'open', regions: { '61': { mode: 'queue', by: 'incident inc-sync-test' } }, queued: 4 });
+
+    // The whole company frozen, then Tianjin reopened: Shaanxi's queue stays held.
+    await actions.freezeIssuing(action('freezeIssuing', { mode: 'freeze' }));
+    expect((await issueInvoices(url, { count: 2, seller: tianjin, buyer: BUYER, seed: 23 })).held).toBe(2);
+    expect((await actions.resumeIssuing(action('resumeIssuing', { regions: ['12'] }))).outcome).toBe('issuing resumed in provinces 12 (was freeze); 2 queued invoices released for upload');
+    expect(await issuingState(url)).toMatchObject({ mode: 'freeze', regions: { '12': { mode: 'open' } }, queued: 4 });
+    await expect(actions.freezeIssuing(action('freezeIssuing', { mode: 'queue', regions: ['99'] }))).rejects.toThrow(/with\.regions must be a list of province codes such as "11", got \["99"\]/);
+
+    // A resync from an instant takes only what was issued since.
+    const since = new Date().toISOString();
+    const late = await issueInvoices(url, { count: 2, seller: tianjin, buyer: BUYER, at: new Date(Date.now() + 1000).toISOString(), seed: 24 });
+    const r = await actions.resyncTaxPlatform(action('resyncTaxPlatform', { since }));
+    expect(r.outcome).toMatch(/^resync: uploaded 2, synced 2;/);
+    expect(await queryUrl(url, `SELECT invoice_no FROM invoices WHERE sync_status = 'synced' ORDER BY 1`)).toEqual([{ invoice_no: late.first }, { invoice_no: late.last }]);
+    await expect(actions.resyncTaxPlatform(action('resyncTaxPlatform', { since: { fact: 'outageStartedAt' } }))).rejects.toThrow(/with\.since must be a date-time with its zone/);
+
+    expect((await actions.resumeIssuing(action('resumeIssuing', {}))).outcome).toBe('issuing resumed (was freeze); 4 queued invoices released for upload');
+    expect(await issuingState(url)).toMatchObject({ mode: 'open', regions: {}, queued: 0 });
   });
 
   it('bad input is refused naming what is wrong, and nothing is issued or frozen', async () => {

@@ -86,7 +86,12 @@ export function issueCommand(url: () => string = () => loadConfig().invoiceDatab
       await prepareInvoiceDatabase(db);
       const r = await issueInvoices(db, { count: o.count, seller: o.seller, buyer: o.buyer, amountFen: o.amount, at: o.at, seed: o.seed });
       console.log(`issued ${fmt(r.issued)} invoices ${r.first}${r.issued > 1 ? ` .. ${r.last}` : ''}: amount ${formatYuan(r.total.amountFen)} + tax ${formatYuan(r.total.taxFen)} CNY, sync pending`);
-      if (r.held) console.log(`held: issuing is frozen (mode ${r.mode}); they are queued and not uploaded until issuing resumes or a resync takes the queue`);
+      const frozen = [...new Set(Object.values(r.modes).filter((m) => m !== 'open'))];
+      if (r.held) {
+        console.log(
+          `held: issuing is frozen (mode ${frozen.join(', ')})${r.held < r.issued ? ` for ${fmt(r.held)} of them` : ''}; queued, not uploaded until issuing resumes or a resync takes the queue`,
+        );
+      }
     });
 }
 
@@ -143,7 +148,10 @@ export function issuingCommand(url: () => string = () => loadConfig().invoiceDat
         console.log(JSON.stringify(s, null, 2));
         return;
       }
-      console.log(`issuing: ${s.mode === 'open' ? 'open' : `frozen (mode ${s.mode})`} since ${s.since} by ${s.by}${s.reason ? ` (${s.reason})` : ''}${s.incident ? `, incident ${s.incident}` : ''}`);
+      const line = (m: { mode: string; since: string; by: string; reason: string | null; incident: string | null }) =>
+        `${m.mode === 'open' ? 'open' : `frozen (mode ${m.mode})`} since ${m.since} by ${m.by}${m.reason ? ` (${m.reason})` : ''}${m.incident ? `, incident ${m.incident}` : ''}`;
+      console.log(`issuing: ${line(s)}`);
+      for (const [region, m] of Object.entries(s.regions)) console.log(`  province ${region}: ${line(m)}`);
       console.log(`queue: ${fmt(s.queued)} invoices held, not uploaded until issuing resumes or a resync takes them`);
       console.log(`waiting for the sync: ${fmt(s.pending)} pending (queue included), ${fmt(s.failed)} failed`);
     });
