@@ -228,6 +228,42 @@ describe('when the platform misbehaves', () => {
     expect(await stats(seller)).toMatchObject({ invoices: 300, alreadyExists: 0, duplicateSerials: 0 });
   });
 
+  it('a batch whose acceptance was lost with its worker is sent again under the same serial: 6655 hands back the first acceptance, nothing is stored twice', async () => {
+    const url = await invoiceDb('tp_sync_resend');
+    const seller = randomCreditCode(rng, '650102');
+    await issueInvoices(url, { count: 5, seller, buyer: BUYER, seed: 30 });
+    const real = (s: string) => createTaxPlatformClient({ baseUrl: sim.url, taxpayer: s, retry: FAST_RETRY });
+    // The platform accepts the upload, then the process dies before it records the acceptance.
+    const dying = (s: string) => ({ ...real(s), upload: async (...args: Parameters<ReturnType<typeof real>['upload']>) => {
+      await real(s).upload(...args);
+      throw new Error('worker killed after the upload');
+    } });
+    await expect(syncPass(url, { clientFor: dying, by: 'test' })).rejects.toThrow('worker killed after the upload');
+    expect(await queryUrl(url, `SELECT state, attempts, sllsh FROM sync_batches`)).toEqual([{ state: 'formed', attempts: 1, sllsh: null }]);
+
+    expect(await syncPass(url, { clientFor: real, by: 'test', pollIntervalMs: 20 })).toMatchObject({ uploaded: 5, synced: 5, batches: 1 });
+    expect(await queryUrl(url, `SELECT state, attempts FROM sync_batches`)).toEqual([{ state: 'done', attempts: 2 }]);
+    expect(await stats(seller)).toMatchObject({ uploads: 1, invoices: 5, duplicateSerials: 1, alreadyExists: 0 });
+  });
+
+  it('a result still processing (a delayed platform) is left for the next pass, which polls it again without uploading anew', async () => {
+    const url = await invoiceDb('tp_sync_delay');
+    const seller = randomCreditCode(rng, '640104');
+    await issueInvoices(url, { count: 6, seller, buyer: BUYER, seed: 31 });
+    const p = platform();
+    await p.sim.setFault({ kind: 'delay', ms: 1500 });
+    const clientFor = (s: string) => createTaxPlatformClient({ baseUrl: sim.url, taxpayer: s, retry: FAST_RETRY });
+    try {
+      expect(await syncPass(url, { clientFor, by: 'test', maxPollMs: 100, pollIntervalMs: 20 })).toMatchObject({ uploaded: 6, synced: 0, awaitingResults: 6, stillPending: 6 });
+    } finally {
+      await p.sim.clearFaults('delay');
+    }
+    expect(await queryUrl(url, `SELECT state FROM sync_batches`)).toEqual([{ state: 'accepted' }]);
+    await eventually('the delayed result to be ready', async () => ((await syncPass(url, { clientFor, by: 'test', maxPollMs: 100, pollIntervalMs: 20 })).synced === 6 ? true : undefined));
+    expect(await statuses(url)).toEqual({ synced: 6 });
+    expect(await stats(seller)).toMatchObject({ uploads: 1, invoices: 6, duplicateSerials: 0 });
+  });
+
   it('invoices the platform drops go out again in a NEW batch and end synced, each stored once', async () => {
     const url = await invoiceDb('tp_sync_drop');
     const seller = randomCreditCode(rng, '330106');
