@@ -106,7 +106,7 @@ describe('the invoice database', () => {
       database: 'yingji_invoices',
     });
     const tables = (await db.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`)).rows.map((r) => r.tablename);
-    expect(tables).toEqual(['invoice_changes', 'invoice_migrations', 'invoices', 'restore_progress']);
+    expect(tables).toEqual(['invoice_changes', 'invoice_migrations', 'invoices', 'issuing_state', 'restore_progress', 'sync_batch_invoices', 'sync_batches']);
   });
 
   it('holds the generated invoices, reported as they streamed', async () => {

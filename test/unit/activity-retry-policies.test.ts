@@ -53,9 +53,9 @@ const proxies = fs
   .flatMap((f) => proxiesIn(path.join(dir, f)));
 
 describe('every activity a workflow calls has a retry policy that ends', () => {
-  it('finds the proxies of the workflows (emergency plan, restore, recovery test, scheduled drill)', () => {
+  it('finds the proxies of the workflows (emergency plan, restore, recovery test, scheduled drill, tax sync)', () => {
     expect(new Set(proxies.map((p) => p.where.split(':')[0]))).toEqual(
-      new Set(['emergency-plan.workflow.ts', 'restore-by-priority.workflow.ts', 'recovery-test.workflow.ts', 'scheduled-drill.workflow.ts']),
+      new Set(['emergency-plan.workflow.ts', 'restore-by-priority.workflow.ts', 'recovery-test.workflow.ts', 'scheduled-drill.workflow.ts', 'tax-sync.workflow.ts']),
     );
   });
 
