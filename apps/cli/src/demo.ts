@@ -3,12 +3,14 @@ import { Client } from 'pg';
 import { takeBackup } from '../../../activities/backup/take-backup';
 import { prepareInvoiceDatabase } from '../../../activities/invoices/database';
 import { generateInvoices } from '../../../activities/invoices/generate';
+import { issueInvoices } from '../../../activities/invoices/issuing';
 import { backupDeps } from '../../shared/backups';
 import type { YingjiConfig } from '../../shared/config';
 import { createDataSource } from '../../../migrations/data-source';
 import { printTimeline } from './incident-commands';
 import { expectedDecisions, respondUntilClosed } from './simulated-responders';
 import { simulatedPeople } from './simulation';
+import { tellMissingInvoiceStory } from './demo-missing-invoice';
 import { runDrill } from './drill-commands';
 import { printAddresses, startDetached } from './stack';
 
@@ -75,12 +77,14 @@ export async function runDemo(config: YingjiConfig, log: (line: string) => void)
   // Business resumes: new invoices are issued after the last backup. The live drill then shows what a
   // second crash right now would cost: its sandbox loses exactly these.
   log('');
-  const issued = await generateInvoices(config.invoiceDatabaseUrl, { count: 25 });
-  log(`Issuing reopened: ${issued.rows} new invoices since the last backup.`);
+  const issued = await issueInvoices(config.invoiceDatabaseUrl, { count: 25 });
+  log(`Issuing reopened: ${issued.issued} new invoices since the last backup (yingji invoices issue; the sync schedule uploads them).`);
   log('Now the same plan as a live drill (实战演练): a sandbox copy of the invoices loses its table, the plan restores it, and the drill is scored.');
   const drill = await runDrill(config, info.api, plan.id, { mode: 'live-drill', timeScale: TIME_SCALE, simulate: { late: { 'test-issuing': 20_000 }, people } }, log);
   log(`Drill report (HTML, open in a browser): ${drill.reportFile}`);
   log(`                 from the API: ${drill.reportUrl} (also ?format=json, ?format=pdf)`);
+
+  await tellMissingInvoiceStory(config, people, TIME_SCALE, log);
   log('');
   log('The stack keeps running:');
   printAddresses(info, log);
