@@ -9,6 +9,7 @@ export type {
   DrillStepFacts,
   LostPoints,
   ScorePart,
+  TaxPlatformFacts,
 } from './drill.types';
 export { scoreDrill, gradeOf, PART_WEIGHTS } from './score';
 export { drillFindings } from './findings';
