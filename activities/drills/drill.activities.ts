@@ -39,13 +39,10 @@ export interface DrillOpened {
   at: string;
 }
 
-export function createDrillActivities(ds: DataSource, config: Pick<YingjiConfig, 'invoiceDatabaseUrl' | 'drillDatabaseUrl'> & Partial<Pick<YingjiConfig, 'taxPlatformUrl'>>) {
+export function createDrillActivities(ds: DataSource, config: Pick<YingjiConfig, 'invoiceDatabaseUrl' | 'drillDatabaseUrl' | 'taxPlatformUrl'>) {
   const servers = { invoiceUrl: config.invoiceDatabaseUrl, sandboxServerUrl: config.drillDatabaseUrl };
   // The simulator (or TAX_PLATFORM_URL's implementation) and its admin secret, from the environment.
-  const sim = (): SimulatorAccess => {
-    const own = taxPlatformConfig();
-    return { url: config.taxPlatformUrl ?? `http://127.0.0.1:${own.port}`, adminToken: own.adminToken };
-  };
+  const sim = (): SimulatorAccess => ({ url: config.taxPlatformUrl, adminToken: taxPlatformConfig().adminToken });
   const planOfDrill = async (drillId: string): Promise<Plan> => {
     const [row] = await ds.query(`SELECT pv.parsed FROM drills d JOIN plan_versions pv ON pv.plan_id = d.plan_id AND pv.version = d.plan_version WHERE d.id = $1`, [drillId]);
     if (!row) throw new Error(`drill ${drillId} not found`);
