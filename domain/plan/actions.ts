@@ -230,7 +230,7 @@ export const ACTIONS: Record<ActionName, ActionDef> = {
     name: 'freezeIssuing',
     description: 'Stop issuing invoices ("freeze") or accept them into a local queue to sync later ("queue").',
     params: {
-      mode: param('"freeze" refuses new invoices; "queue" accepts them and holds them for sync', words(['freeze', 'queue']), true),
+      mode: param('both hold new invoices locally, unsent, until resumeIssuing (tax-platform.md); "freeze" records issuing as stopped (customers are told), "queue" as open with the sync deferred', words(['freeze', 'queue']), true),
       regions: param('province codes to limit it to (default: all)', regions),
     },
   },
