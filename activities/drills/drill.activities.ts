@@ -13,7 +13,7 @@ import { isTaxPlatformFault, simulatorFault } from '../../domain/drill/tax-fault
 import type { TaxPlatformFacts } from '../../domain/drill/drill.types';
 import { taxPlatformConfig } from '../../apps/tax-platform/src/config';
 import { measureDrill, measureTaxPlatform, RecordedFault } from './measure';
-import { createSandbox, dropSandbox, FaultSpec, injectFault, measureLoss, restoredFrom, sandboxUrl, startSandbox } from './sandbox';
+import { createSandbox, dropSandbox, FaultSpec, injectFault, issueDuringFault, measureLoss, restoredFrom, sandboxUrl, startSandbox } from './sandbox';
 import { dropDrillTenant, seedDrillTenant, setDrillTenantFault, SimulatorAccess } from './tax-platform-tenant';
 
 /** Plan actions that talk to the tax platform: in a live drill they use the drill's tenant. */
@@ -141,7 +141,9 @@ export function createDrillActivities(ds: DataSource, config: Pick<YingjiConfig,
           at = new Date();
           until = new Date(at.getTime() + played.wallMs).toISOString();
           await setDrillTenantFault(sim(), req.sandbox, played.setting, new Date(until));
-          applied = { kind: req.fault.kind, target: `tax-platform tenant ${req.sandbox}`, rows: undefined, detail: `${played.detail}, in tenant ${req.sandbox}, until ${until}` };
+          const traffic = typeof req.fault.invoices === 'number' ? await issueDuringFault(servers, req.sandbox, req.index, req.fault.invoices, req.drillId) : 0;
+          const issuedText = traffic ? `; ${traffic} invoices issued in the sandbox meanwhile, pending until resynced` : '';
+          applied = { kind: req.fault.kind, target: `tax-platform tenant ${req.sandbox}`, rows: traffic || undefined, detail: `${played.detail}, in tenant ${req.sandbox}, until ${until}${issuedText}` };
         } else {
           applied = await injectFault(servers, req.sandbox, req.index, req.fault, req.drillId);
           at = new Date();

@@ -1,5 +1,6 @@
 // The live drill's sandbox: a copy of the invoice data in its own database, a pre-fault copy next to
 // it for comparison, and real faults injected into the sandbox only. Production is only ever read.
+import { createHash } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { Client } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
@@ -8,6 +9,7 @@ import { priorityClassCaseSql, PRIORITY_CLASSES } from '../../domain/einvoice/pr
 import { INVOICE_TABLES } from '../../domain/plan/vocabulary';
 import { dropDatabase, ensureDatabase } from '../../scripts/stack/postgres';
 import { INVOICE_COLUMNS } from '../invoices/generate';
+import { issueInvoicesIn } from '../invoices/issuing';
 import { adminUrlFor, prepareInvoiceDatabase } from '../invoices/database';
 import { invoiceStats } from '../invoices/stats';
 import { INVOICE_CHANGE_TRIGGER } from '../../migrations/invoices/index';
@@ -102,6 +104,8 @@ export interface FaultSpec {
   /** A priority class: only rows of that class are deleted or corrupted. */
   filter?: string;
   durationMs?: number;
+  /** Tax-platform faults: invoices issued into the sandbox as the fault starts. */
+  invoices?: number;
 }
 
 export interface FaultApplied {
@@ -291,4 +295,30 @@ export async function measureLoss(servers: DrillServers, sandbox: string, faultA
     unreadable,
     examples: [...pre.keys()].sort().slice(0, 10),
   };
+}
+
+/**
+ * Business goes on during a tax-platform fault: `count` invoices issued into the sandbox through the
+ * issuing path (pending, or held if the sandbox's issuing is frozen), with the fault's marker row in
+ * the same transaction, so a retry issues nothing twice. Answers how many were issued.
+ */
+export async function issueDuringFault(servers: DrillServers, sandbox: string, index: number, count: number, seed: string): Promise<number> {
+  return withClient(sandboxUrl(servers, sandbox), async (db) => {
+    await db.query('CREATE TABLE IF NOT EXISTS drill_faults (idx int PRIMARY KEY, detail jsonb NOT NULL)');
+    await db.query('BEGIN');
+    try {
+      const done = await db.query('SELECT detail FROM drill_faults WHERE idx = $1 FOR UPDATE', [index]);
+      if (done.rowCount) {
+        await db.query('ROLLBACK');
+        return Number((done.rows[0].detail as { issued?: number }).issued ?? 0);
+      }
+      const issued = await issueInvoicesIn(db, { count, seed: parseInt(createHash('sha256').update(seed).digest('hex').slice(0, 8), 16) });
+      await db.query('INSERT INTO drill_faults (idx, detail) VALUES ($1, $2)', [index, JSON.stringify({ issued: issued.issued })]);
+      await db.query('COMMIT');
+      return issued.issued;
+    } catch (err) {
+      await db.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  });
 }

@@ -191,40 +191,41 @@ export interface IssueResult {
  * also orders us with the bulk generator, so two issuers never share a number.
  */
 export async function issueInvoices(url: string, req: IssueRequest): Promise<IssueResult> {
+  return withInvoiceDb(url, (db) => inTransaction(db, () => issueInvoicesIn(db, req)));
+}
+
+/** issueInvoices inside the caller's open transaction (e.g. with a marker that must commit with them). */
+export async function issueInvoicesIn(db: Client, req: IssueRequest): Promise<IssueResult> {
   const now = req.now ?? new Date();
   if (req.count !== undefined && (!Number.isSafeInteger(req.count) || req.count < 1 || req.count > 1_000_000)) {
     throw new Error(`count must be a whole number from 1 to 1,000,000, got ${JSON.stringify(req.count)}`);
   }
   const drafts = req.drafts ?? syntheticDrafts(mulberry32(req.seed ?? randomInt(0, 2 ** 31)), req.count ?? 1, { seller: req.seller, buyer: req.buyer, amountFen: req.amountFen, issuedAt: req.at });
   const checked = drafts.map((d, i) => checkDraft(d, now, req.drafts ? `drafts[${i}]` : 'invoice'));
-  return withInvoiceDb(url, (db) =>
-    inTransaction(db, async () => {
-      const modes = new Map((await db.query(`SELECT region, mode FROM issuing_state FOR SHARE`)).rows.map((r) => [r.region as string, r.mode as IssuingMode]));
-      const modeOf = (region: string) => modes.get(region) ?? modes.get('all')!;
-      await db.query('LOCK TABLE invoices IN SHARE ROW EXCLUSIVE MODE');
-      const max = Number((await db.query(`SELECT COALESCE(MAX(substr(invoice_no, 6)::bigint), 0)::text AS m FROM invoices`)).rows[0].m);
-      const rows = checked.map((d, i) => draftRow(d, max + 1 + i, modeOf(d.region) !== 'open'));
-      const col = <K extends keyof (typeof rows)[number]>(k: K) => rows.map((r) => r[k]);
-      await db.query(
-        `INSERT INTO invoices (invoice_no, issued_at, kind, seller_tax_id, buyer_tax_id, seller_name, buyer_name, amount, tax_rate, tax, total,
-                               status, region, folder, sync_status, held)
-         SELECT no, at, kind, seller, buyer, sname, bname, amount, rate, tax, total, 'issued', region, folder, 'pending', held
-           FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::smallint[],
-                       $10::bigint[], $11::bigint[], $12::text[], $13::text[], $14::boolean[])
-             AS u(no, at, kind, seller, buyer, sname, bname, amount, rate, tax, total, region, folder, held)`,
-        [
-          col('invoice_no'), col('issued_at'), col('kind'), col('seller_tax_id'), col('buyer_tax_id'), col('seller_name'), col('buyer_name'),
-          col('amount').map(String), col('tax_rate'), col('tax').map(String), col('total').map(String), col('region'), col('folder'), col('held'),
-        ],
-      );
-      return {
-        issued: rows.length,
-        held: rows.filter((r) => r.held).length,
-        modes: Object.fromEntries(rows.map((r) => [r.region, modeOf(r.region)])),
-        first: rows[0]?.invoice_no,
-        last: rows.at(-1)?.invoice_no,
-        total: { amountFen: rows.reduce((s, r) => s + r.amount, 0), taxFen: rows.reduce((s, r) => s + r.tax, 0) },
-      };
-    }),
+  const modes = new Map((await db.query(`SELECT region, mode FROM issuing_state FOR SHARE`)).rows.map((r) => [r.region as string, r.mode as IssuingMode]));
+  const modeOf = (region: string) => modes.get(region) ?? modes.get('all')!;
+  await db.query('LOCK TABLE invoices IN SHARE ROW EXCLUSIVE MODE');
+  const max = Number((await db.query(`SELECT COALESCE(MAX(substr(invoice_no, 6)::bigint), 0)::text AS m FROM invoices`)).rows[0].m);
+  const rows = checked.map((d, i) => draftRow(d, max + 1 + i, modeOf(d.region) !== 'open'));
+  const col = <K extends keyof (typeof rows)[number]>(k: K) => rows.map((r) => r[k]);
+  await db.query(
+    `INSERT INTO invoices (invoice_no, issued_at, kind, seller_tax_id, buyer_tax_id, seller_name, buyer_name, amount, tax_rate, tax, total,
+                           status, region, folder, sync_status, held)
+     SELECT no, at, kind, seller, buyer, sname, bname, amount, rate, tax, total, 'issued', region, folder, 'pending', held
+       FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::smallint[],
+                   $10::bigint[], $11::bigint[], $12::text[], $13::text[], $14::boolean[])
+         AS u(no, at, kind, seller, buyer, sname, bname, amount, rate, tax, total, region, folder, held)`,
+    [
+      col('invoice_no'), col('issued_at'), col('kind'), col('seller_tax_id'), col('buyer_tax_id'), col('seller_name'), col('buyer_name'),
+      col('amount').map(String), col('tax_rate'), col('tax').map(String), col('total').map(String), col('region'), col('folder'), col('held'),
+    ],
   );
+  return {
+    issued: rows.length,
+    held: rows.filter((r) => r.held).length,
+    modes: Object.fromEntries(rows.map((r) => [r.region, modeOf(r.region)])),
+    first: rows[0]?.invoice_no,
+    last: rows.at(-1)?.invoice_no,
+    total: { amountFen: rows.reduce((s, r) => s + r.amount, 0), taxFen: rows.reduce((s, r) => s + r.tax, 0) },
+  };
 }

@@ -59,7 +59,7 @@ describe('tax-platform fault kinds in drill.faults', () => {
     expect(problems('{ kind: sync-delay }')).toEqual([`p.yaml:${line}:7 drill.faults[0].delay: missing required field "delay" (sync-delay needs delay)`]);
     const [other] = problems('{ kind: platform-outage, latency: 5s }');
     expect(other).toContain('drill.faults[0].latency');
-    expect(other).toContain('platform-outage has no setting "latency"; its settings are duration');
+    expect(other).toContain('platform-outage has no setting "latency"; its settings are invoices, duration');
     expect(problems('{ kind: sync-drop, share: 1.5 }')[0]).toContain('drill.faults[0].share: expected a share between 0 and 1 (e.g. 0.05 for 5%), found the number 1.5');
     expect(problems('{ kind: platform-outage, duration: 3 hours }')[0]).toContain('drill.faults[0].duration');
     expect(schemaAccepts('{ kind: platform-slow, duration: 1h }')).toBe(false);

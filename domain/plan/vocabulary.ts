@@ -103,17 +103,18 @@ export const FAULTS: Record<string, FaultDef> = {
   'mistype-invoices': { description: 'alter a digit of invoice numbers', params: { count: 'count' }, required: ['count'] },
   'fail-sync': { description: 'mark invoices as failed to sync', params: { count: 'count' }, required: ['count'] },
   // The tax platform, in the drill's own simulator tenant (never production's), for `duration` of
-  // plan time (default 10m), after which it lifts by itself.
-  'platform-outage': { description: 'the tax platform is down (every call answers 503) for duration', params: { duration: 'duration' }, required: [] },
-  'platform-slow': { description: 'every call to the tax platform waits latency first, for duration', params: { duration: 'duration', latency: 'duration' }, required: ['latency'] },
-  'sync-delay': { description: 'invoices the tax platform accepts become visible only delay later (sync delay), for duration', params: { duration: 'duration', delay: 'duration' }, required: ['delay'] },
-  'sync-drop': { description: 'the tax platform accepts invoices, then loses share of them (sync failure; default all), for duration', params: { duration: 'duration', share: 'share' }, required: [] },
-  'session-expired': { description: 'the tax platform answers 1101 login expired until the caller logs in again, for duration', params: { duration: 'duration' }, required: [] },
-  'tax-platform-outage': { description: 'earlier name of platform-outage', params: { duration: 'duration' }, required: [], aliasOf: 'platform-outage' },
-  'tax-platform-delay': { description: 'earlier name of sync-delay: invoices become visible duration later, for duration', params: { duration: 'duration' }, required: ['duration'], aliasOf: 'sync-delay' },
+  // plan time (default 10m), after which it lifts by itself. `invoices`: that many are issued into
+  // the sandbox as the fault starts (business goes on), pending until the plan resyncs them.
+  'platform-outage': { description: 'the tax platform is down (every call answers 503) for duration', params: { invoices: 'count', duration: 'duration' }, required: [] },
+  'platform-slow': { description: 'every call to the tax platform waits latency first, for duration', params: { invoices: 'count', duration: 'duration', latency: 'duration' }, required: ['latency'] },
+  'sync-delay': { description: 'invoices the tax platform accepts become visible only delay later (sync delay), for duration', params: { invoices: 'count', duration: 'duration', delay: 'duration' }, required: ['delay'] },
+  'sync-drop': { description: 'the tax platform accepts invoices, then loses share of them (sync failure; default all), for duration', params: { invoices: 'count', duration: 'duration', share: 'share' }, required: [] },
+  'session-expired': { description: 'the tax platform answers 1101 login expired until the caller logs in again, for duration', params: { invoices: 'count', duration: 'duration' }, required: [] },
+  'tax-platform-outage': { description: 'earlier name of platform-outage', params: { invoices: 'count', duration: 'duration' }, required: [], aliasOf: 'platform-outage' },
+  'tax-platform-delay': { description: 'earlier name of sync-delay: invoices become visible duration later, for duration', params: { invoices: 'count', duration: 'duration' }, required: ['duration'], aliasOf: 'sync-delay' },
   'tax-platform-drop-records': {
     description: 'earlier name of sync-drop (count: at most that many invoices lost)',
-    params: { count: 'count', share: 'share' },
+    params: { count: 'count', share: 'share', invoices: 'count' },
     required: [],
     aliasOf: 'sync-drop',
   },

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { issueInvoices } from '../../activities/invoices/issuing';
 import { prepareInvoiceDatabase } from '../../activities/invoices/database';
 import { syncPass } from '../../activities/invoices/sync';
+import { issueDuringFault } from '../../activities/drills/sandbox';
 import { createTaxPlatformClient } from '../../activities/tax-platform';
 import { issueToken } from '../../apps/api/src/auth/token-store';
 import { ApiClient } from '../../apps/cli/src/api-client';
@@ -17,6 +18,7 @@ import { startTaxPlatform } from '../../apps/tax-platform/src';
 import type { RunningTaxPlatform } from '../../apps/tax-platform/src';
 import { mulberry32, randomCreditCode } from '../../domain/einvoice';
 import type { Plan } from '../../domain/plan/plan.types';
+import type { TaxPlatformFacts } from '../../domain/drill';
 import { dropDatabase } from '../../scripts/stack/postgres';
 import { adminUrl, queryUrl, urlOf } from './support/databases';
 import { eventually, Harness, startHarness } from './support/harness';
@@ -112,4 +114,56 @@ test('live: queue issuing during the outage, resume, resync and reconcile with t
   expect(stats).toMatchObject({ invoices: 350, alreadyExists: 0, drops: 0 });
   const listed = await platform().listAll({ period: (await queryUrl<{ p: string }>(invoices, `SELECT to_char(max(issued_at) AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') AS p FROM invoices`))[0].p });
   expect(listed.length).toBeGreaterThanOrEqual(150);
+});
+
+test("live drill: the outage and the invoices issued during it stay in the drill's sandbox and tenant; the report shows the measured resync and unsynced-at-deadline", async () => {
+  const production = async () => ({
+    invoices: await byStatus(invoices),
+    platform: (await platform().sim.stats()).byTaxpayer[SELLER],
+    listed: (await platform().listAll({ period: (await queryUrl<{ p: string }>(invoices, `SELECT to_char(max(issued_at) AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') AS p FROM invoices`))[0].p })).length,
+  });
+  const before = await production();
+  const started = await commander.post<{ incident: { id: string } }>('/drills', { planId: plan.id, mode: 'live-drill', timeScale: 3600 });
+  const drillId = started.incident.id;
+  // The platform is down for 3h of plan time (3 s here): the platform team follows it for 4 s.
+  const done = await respondUntilClosed({ commander, teams, incidentId: drillId, decisions: expectedDecisions(plan), late: { 'wait-for-platform': 4_000 }, timeoutMs: 240_000 });
+  expect(done.incident.state).toBe('closed');
+  expect(done.timeline.filter((e) => e.kind === 'task.failed')).toEqual([]);
+  const resync = done.steps.find((s) => s.stepId === 'resync') as { state: string; outcome?: string };
+  expect(resync).toMatchObject({ state: 'done', outcome: expect.stringMatching(/500/) });
+
+  type Drill = { state: string; sandboxState: string; facts: { taxPlatform: TaxPlatformFacts }; findings: Array<{ id: string }> };
+  const drill = await eventually('the drill to be scored and its sandbox dropped', async () => {
+    const d = await commander.get<Drill>(`/drills/${drillId}`);
+    return d.state === 'scored' && d.sandboxState === 'dropped' ? d : undefined;
+  }, 60_000);
+  const tax = drill.facts.taxPlatform;
+  expect(tax).toMatchObject({ unsyncedAtReturn: 500, stillUnsynced: 0, duplicateUploads: 0, unsyncedAtDeadline: 0 });
+  const resyncMs = Date.parse(tax.resyncedAt!) - Date.parse(tax.returnedAt);
+  expect(resyncMs).toBeGreaterThan(0);
+  expect(drill.findings.map((f) => f.id)).not.toEqual(expect.arrayContaining(['not-resynced']));
+  const html = (await commander.raw(`/drills/${drillId}/report`)).toString('utf8');
+  expect(html).toContain('id="resync"');
+  expect(html).toContain('补传完成 resynced');
+  expect(html).toContain('<li>申报期限未同步 Unsynced at deadline<b>0</b></li>');
+  expect(html).toContain('<li>重复上传 Duplicate uploads<b>0</b></li>');
+
+  // Production's invoices and production's platform tenant are exactly as before the drill.
+  expect(await production()).toEqual(before);
+});
+
+test("a retried fault injection issues the outage's invoices once: they and the fault's marker commit together", async () => {
+  const sandbox = `drill_traffic_${RUN}`;
+  await prepareInvoiceDatabase(urlOf(sandbox));
+  try {
+    const servers = { invoiceUrl: invoices };
+    expect(await issueDuringFault(servers, sandbox, 0, 40, 'drill-x')).toBe(40);
+    expect(await issueDuringFault(servers, sandbox, 0, 40, 'drill-x')).toBe(40);
+    expect(await byStatus(urlOf(sandbox))).toEqual({ pending: 40 });
+    // Another fault of the same drill issues its own.
+    expect(await issueDuringFault(servers, sandbox, 1, 5, 'drill-x')).toBe(5);
+    expect(await byStatus(urlOf(sandbox))).toEqual({ pending: 45 });
+  } finally {
+    await dropDatabase(adminUrl(), sandbox);
+  }
 });
