@@ -1,5 +1,3 @@
-import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { takeBackup } from '../../activities/backup/take-backup';
 import { INVOICE_COLUMNS, generateInvoices } from '../../activities/invoices/generate';
@@ -10,21 +8,17 @@ import { expectedDecisions, respondUntilClosed } from '../../apps/cli/src/simula
 import { directoryTeams } from '../../apps/cli/src/simulation';
 import { backupDeps } from '../../apps/shared/backups';
 import { screenshotReport } from '../../apps/shared/chromium';
+import { startTaxPlatform } from '../../apps/tax-platform/src';
+import type { RunningTaxPlatform } from '../../apps/tax-platform/src';
 import type { Plan } from '../../domain/plan/plan.types';
 import { canConnect, dropDatabase, PostgresServer, startPostgres } from '../../scripts/stack/postgres';
 import { freePort } from '../../scripts/stack/ports';
-import { eventually, Harness, startHarness, workflowCompleted } from './support/harness';
+import { eventually, Harness, startHarness } from './support/harness';
+import { recordHistory } from './support/histories';
 import { testStackEnv } from './support/test-stack';
 import { adminUrl, queryUrl, urlOf } from './support/databases';
 
 /** `YINGJI_RECORD_HISTORIES=1`: keep this run's history for test/unit/replay.test.ts. */
-async function recordHistory(h: Harness, workflowId: string, name: string): Promise<void> {
-  if (!process.env.YINGJI_RECORD_HISTORIES) return;
-  await workflowCompleted(h, workflowId);
-  const shown = spawnSync(testStackEnv().temporalCli, ['workflow', 'show', '-w', workflowId, '--address', h.config.temporal.address, '--output', 'json']);
-  fs.writeFileSync(path.join(__dirname, '..', 'histories', `${name}.json`), shown.stdout);
-}
-
 /** Every row of both invoice tables, as one digest: production must come out of a drill unchanged. */
 async function productionChecksum(url: string): Promise<string> {
   const [inv] = await queryUrl<{ d: string; n: string }>(url, `SELECT md5(string_agg(md5(ROW(${INVOICE_COLUMNS.join(', ')})::text), '' ORDER BY invoice_no)) AS d, count(*) AS n FROM invoices`);
@@ -45,6 +39,7 @@ describe('live drill of einvoice-db-crash', () => {
   /** Invoices changed after the last backup: the only ones a restore cannot bring back. */
   const unrecoverable = new Set<string>();
   let drillServer: PostgresServer;
+  let sim: RunningTaxPlatform;
   const drillUrlOf = (db: string) => drillServer.url(db);
 
   beforeAll(async () => {
@@ -53,6 +48,9 @@ describe('live drill of einvoice-db-crash', () => {
     const dir = path.join(testStackEnv().runDir, `drill-server-${process.pid}`);
     drillServer = await startPostgres({ dataDir: path.join(dir, 'pg'), port: await freePort(), logFile: path.join(dir, 'postgres.log'), fast: true });
     process.env.YINGJI_DRILL_DATABASE_URL = drillServer.url('postgres');
+    // The plan resyncs with the tax platform: the drill gets its own tenant of a real simulator.
+    sim = await startTaxPlatform({ databaseUrl: urlOf(`${source}_sim`), port: 0 });
+    process.env.TAX_PLATFORM_URL = sim.url;
     h = await startHarness();
     await prepareInvoiceDatabase(urlOf(source));
     await generateInvoices(urlOf(source), { count: 100_000, seed: 7 });
@@ -82,6 +80,9 @@ describe('live drill of einvoice-db-crash', () => {
     await h?.close();
     await dropDatabase(adminUrl(), source);
     await drillServer?.stop();
+    await sim?.stop();
+    await dropDatabase(adminUrl(), `${source}_sim`);
+    delete process.env.TAX_PLATFORM_URL;
     delete process.env.INVOICE_DATABASE_URL;
     delete process.env.YINGJI_DRILL_DATABASE_URL;
   });

@@ -3,9 +3,6 @@
 // lost from the ledger), and each truly missing invoice becomes a task for finance with the evidence
 // attached, which finance completes before the plan goes on.
 import { randomBytes } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { issueInvoices } from '../../activities/invoices/issuing';
 import { prepareInvoiceDatabase } from '../../activities/invoices/database';
 import { syncPass } from '../../activities/invoices/sync';
@@ -21,7 +18,7 @@ import type { Plan } from '../../domain/plan/plan.types';
 import { dropDatabase } from '../../scripts/stack/postgres';
 import { adminUrl, queryUrl, urlOf } from './support/databases';
 import { Harness, startHarness, workflowCompleted } from './support/harness';
-import { testStackEnv } from './support/test-stack';
+import { recordHistory } from './support/histories';
 
 const RUN = randomBytes(4).toString('hex');
 const SIM_DB = `missing_sim_${RUN}`;
@@ -101,8 +98,5 @@ test('the reconcile step diagnoses the period and hands each truly missing invoi
     expect(done.timeline.some((e) => e.kind === 'task.completed' && e.taskId === t.id && e.actor === 'sim-finance')).toBe(true);
   }
   await workflowCompleted(h, id);
-  if (process.env.YINGJI_RECORD_HISTORIES) {
-    const shown = spawnSync(testStackEnv().temporalCli, ['workflow', 'show', '-w', id, '--address', h.config.temporal.address, '--output', 'json']);
-    fs.writeFileSync(path.join(__dirname, '..', 'histories', 'einvoice-missing-invoices.follow-ups.json'), shown.stdout);
-  }
+  await recordHistory(h, id, 'einvoice-missing-invoices.follow-ups');
 });

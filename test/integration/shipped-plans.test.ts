@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { issueToken } from '../../apps/api/src/auth/token-store';
@@ -9,7 +8,7 @@ import { PROJECT_ROOT } from '../../apps/shared/config';
 import { parsePlan } from '../../domain/plan/parse-plan';
 import type { Plan } from '../../domain/plan/plan.types';
 import { Harness, startHarness, workflowCompleted } from './support/harness';
-import { testStackEnv } from './support/test-stack';
+import { recordHistory } from './support/histories';
 import { randomBytes } from 'node:crypto';
 import { prepareInvoiceDatabase } from '../../activities/invoices/database';
 import { startTaxPlatform } from '../../apps/tax-platform/src';
@@ -78,9 +77,6 @@ describe('every shipped plan runs to closed through the API', () => {
     expect(done.findings.length).toBe(1);
     await workflowCompleted(h, id);
 
-    if (process.env.YINGJI_RECORD_HISTORIES) {
-      const shown = spawnSync(testStackEnv().temporalCli, ['workflow', 'show', '-w', id, '--address', h.config.temporal.address, '--output', 'json']);
-      fs.writeFileSync(path.join(__dirname, '..', 'histories', `${plan.id}.json`), shown.stdout);
-    }
+    await recordHistory(h, id, plan.id);
   });
 });

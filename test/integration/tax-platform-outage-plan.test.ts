@@ -22,6 +22,7 @@ import type { TaxPlatformFacts } from '../../domain/drill';
 import { dropDatabase } from '../../scripts/stack/postgres';
 import { adminUrl, queryUrl, urlOf } from './support/databases';
 import { eventually, Harness, startHarness } from './support/harness';
+import { recordHistory } from './support/histories';
 
 const RUN = randomBytes(4).toString('hex');
 const SIM_DB = `outage_sim_${RUN}`;
@@ -114,6 +115,7 @@ test('live: queue issuing during the outage, resume, resync and reconcile with t
   expect(stats).toMatchObject({ invoices: 350, alreadyExists: 0, drops: 0 });
   const listed = await platform().listAll({ period: (await queryUrl<{ p: string }>(invoices, `SELECT to_char(max(issued_at) AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') AS p FROM invoices`))[0].p });
   expect(listed.length).toBeGreaterThanOrEqual(150);
+  await recordHistory(h, id, 'einvoice-tax-platform-outage.queue-and-resync');
 });
 
 test("live drill: the outage and the invoices issued during it stay in the drill's sandbox and tenant; the report shows the measured resync and unsynced-at-deadline", async () => {
@@ -150,6 +152,7 @@ test("live drill: the outage and the invoices issued during it stay in the drill
 
   // Production's invoices and production's platform tenant are exactly as before the drill.
   expect(await production()).toEqual(before);
+  await recordHistory(h, drillId, 'einvoice-tax-platform-outage.live-drill');
 });
 
 test("a retried fault injection issues the outage's invoices once: they and the fault's marker commit together", async () => {
