@@ -72,7 +72,8 @@ export async function runDemo(config: YingjiConfig, log: (line: string) => void)
   log(`Level ${done.incident.level}, ${done.steps.length} steps, ${escalations} escalation(s), notifications ${JSON.stringify(byStatus)}, ${done.findings.length} review finding(s).`);
   const restored = done.steps.find((x) => x.stepId === 'restore-invoices') as { outcome?: string } | undefined;
   log(`Invoices lost in the crash: ${lost}. Restore step: ${restored?.outcome ?? 'did not run'}.`);
-  log(`Automated steps whose actions are not built yet failed loudly and the commander completed them by hand; see the timeline.`);
+  const byHand = done.timeline.filter((e) => e.kind === 'task.failed').length;
+  log(byHand ? `${byHand} automated step(s) failed loudly and the commander completed them by hand; see the timeline.` : 'Every automated step did its work itself; none was completed by hand.');
 
   // Business resumes: new invoices are issued after the last backup. The live drill then shows what a
   // second crash right now would cost: its sandbox loses exactly these.
