@@ -10,7 +10,7 @@ import { INVOICE_TABLES } from '../../domain/plan/vocabulary';
 import { dropDatabase, ensureDatabase } from '../../scripts/stack/postgres';
 import { INVOICE_COLUMNS } from '../invoices/generate';
 import { issueInvoicesIn } from '../invoices/issuing';
-import { adminUrlFor, prepareInvoiceDatabase } from '../invoices/database';
+import { adminUrlFor, prepareInvoiceDatabase, withDatabase } from '../invoices/database';
 import { invoiceStats } from '../invoices/stats';
 import { INVOICE_CHANGE_TRIGGER } from '../../migrations/invoices/index';
 
@@ -44,16 +44,6 @@ export function sandboxUrl(servers: DrillServers, sandbox: string): string {
 /** The sandbox server's maintenance database, where sandboxes are created and dropped. */
 const sandboxAdminUrl = (servers: DrillServers) => adminUrlFor(servers.sandboxServerUrl ?? servers.invoiceUrl).adminUrl;
 
-async function withClient<T>(url: string, fn: (db: Client) => Promise<T>): Promise<T> {
-  const db = new Client({ connectionString: url });
-  await db.connect();
-  try {
-    return await fn(db);
-  } finally {
-    await db.end().catch(() => undefined);
-  }
-}
-
 /**
  * What an invoice says, for the loss comparison: every column but its sync state and the stamps
  * every update touches (updated_at, row_version). A resync in the drill changes those and loses
@@ -73,8 +63,8 @@ export async function createSandbox(servers: DrillServers, sandbox: string): Pro
   await dropDatabase(adminUrl, sandbox);
   await ensureDatabase(adminUrl, sandbox);
   await prepareInvoiceDatabase(url);
-  await withClient(servers.invoiceUrl, (prod) =>
-    withClient(url, async (dst) => {
+  await withDatabase(servers.invoiceUrl, (prod) =>
+    withDatabase(url, async (dst) => {
       await prod.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       await dst.query('BEGIN');
       // The copy is the sandbox's baseline, not a change: like the generator, it bypasses the change log.
@@ -89,7 +79,7 @@ export async function createSandbox(servers: DrillServers, sandbox: string): Pro
   );
   // The pre-fault copy is a file-level copy of the sandbox (CREATE DATABASE … TEMPLATE), which needs
   // the sandbox to have no connections: ours are closed above.
-  await withClient(adminUrl, (admin) => admin.query(`CREATE DATABASE "${preFaultName(sandbox)}" TEMPLATE "${sandbox}"`));
+  await withDatabase(adminUrl, (admin) => admin.query(`CREATE DATABASE "${preFaultName(sandbox)}" TEMPLATE "${sandbox}"`));
   const stats = await invoiceStats(url);
   return { rows: stats.total, byClass: stats.byClass };
 }
@@ -136,7 +126,7 @@ export async function injectFault(servers: DrillServers, sandbox: string, index:
   if (fault.kind === 'stop-database') return stopSandbox(servers, sandbox);
   const target = fault.target ?? 'invoices';
   if (!(INVOICE_TABLES as readonly string[]).includes(target)) throw new Error(`fault ${fault.kind}: target "${target}" is not a table of the invoice database (${INVOICE_TABLES.join(', ')})`);
-  return withClient(url, async (db) => {
+  return withDatabase(url, async (db) => {
     await db.query('CREATE TABLE IF NOT EXISTS drill_faults (idx int PRIMARY KEY, detail jsonb NOT NULL)');
     const done = await db.query('SELECT detail FROM drill_faults WHERE idx = $1', [index]);
     if (done.rowCount) return done.rows[0].detail as FaultApplied;
@@ -213,7 +203,7 @@ async function applyFault(db: Client, fault: FaultSpec, target: string, seed: st
 /** The backups the sandbox was restored from (its restore log), if a restore ran there. */
 export async function restoredFrom(servers: DrillServers, sandbox: string): Promise<string[]> {
   try {
-    return await withClient(sandboxUrl(servers, sandbox), async (db) => (await db.query(`SELECT DISTINCT backup_id FROM restore_progress`)).rows.map((r) => r.backup_id as string));
+    return await withDatabase(sandboxUrl(servers, sandbox), async (db) => (await db.query(`SELECT DISTINCT backup_id FROM restore_progress`)).rows.map((r) => r.backup_id as string));
   } catch {
     return []; // unreachable, or its schema is gone: nothing was restored there
   }
@@ -223,7 +213,7 @@ export async function restoredFrom(servers: DrillServers, sandbox: string): Prom
 export async function stopSandbox(servers: DrillServers, sandbox: string): Promise<FaultApplied> {
   sandboxUrl(servers, sandbox);
   const adminUrl = sandboxAdminUrl(servers);
-  await withClient(adminUrl, async (admin) => {
+  await withDatabase(adminUrl, async (admin) => {
     await admin.query(`ALTER DATABASE "${sandbox}" WITH ALLOW_CONNECTIONS false`);
     await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [sandbox]);
   });
@@ -232,7 +222,7 @@ export async function stopSandbox(servers: DrillServers, sandbox: string): Promi
 
 export async function startSandbox(servers: DrillServers, sandbox: string): Promise<void> {
   sandboxUrl(servers, sandbox);
-  await withClient(sandboxAdminUrl(servers), (admin) => admin.query(`ALTER DATABASE "${sandbox}" WITH ALLOW_CONNECTIONS true`));
+  await withDatabase(sandboxAdminUrl(servers), (admin) => admin.query(`ALTER DATABASE "${sandbox}" WITH ALLOW_CONNECTIONS true`));
 }
 
 export async function dropSandbox(servers: DrillServers, sandbox: string): Promise<void> {
@@ -266,13 +256,13 @@ export interface DataLoss {
  */
 export async function measureLoss(servers: DrillServers, sandbox: string, faultAt: string, classAt: string, recoveredTo?: string): Promise<DataLoss> {
   const pre = new Map<string, { h: string; cls: string; updated: number }>();
-  await withClient(sandboxUrl(servers, preFaultName(sandbox)), async (db) => {
+  await withDatabase(sandboxUrl(servers, preFaultName(sandbox)), async (db) => {
     const r = await db.query(`SELECT invoice_no AS no, ${rowDigestSql} AS h, ${priorityClassCaseSql(classAt)} AS cls, updated_at FROM invoices`);
     for (const row of r.rows) pre.set(row.no, { h: row.h, cls: row.cls, updated: new Date(row.updated_at).getTime() });
   });
   let unreadable: string | undefined;
   try {
-    await withClient(sandboxUrl(servers, sandbox), async (db) => {
+    await withDatabase(sandboxUrl(servers, sandbox), async (db) => {
       const r = await db.query(`SELECT invoice_no AS no, ${rowDigestSql} AS h FROM invoices`);
       for (const row of r.rows) if (pre.get(row.no)?.h === row.h) pre.delete(row.no);
     });
@@ -303,7 +293,7 @@ export async function measureLoss(servers: DrillServers, sandbox: string, faultA
  * the same transaction, so a retry issues nothing twice. Answers how many were issued.
  */
 export async function issueDuringFault(servers: DrillServers, sandbox: string, index: number, count: number, seed: string): Promise<number> {
-  return withClient(sandboxUrl(servers, sandbox), async (db) => {
+  return withDatabase(sandboxUrl(servers, sandbox), async (db) => {
     await db.query('CREATE TABLE IF NOT EXISTS drill_faults (idx int PRIMARY KEY, detail jsonb NOT NULL)');
     await db.query('BEGIN');
     try {

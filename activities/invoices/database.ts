@@ -3,6 +3,17 @@ import { canConnect, ensureDatabase } from '../../scripts/stack/postgres';
 import { Client } from 'pg';
 import { runInvoiceMigrations } from '../../migrations/invoices/data-source';
 
+/** One connection to `url` for the length of `fn`, closed whatever happens. */
+export async function withDatabase<T>(url: string, fn: (db: Client) => Promise<T>): Promise<T> {
+  const db = new Client({ connectionString: url });
+  await db.connect();
+  try {
+    return await fn(db);
+  } finally {
+    await db.end().catch(() => undefined);
+  }
+}
+
 /** The server's `postgres` maintenance database next to `url`'s database, and that database's name. */
 export function adminUrlFor(url: string): { adminUrl: string; database: string } {
   const u = new URL(url);

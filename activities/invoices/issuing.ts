@@ -4,7 +4,8 @@
 // drained or a resync takes the queue. The mode and the invoices change in one transaction each,
 // so an invoice is held exactly when it was issued while the mode was not open.
 import { randomInt } from 'node:crypto';
-import { Client } from 'pg';
+import type { Client } from 'pg';
+import { withDatabase } from './database';
 import { isProvinceCode, mulberry32 } from '../../domain/einvoice';
 import { InvoiceDraft, checkDraft, draftRow, syntheticDrafts } from './issue-drafts';
 
@@ -25,16 +26,6 @@ export interface IssuingState {
   /** Invoices waiting for the sync (held ones included). */
   pending: number;
   failed: number;
-}
-
-export async function withInvoiceDb<T>(url: string, fn: (db: Client) => Promise<T>): Promise<T> {
-  const db = new Client({ connectionString: url });
-  await db.connect();
-  try {
-    return await fn(db);
-  } finally {
-    await db.end().catch(() => undefined);
-  }
 }
 
 async function inTransaction<T>(db: Client, fn: () => Promise<T>): Promise<T> {
@@ -107,7 +98,7 @@ async function setMode(db: Client, mode: IssuingMode, regions: string[], who: { 
 }
 
 export function issuingState(url: string): Promise<IssuingState> {
-  return withInvoiceDb(url, readState);
+  return withDatabase(url, readState);
 }
 
 export interface FreezeRequest {
@@ -124,7 +115,7 @@ export async function freezeIssuing(url: string, req: FreezeRequest): Promise<{ 
   if (req.mode !== 'queue' && req.mode !== 'freeze') throw new Error(`mode must be queue or freeze, got ${JSON.stringify(req.mode)}`);
   if (!req.by) throw new Error('by (who freezes issuing) is required');
   const regions = checkRegions(req.regions);
-  return withInvoiceDb(url, async (db) => {
+  return withDatabase(url, async (db) => {
     const previous = await inTransaction(db, () => setMode(db, req.mode, regions, req));
     return { changed: Object.values(previous).some((m) => m !== req.mode), previous, state: await readState(db) };
   });
@@ -144,7 +135,7 @@ export interface ResumeRequest {
 export async function resumeIssuing(url: string, req: ResumeRequest): Promise<{ changed: boolean; previous: Record<string, IssuingMode>; released: number; state: IssuingState }> {
   if (!req.by) throw new Error('by (who resumes issuing) is required');
   const regions = checkRegions(req.regions);
-  return withInvoiceDb(url, async (db) => {
+  return withDatabase(url, async (db) => {
     const { previous, released } = await inTransaction(db, async () => {
       const was = await setMode(db, 'open', regions, req);
       if (req.drainQueue === false) return { previous: was, released: 0 };
@@ -191,7 +182,7 @@ export interface IssueResult {
  * also orders us with the bulk generator, so two issuers never share a number.
  */
 export async function issueInvoices(url: string, req: IssueRequest): Promise<IssueResult> {
-  return withInvoiceDb(url, (db) => inTransaction(db, () => issueInvoicesIn(db, req)));
+  return withDatabase(url, (db) => inTransaction(db, () => issueInvoicesIn(db, req)));
 }
 
 /** issueInvoices inside the caller's open transaction (e.g. with a marker that must commit with them). */

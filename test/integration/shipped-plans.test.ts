@@ -1,54 +1,30 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { issueToken } from '../../apps/api/src/auth/token-store';
 import { ApiClient } from '../../apps/cli/src/api-client';
-import { directoryTeams } from '../../apps/cli/src/simulation';
 import { expectedDecisions, respondUntilClosed } from '../../apps/cli/src/simulated-responders';
 import { PROJECT_ROOT } from '../../apps/shared/config';
 import { parsePlan } from '../../domain/plan/parse-plan';
 import type { Plan } from '../../domain/plan/plan.types';
-import { Harness, startHarness, workflowCompleted } from './support/harness';
+import { Harness, workflowCompleted } from './support/harness';
+import { EinvoiceWorld, responders, startEinvoiceWorld } from './support/einvoice-world';
 import { recordHistory } from './support/histories';
-import { randomBytes } from 'node:crypto';
-import { prepareInvoiceDatabase } from '../../activities/invoices/database';
-import { startTaxPlatform } from '../../apps/tax-platform/src';
-import type { RunningTaxPlatform } from '../../apps/tax-platform/src';
-import { dropDatabase } from '../../scripts/stack/postgres';
-import { adminUrl, urlOf } from './support/databases';
 
 const planFiles = fs.readdirSync(path.join(PROJECT_ROOT, 'plans')).filter((f) => /\.yaml$/.test(f) && !f.startsWith('teams'));
 
 // Every shipped plan runs to `closed` through the HTTP API, each team answering with its own token.
 describe('every shipped plan runs to closed through the API', () => {
+  let world: EinvoiceWorld;
   let h: Harness;
-  let sim: RunningTaxPlatform;
   let commander: ApiClient;
-  const teams: Record<string, ApiClient> = {};
+  let teams: Record<string, ApiClient>;
   // The plans' actions work on a real (empty) invoice database and the real simulator of their own.
-  const run = randomBytes(4).toString('hex');
-  const invoiceDb = `shipped_invoices_${run}`;
-  const simDb = `shipped_sim_${run}`;
   beforeAll(async () => {
-    sim = await startTaxPlatform({ databaseUrl: urlOf(simDb), port: 0 });
-    await prepareInvoiceDatabase(urlOf(invoiceDb));
-    process.env.TAX_PLATFORM_URL = sim.url;
-    process.env.INVOICE_DATABASE_URL = urlOf(invoiceDb);
-    h = await startHarness();
+    world = await startEinvoiceWorld('shipped');
+    h = world.h;
     for (const f of planFiles) await h.publishPlan(f);
-    const api = new ApiClient(h.baseUrl);
-    commander = api.as((await issueToken(h.db, { person: 'li-na', teams: ['it-ops'], roles: ['commander'], createdBy: 'test', simulated: true })).token);
-    for (const team of directoryTeams(h.config.directoryFile)) {
-      teams[team] = api.as((await issueToken(h.db, { person: `sim-${team}`, teams: [team], roles: ['responder'], createdBy: 'test', simulated: true })).token);
-    }
+    ({ commander, teams } = await responders(h, { commanderTeams: ['it-ops'], simulated: true }));
   });
-  afterAll(async () => {
-    await h?.close();
-    await sim?.stop();
-    delete process.env.TAX_PLATFORM_URL;
-    delete process.env.INVOICE_DATABASE_URL;
-    await dropDatabase(adminUrl(), simDb);
-    await dropDatabase(adminUrl(), invoiceDb);
-  });
+  afterAll(() => world?.close());
 
   it.each(planFiles)('%s', async (file) => {
     const parsed = parsePlan(fs.readFileSync(path.join(PROJECT_ROOT, 'plans', file), 'utf8'), { file, env: {} });

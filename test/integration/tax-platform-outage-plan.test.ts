@@ -10,53 +10,41 @@ import { prepareInvoiceDatabase } from '../../activities/invoices/database';
 import { syncPass } from '../../activities/invoices/sync';
 import { issueDuringFault } from '../../activities/drills/sandbox';
 import { createTaxPlatformClient } from '../../activities/tax-platform';
-import { issueToken } from '../../apps/api/src/auth/token-store';
-import { ApiClient } from '../../apps/cli/src/api-client';
-import { directoryTeams } from '../../apps/cli/src/simulation';
+import type { ApiClient } from '../../apps/cli/src/api-client';
 import { expectedDecisions, IncidentDetail, respondUntilClosed } from '../../apps/cli/src/simulated-responders';
-import { startTaxPlatform } from '../../apps/tax-platform/src';
-import type { RunningTaxPlatform } from '../../apps/tax-platform/src';
 import { mulberry32, randomCreditCode } from '../../domain/einvoice';
 import type { Plan } from '../../domain/plan/plan.types';
 import type { TaxPlatformFacts } from '../../domain/drill';
 import { dropDatabase } from '../../scripts/stack/postgres';
 import { adminUrl, queryUrl, urlOf } from './support/databases';
-import { eventually, Harness, startHarness } from './support/harness';
+import { eventually, Harness } from './support/harness';
+import { EinvoiceWorld, responders, startEinvoiceWorld } from './support/einvoice-world';
 import { recordHistory } from './support/histories';
 
 const RUN = randomBytes(4).toString('hex');
-const SIM_DB = `outage_sim_${RUN}`;
-const INVOICE_DB = `outage_invoices_${RUN}`;
 const rng = mulberry32(2116);
 const SELLER = randomCreditCode(rng, '110108');
 const BUYER = randomCreditCode(rng, '310115');
 const QUICK = { maxAttempts: 2, initialDelayMs: 20, maxDelayMs: 50, maxElapsedMs: 500 };
 
-let sim: RunningTaxPlatform;
+let world: EinvoiceWorld;
 let h: Harness;
+let invoices: string;
 let commander: ApiClient;
-const teams: Record<string, ApiClient> = {};
+let teams: Record<string, ApiClient>;
 let plan: Plan;
 
-const platform = (tenant?: string) => createTaxPlatformClient({ baseUrl: sim.url, taxpayer: SELLER, tenant, retry: QUICK });
-const invoices = urlOf(INVOICE_DB);
+const platform = (tenant?: string) => createTaxPlatformClient({ baseUrl: world.sim.url, taxpayer: SELLER, tenant, retry: QUICK });
 const byStatus = async (url: string) =>
   Object.fromEntries(
     (await queryUrl<{ k: string; n: number }>(url, `SELECT sync_status || CASE WHEN held THEN '+held' ELSE '' END AS k, count(*)::int AS n FROM invoices GROUP BY 1`)).map((r) => [r.k, r.n]),
   );
 
 beforeAll(async () => {
-  sim = await startTaxPlatform({ databaseUrl: urlOf(SIM_DB), port: 0 });
-  await prepareInvoiceDatabase(invoices);
-  process.env.TAX_PLATFORM_URL = sim.url;
-  process.env.INVOICE_DATABASE_URL = invoices;
-  h = await startHarness();
+  world = await startEinvoiceWorld('outage');
+  ({ h, invoiceUrl: invoices } = world);
   await h.publishPlan('einvoice-tax-platform-outage.yaml');
-  const api = new ApiClient(h.baseUrl);
-  commander = api.as((await issueToken(h.db, { person: 'li-na', teams: ['tax-sync'], roles: ['commander'], createdBy: 'test' })).token);
-  for (const team of directoryTeams(h.config.directoryFile)) {
-    teams[team] = api.as((await issueToken(h.db, { person: `sim-${team}`, teams: [team], roles: ['responder'], createdBy: 'test' })).token);
-  }
+  ({ commander, teams } = await responders(h));
   plan = (await commander.get<{ plan: Plan }>('/plans/einvoice-tax-platform-outage')).plan;
   // Business as usual: 200 invoices issued and synced.
   await issueInvoices(invoices, { count: 200, seller: SELLER, buyer: BUYER, seed: 1 });
@@ -64,14 +52,7 @@ beforeAll(async () => {
   expect(first.synced).toBe(200);
 });
 
-afterAll(async () => {
-  await h?.close();
-  await sim?.stop();
-  delete process.env.TAX_PLATFORM_URL;
-  delete process.env.INVOICE_DATABASE_URL;
-  await dropDatabase(adminUrl(), SIM_DB);
-  await dropDatabase(adminUrl(), INVOICE_DB);
-});
+afterAll(() => world?.close());
 
 test('live: queue issuing during the outage, resume, resync and reconcile with the real actions; nothing lost or uploaded twice', async () => {
   await platform().sim.setFault({ kind: 'outage' });

@@ -3,7 +3,8 @@
 // folder (the seed's case study) and one is lost from the ledger. The diagnosis finds the first
 // misfiled and prints its evidence; the plan 发票在系统中缺失 reconciles, and the second becomes a
 // task for finance with the evidence attached.
-import { issueInvoices, withInvoiceDb } from '../../../activities/invoices/issuing';
+import { withDatabase } from '../../../activities/invoices/database';
+import { issueInvoices } from '../../../activities/invoices/issuing';
 import { syncPass } from '../../../activities/invoices/sync';
 import { describeOutcome } from '../../../activities/invoices/sync.activities';
 import { createTaxPlatformClient, registerSyncedHistory } from '../../../activities/tax-platform';
@@ -75,17 +76,17 @@ export async function tellMissingInvoiceStory(config: YingjiConfig, people: Simu
 }
 
 async function invoiceNumbers(url: string, first: string, last: string): Promise<string[]> {
-  return withInvoiceDb(url, async (db) => (await db.query(`SELECT invoice_no FROM invoices WHERE invoice_no BETWEEN $1 AND $2 ORDER BY invoice_no`, [first, last])).rows.map((r) => r.invoice_no as string));
+  return withDatabase(url, async (db) => (await db.query(`SELECT invoice_no FROM invoices WHERE invoice_no BETWEEN $1 AND $2 ORDER BY invoice_no`, [first, last])).rows.map((r) => r.invoice_no as string));
 }
 
 /** Moves the invoice to another folder; answers the folder it was in. */
 async function misfile(url: string, invoiceNo: string, to: string): Promise<string> {
-  return withInvoiceDb(url, async (db) => {
+  return withDatabase(url, async (db) => {
     const r = await db.query(`UPDATE invoices i SET folder = $2 FROM (SELECT folder FROM invoices WHERE invoice_no = $1) old WHERE i.invoice_no = $1 RETURNING old.folder`, [invoiceNo, to]);
     return r.rows[0].folder as string;
   });
 }
 
 async function loseFromLedger(url: string, invoiceNo: string): Promise<void> {
-  await withInvoiceDb(url, (db) => db.query(`DELETE FROM invoices WHERE invoice_no = $1`, [invoiceNo]));
+  await withDatabase(url, (db) => db.query(`DELETE FROM invoices WHERE invoice_no = $1`, [invoiceNo]));
 }
