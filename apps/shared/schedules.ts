@@ -1,21 +1,13 @@
-import { Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
+import { Client, ScheduleAlreadyRunning, ScheduleOptions, ScheduleOverlapPolicy } from '@temporalio/client';
 import type { YingjiConfig } from './config';
 
 export const RECOVERY_TEST_SCHEDULE = 'yingji-recovery-test';
+export const TAX_SYNC_SCHEDULE = 'yingji-tax-platform-sync';
 
-/**
- * The recovery test (恢复测试) runs on a Temporal Schedule: every YINGJI_RECOVERY_TEST_EVERY
- * (default 24h) it restores the latest chain into a scratch database and verifies it.
- * Created once; an existing schedule is left as it is (operators may have paused or tuned it).
- */
-export async function ensureRecoveryTestSchedule(client: Client, config: Pick<YingjiConfig, 'taskQueue'>, every = process.env.YINGJI_RECOVERY_TEST_EVERY || '24h'): Promise<'created' | 'exists'> {
+/** Creates the schedule once; an existing one is left as it is (operators may have paused or tuned it). */
+async function ensureSchedule(client: Client, options: ScheduleOptions): Promise<'created' | 'exists'> {
   try {
-    await client.schedule.create({
-      scheduleId: RECOVERY_TEST_SCHEDULE,
-      spec: { intervals: [{ every: every as `${number}h` }] },
-      action: { type: 'startWorkflow', workflowType: 'recoveryTest', taskQueue: config.taskQueue, args: [] },
-      memo: { purpose: 'restore the latest backup chain into a scratch database and verify it' },
-    });
+    await client.schedule.create(options);
     return 'created';
   } catch (err) {
     if (err instanceof ScheduleAlreadyRunning) return 'exists';
@@ -23,25 +15,30 @@ export async function ensureRecoveryTestSchedule(client: Client, config: Pick<Yi
   }
 }
 
-export const TAX_SYNC_SCHEDULE = 'yingji-tax-platform-sync';
+/**
+ * The recovery test (恢复测试) runs on a Temporal Schedule: every YINGJI_RECOVERY_TEST_EVERY
+ * (default 24h) it restores the latest chain into a scratch database and verifies it.
+ */
+export function ensureRecoveryTestSchedule(client: Client, config: Pick<YingjiConfig, 'taskQueue'>, every = process.env.YINGJI_RECOVERY_TEST_EVERY || '24h'): Promise<'created' | 'exists'> {
+  return ensureSchedule(client, {
+    scheduleId: RECOVERY_TEST_SCHEDULE,
+    spec: { intervals: [{ every: every as `${number}h` }] },
+    action: { type: 'startWorkflow', workflowType: 'recoveryTest', taskQueue: config.taskQueue, args: [] },
+    memo: { purpose: 'restore the latest backup chain into a scratch database and verify it' },
+  });
+}
 
 /**
  * The sync with the tax platform (tax-platform.md "Sync") runs on a Temporal Schedule: every
  * YINGJI_TAX_SYNC_EVERY (default 1m) one pass uploads pending invoices. A pass still running when
- * the next is due is not doubled (overlap SKIP). Created once, like the recovery test's.
+ * the next is due is not doubled (overlap SKIP).
  */
-export async function ensureTaxSyncSchedule(client: Client, config: Pick<YingjiConfig, 'taskQueue'>, every = process.env.YINGJI_TAX_SYNC_EVERY || '1m'): Promise<'created' | 'exists'> {
-  try {
-    await client.schedule.create({
-      scheduleId: TAX_SYNC_SCHEDULE,
-      spec: { intervals: [{ every: every as `${number}m` }] },
-      policies: { overlap: ScheduleOverlapPolicy.SKIP },
-      action: { type: 'startWorkflow', workflowType: 'taxSync', taskQueue: config.taskQueue, args: [] },
-      memo: { purpose: 'upload pending invoices to the tax platform and record each one synced or failed' },
-    });
-    return 'created';
-  } catch (err) {
-    if (err instanceof ScheduleAlreadyRunning) return 'exists';
-    throw err;
-  }
+export function ensureTaxSyncSchedule(client: Client, config: Pick<YingjiConfig, 'taskQueue'>, every = process.env.YINGJI_TAX_SYNC_EVERY || '1m'): Promise<'created' | 'exists'> {
+  return ensureSchedule(client, {
+    scheduleId: TAX_SYNC_SCHEDULE,
+    spec: { intervals: [{ every: every as `${number}m` }] },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP },
+    action: { type: 'startWorkflow', workflowType: 'taxSync', taskQueue: config.taskQueue, args: [] },
+    memo: { purpose: 'upload pending invoices to the tax platform and record each one synced or failed' },
+  });
 }
