@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import * as path from 'node:path';
 import { PROJECT_ROOT } from '../../apps/shared/config';
+import { TAX_PLATFORM_MIGRATIONS } from '../../migrations/tax-platform';
 import { dropDatabase } from '../../scripts/stack/postgres';
 import { adminUrl, queryUrl, urlOf } from './support/databases';
 
@@ -42,7 +43,8 @@ describe('tax-platform simulator process', () => {
 
     const res = await fetch(`http://127.0.0.1:${port}/_sim/stats`, { headers: { authorization: 'Bearer proc-secret', 'x-sim-tenant': 'drill-1' } });
     expect(await res.json()).toMatchObject({ code: '00', data: { tenant: 'drill-1', total: { uploads: 0 } } });
-    expect(await queryUrl(urlOf(DB), 'SELECT name FROM tax_platform_migrations')).toEqual([{ name: 'CreateTaxPlatform1796000000000' }]);
+    // Every migration of the simulator's own, applied to its new database on start.
+    expect(await queryUrl(urlOf(DB), 'SELECT name FROM tax_platform_migrations ORDER BY id')).toEqual(TAX_PLATFORM_MIGRATIONS.map((m) => ({ name: m.name })));
 
     p.child.kill('SIGTERM');
     expect(await p.exited).toBe(0);
