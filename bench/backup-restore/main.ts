@@ -20,12 +20,9 @@ import { startDetached } from '../../apps/cli/src/stack';
 import { loadConfig } from '../../apps/shared/config';
 import { createDataSource } from '../../migrations/data-source';
 import { dropDatabase, findPgBin } from '../../scripts/stack/postgres';
+import { numberOptions } from '../args';
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const ROWS = arg('rows', 1_000_000);
+const { rows: ROWS } = numberOptions({ rows: 1_000_000 });
 
 const seconds = (ms: number) => (ms / 1000).toFixed(2);
 async function timed<T>(label: string, fn: () => Promise<T>): Promise<{ ms: number; value: T }> {

@@ -10,13 +10,9 @@ import { startDetached } from '../../apps/cli/src/stack';
 import { loadConfig } from '../../apps/shared/config';
 import { createDataSource } from '../../migrations/data-source';
 import { bareOneUpdate, finish, state } from './bare.workflow';
+import { numberOptions } from '../args';
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const N = arg('incidents', 500);
-const CONCURRENCY = arg('concurrency', 50);
+const { incidents: N, concurrency: CONCURRENCY } = numberOptions({ incidents: 500, concurrency: 50 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const pct = (xs: number[], p: number) => {

@@ -20,13 +20,9 @@ import { FOLDER_CATEGORIES, formatInvoiceNo, makeCreditCode, periodStart } from 
 import { reconcile } from '../../domain/einvoice/diagnosis';
 import type { Asker, PlatformInvoice, Reconciliation, SyncFacts } from '../../domain/einvoice/diagnosis';
 import { dropDatabase } from '../../scripts/stack/postgres';
+import { numberOptions } from '../args';
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const ROWS = arg('rows', 100_000);
-const RUNS = arg('runs', 3);
+const { rows: ROWS, runs: RUNS } = numberOptions({ rows: 100_000, runs: 3 });
 
 const MINUTE = 60_000;
 /** 2026-11-20 12:00 in Beijing: the period is November 2026. */
