@@ -220,7 +220,7 @@ export const ACTIONS: Record<ActionName, ActionDef> = {
     name: 'resyncTaxPlatform',
     description: 'Send invoices that are pending or failed to the tax platform again, in batches, and record acknowledgements.',
     params: {
-      period: param('"current" (default), "previous" or YYYY-MM', period),
+      period: param('"current", "previous" or YYYY-MM (default: every period, what blocks the next declaration first)', period),
       statuses: param('sync statuses to resend (default: pending and failed)', list(words(['pending', 'failed']), { unique: true })),
       since: param('only invoices issued from this moment: a date-time or { fact: NAME }', timeRef),
       batchSize: param('invoices per request (default 200)', int(1, 1000)),
