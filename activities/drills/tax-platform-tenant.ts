@@ -2,9 +2,11 @@
 // tenant the plan's actions use in the drill): copied from production's tenant for the sandbox's
 // taxpayers, faulted for the drill only, measured, and dropped with the sandbox. Production's
 // tenant is only ever read.
-import { Client } from 'pg';
 import { SANDBOX_PATTERN } from './sandbox';
 import type { SimulatorSetting } from '../../domain/drill/tax-faults';
+import { withDatabase } from '../invoices/database';
+import { createTaxPlatformClient } from '../tax-platform/client';
+import type { TaxPlatformClient } from '../tax-platform/client';
 
 /** Where the simulator is (config.taxPlatformUrl) and its admin secret (TAX_PLATFORM_ADMIN_TOKEN). */
 export interface SimulatorAccess {
@@ -12,32 +14,18 @@ export interface SimulatorAccess {
   adminToken?: string;
 }
 
-const TENANT_HEADER = 'x-sim-tenant';
-const CALL_TIMEOUT_MS = 30_000;
-
-/** One admin call for the tenant; its data, or an error naming the call and the simulator's answer (never the token). */
-async function admin<T>(sim: SimulatorAccess, tenant: string, what: string, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
+/**
+ * One of the simulator's admin calls, for a drill's tenant only (the client's, with a few quick
+ * retries); a failure names the simulator and the tenant (never the token).
+ */
+async function atSimulator<T>(sim: SimulatorAccess, tenant: string, call: (admin: TaxPlatformClient['sim']) => Promise<T>): Promise<T> {
   if (!SANDBOX_PATTERN.test(tenant)) throw new Error(`"${tenant}" is not a drill's tenant (drill_…): a drill never touches another tenant`);
-  const headers: Record<string, string> = { accept: 'application/json', [TENANT_HEADER]: tenant };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  if (sim.adminToken) headers.authorization = `Bearer ${sim.adminToken}`;
-  let res: Response;
+  const client = createTaxPlatformClient({ baseUrl: sim.url, tenant, adminToken: sim.adminToken, timeoutMs: 30_000, retry: { maxAttempts: 3, initialDelayMs: 200, maxDelayMs: 1_000 } });
   try {
-    res = await fetch(`${sim.url.replace(/\/$/, '')}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(CALL_TIMEOUT_MS) });
+    return await call(client.sim);
   } catch (err) {
-    throw new Error(`tax-platform simulator at ${sim.url}: ${what} for tenant ${tenant} got no answer: ${(err as Error).message}`);
+    throw new Error(`tax-platform simulator at ${sim.url}, tenant ${tenant}: ${(err as Error).message}`);
   }
-  const text = await res.text();
-  let answer: { code?: string; message?: string; data?: T } | undefined;
-  try {
-    answer = JSON.parse(text);
-  } catch {
-    answer = undefined;
-  }
-  if (!res.ok || answer?.code !== '00') {
-    throw new Error(`tax-platform simulator at ${sim.url}: ${what} for tenant ${tenant} refused: HTTP ${res.status} ${answer?.message ?? text.slice(0, 200)}`);
-  }
-  return answer.data as T;
 }
 
 /**
@@ -45,21 +33,14 @@ async function admin<T>(sim: SimulatorAccess, tenant: string, what: string, meth
  * so an invoice the sandbox has as synced is on the platform there too. Answers how many it copied.
  */
 export async function seedDrillTenant(sim: SimulatorAccess, sandboxUrl: string, tenant: string): Promise<{ taxpayers: number; invoices: number }> {
-  const db = new Client({ connectionString: sandboxUrl });
-  await db.connect();
-  let taxpayers: string[];
-  try {
-    taxpayers = (await db.query<{ t: string }>('SELECT DISTINCT seller_tax_id AS t FROM invoices ORDER BY 1')).rows.map((r) => r.t);
-  } finally {
-    await db.end().catch(() => undefined);
-  }
-  const r = await admin<{ invoices: number }>(sim, tenant, 'copying production’s tenant', 'POST', '/_sim/tenant/copy', { taxpayers });
+  const taxpayers = await withDatabase(sandboxUrl, async (db) => (await db.query<{ t: string }>('SELECT DISTINCT seller_tax_id AS t FROM invoices ORDER BY 1')).rows.map((r) => r.t));
+  const r = await atSimulator(sim, tenant, (admin) => admin.copyTenant(taxpayers));
   return { taxpayers: taxpayers.length, invoices: r.invoices };
 }
 
 /** Switches the fault on in the drill's tenant until `until` (an instant, so a retry does not push it later). */
 export async function setDrillTenantFault(sim: SimulatorAccess, tenant: string, setting: SimulatorSetting, until: Date): Promise<void> {
-  await admin(sim, tenant, `switching on fault ${setting.kind}`, 'POST', '/_sim/faults', { ...setting, until: until.toISOString() });
+  await atSimulator(sim, tenant, (admin) => admin.setFault({ ...setting, until: until.toISOString() }));
 }
 
 export interface TenantCounters {
@@ -69,15 +50,15 @@ export interface TenantCounters {
 }
 
 export async function drillTenantCounters(sim: SimulatorAccess, tenant: string): Promise<TenantCounters> {
-  const s = await admin<{ total: TenantCounters }>(sim, tenant, 'reading the counters', 'GET', '/_sim/stats');
+  const s = await atSimulator(sim, tenant, (admin) => admin.stats());
   return { uploads: s.total.uploads, alreadyExists: s.total.alreadyExists, duplicateSerials: s.total.duplicateSerials };
 }
 
 /** Faults on now in the tenant, and those that lifted by themselves (with their `until`). */
 export async function drillTenantFaults(sim: SimulatorAccess, tenant: string): Promise<{ faults: Array<{ kind: string; until?: string }>; lifted: Array<{ kind: string; until: string }> }> {
-  return admin(sim, tenant, 'reading the faults', 'GET', '/_sim/faults');
+  return atSimulator(sim, tenant, (admin) => admin.faults());
 }
 
 export async function dropDrillTenant(sim: SimulatorAccess, tenant: string): Promise<void> {
-  await admin(sim, tenant, 'dropping the tenant', 'DELETE', '/_sim/tenant');
+  await atSimulator(sim, tenant, (admin) => admin.dropTenant());
 }

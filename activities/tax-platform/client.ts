@@ -5,7 +5,7 @@
 // 6655, 6783 and 1108 are answers and are not retried.
 import { TaxPlatformError, transportError } from './errors';
 import { DEFAULT_RETRY_POLICY, RetryClock, RetryEvent, RetryPolicy, SYSTEM_CLOCK, retryPolicy, withRetry } from './retry';
-import type { FaultSetting, InvoicePage, MonthlySummary, PlatformCounters, PlatformRecord, UploadAccepted, UploadResult, UploadRow } from './wire';
+import type { FaultSetting, FaultWindow, ListedFault, InvoicePage, MonthlySummary, PlatformCounters, PlatformRecord, UploadAccepted, UploadResult, UploadRow } from './wire';
 
 /** The simulator's tenant header: production's sync sends none, a drill names its own. */
 export const TENANT_HEADER = 'x-sim-tenant';
@@ -17,8 +17,8 @@ export const PAGE_SIZE = 50;
 export interface TaxPlatformClientOptions {
   /** TAX_PLATFORM_URL, e.g. http://127.0.0.1:3100. */
   baseUrl: string;
-  /** Credit code (纳税人识别号) of the taxpayer this client uploads and logs in for. */
-  taxpayer: string;
+  /** Credit code (纳税人识别号) of the taxpayer this client uploads and logs in for; absent for the admin calls alone. */
+  taxpayer?: string;
   /** The simulator's tenant (a drill's own); production's when absent. */
   tenant?: string;
   /** TAX_PLATFORM_ADMIN_TOKEN, for the /_sim calls only. Kept out of errors, logs and the client object. */
@@ -44,7 +44,7 @@ export interface ListQuery {
 
 export interface TaxPlatformClient {
   readonly baseUrl: string;
-  readonly taxpayer: string;
+  readonly taxpayer: string | undefined;
   readonly tenant: string | undefined;
   readonly retryPolicy: RetryPolicy;
   /** QDFPSC: the batch under a stable request serial; answers the acceptance serial (sllsh). */
@@ -61,8 +61,14 @@ export interface TaxPlatformClient {
   login(): Promise<{ nsrsbh: string; relogged: boolean }>;
   /** The simulator's admin calls (need adminToken when it has one). */
   readonly sim: {
-    setFault(fault: FaultSetting): Promise<void>;
+    setFault(fault: FaultSetting & FaultWindow): Promise<void>;
     clearFaults(kind?: FaultSetting['kind']): Promise<string[]>;
+    /** The faults on now, and those that lifted by themselves (`until`: when the platform came back). */
+    faults(): Promise<{ faults: ListedFault[]; lifted: Array<ListedFault & { until: string }> }>;
+    /** This (drill's) tenant starts over as a copy of production's invoices of these taxpayers, counters at zero. */
+    copyTenant(taxpayers: readonly string[]): Promise<{ invoices: number }>;
+    /** Everything this (drill's) tenant holds is removed. */
+    dropTenant(): Promise<void>;
     stats(): Promise<{ total: PlatformCounters; byTaxpayer: Record<string, PlatformCounters> }>;
     /** Invoices that reached the platform before the simulator existed (not counted as uploads). */
     importHistory(rows: readonly UploadRow[]): Promise<{ imported: number; alreadyThere: number }>;
@@ -145,7 +151,11 @@ export function createTaxPlatformClient(opts: TaxPlatformClientOptions): TaxPlat
     return answer.data as T;
   }
 
-  const loginRequest = (): Request => ({ call: 'login', method: 'POST', path: '/api/login', body: { nsrsbh: opts.taxpayer } });
+  const own = (what: string): string => {
+    if (!opts.taxpayer) throw new Error(`${what} needs the client's taxpayer: this client was made for the simulator's admin calls only`);
+    return opts.taxpayer;
+  };
+  const loginRequest = (): Request => ({ call: 'login', method: 'POST', path: '/api/login', body: { nsrsbh: own('login') } });
 
   /** A call with retries; a 1101 is answered by logging in once and repeating the call. */
   function call<T>(r: Request): Promise<T> {
@@ -191,7 +201,7 @@ export function createTaxPlatformClient(opts: TaxPlatformClientOptions): TaxPlat
         call: 'upload (QDFPSC)',
         method: 'POST',
         path: '/api/QDFPSC',
-        body: { fpqqlsh: requestSerial, nsrsbh: opts.taxpayer, invoices: batch },
+        body: { fpqqlsh: requestSerial, nsrsbh: own('upload'), invoices: batch },
         // A retry refused with 6655 means an earlier attempt of this same call got through (its
         // answer was lost to a timeout): that acceptance is this call's answer, not an error.
         recover: (err): UploadAccepted | undefined =>
@@ -199,7 +209,7 @@ export function createTaxPlatformClient(opts: TaxPlatformClientOptions): TaxPlat
       }),
     uploadResult: (sllsh) => call({ call: 'upload result (CXQDFPSCJG)', method: 'POST', path: '/api/CXQDFPSCJG', body: { sllsh } }),
     listInvoices: (l) =>
-      call({ call: 'list invoices', method: 'GET', path: `/api/invoices?${q({ nsrsbh: l.taxpayer ?? opts.taxpayer, period: l.period, role: l.role, page: l.page, size: PAGE_SIZE })}` }),
+      call({ call: 'list invoices', method: 'GET', path: `/api/invoices?${q({ nsrsbh: l.taxpayer ?? own('list invoices'), period: l.period, role: l.role, page: l.page, size: PAGE_SIZE })}` }),
     async listAll(l) {
       const out: PlatformRecord[] = [];
       for (let page = 1; ; page++) {
@@ -216,7 +226,7 @@ export function createTaxPlatformClient(opts: TaxPlatformClientOptions): TaxPlat
         throw err;
       }
     },
-    monthlySummary: (period) => call({ call: 'monthly summary (SCFPHZQRXX)', method: 'GET', path: `/api/SCFPHZQRXX?${q({ nsrsbh: opts.taxpayer, period })}` }),
+    monthlySummary: (period) => call({ call: 'monthly summary (SCFPHZQRXX)', method: 'GET', path: `/api/SCFPHZQRXX?${q({ nsrsbh: own('monthly summary'), period })}` }),
     login: () => call(loginRequest()),
     sim: {
       setFault: async (fault) => {
@@ -225,6 +235,11 @@ export function createTaxPlatformClient(opts: TaxPlatformClientOptions): TaxPlat
       clearFaults: async (kind) =>
         (await call<{ cleared: string[] }>({ call: 'clear faults', method: 'DELETE', path: `/_sim/faults${kind ? `?${q({ kind })}` : ''}`, admin: true })).cleared,
       stats: () => call({ call: 'stats', method: 'GET', path: '/_sim/stats', admin: true }),
+      faults: () => call({ call: 'list faults', method: 'GET', path: '/_sim/faults', admin: true }),
+      copyTenant: (taxpayers) => call({ call: 'copy tenant', method: 'POST', path: '/_sim/tenant/copy', body: { taxpayers }, admin: true }),
+      dropTenant: async () => {
+        await call({ call: 'drop tenant', method: 'DELETE', path: '/_sim/tenant', admin: true });
+      },
       importHistory: (rows) => call({ call: 'history import', method: 'POST', path: '/_sim/history', body: { invoices: rows }, admin: true }),
     },
   };

@@ -90,6 +90,12 @@ export type FaultSetting =
   | { kind: 'error'; code: string; share?: number }
   | { kind: 'session-expired' };
 
+/** When a fault lifts by itself: an instant (`until`) or a duration from now (`for`, e.g. `30m`). */
+export type FaultWindow = { until?: string; for?: string };
+
+/** A fault as the simulator lists it; `until` when it lifts (or lifted) by itself. */
+export type ListedFault = { kind: FaultSetting['kind']; until?: string } & Record<string, unknown>;
+
 export interface PlatformCounters {
   /** Batches accepted (QDFPSC answered an sllsh). */
   uploads: number;
