@@ -1,13 +1,7 @@
 import { As, eventually, Harness, openTask, startHarness } from './support/harness';
+import type { AuditRow } from './support/audit';
 
-interface Entry {
-  actor: string;
-  action: string;
-  subject_type: string;
-  subject_id: string;
-  outcome: string;
-  detail: Record<string, unknown>;
-}
+type Entry = AuditRow;
 
 const tokenIdOf = (as: As) => /^yj_([0-9a-f]{16})\./.exec(as.token)![1];
 

@@ -24,6 +24,7 @@ import { Arranged, insertInvoices, numberOf, putOnPlatform, simAdmin } from './d
 import { adminUrl, urlOf } from './support/databases';
 import { As, Harness, startHarness, tableCounts } from './support/harness';
 import { dropDatabase } from '../../scripts/stack/postgres';
+import type { AuditRow } from './support/audit';
 
 const RUN = randomBytes(4).toString('hex');
 const SIM_DB = `diag_sim_${RUN}`;
@@ -60,14 +61,7 @@ let finance: As;
 let commander: As;
 const saved: Record<string, string | undefined> = {};
 
-interface Entry {
-  actor: string;
-  action: string;
-  subject_type: string;
-  subject_id: string;
-  outcome: string;
-  detail: Record<string, unknown>;
-}
+type Entry = AuditRow;
 const auditOf = (actor: string): Promise<Entry[]> =>
   h.db.query(`SELECT actor, action, subject_type, subject_id, outcome, detail FROM audit_entries WHERE actor = $1 AND action = 'diagnosis.ask' ORDER BY id`, [actor]);
 
