@@ -1,6 +1,8 @@
 // The team directory: who is in which team, who leads it, who holds which role inside it, and how
 // to reach each person and team on each channel. Loaded from YAML (plans/teams.example.yaml) with
 // the same positioned problems as plan files.
+import { isEmail } from 'class-validator';
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import type { Node } from 'yaml';
 import type { Problem } from '../plan/plan.types';
 import { CHANNELS, EMAIL_PATTERN, PHONE_PATTERN } from '../plan/vocabulary';
@@ -48,6 +50,29 @@ const URL_RE = /^https?:\/\/\S+$/;
 /** A person can be reached when available and with at least one contact address. */
 export function isReachable(p: Person): boolean {
   return p.available && Object.values(p.contacts).some((c) => typeof c === 'string' && c.length > 0);
+}
+
+/**
+ * What is wrong with an email address or a phone number that has the right shape, or undefined.
+ * The shape check (a regex) runs first; these catch what only a real parser sees: an address mail
+ * servers refuse, a number of the wrong length for its country. Numbers without a country code are
+ * read as Chinese (CN); others must be written in E.164 form (+ country code).
+ */
+export function contactProblem(channel: string, value: string): string | undefined {
+  if (channel === 'email') return isEmail(value) ? undefined : `"${value}" is not an email address`;
+  if (channel !== 'phone' && channel !== 'sms') return undefined;
+  const n = parsePhoneNumberFromString(value, 'CN');
+  if (!n || !n.isValid()) return `"${value}" is not a valid phone number: write a Chinese number (13800138000, +86 10 5555 0100) or an E.164 number with its country code (+44 20 7946 0958)`;
+  // A text message needs a mobile; a landline in an `sms` contact would silently never arrive.
+  if (channel === 'sms' && !isMobile(value)) return `"${value}" is not a mobile number, so it cannot receive text messages`;
+  return undefined;
+}
+
+/** True when a valid number can receive text messages (mobile, or a number plan that does not tell). */
+export function isMobile(value: string): boolean {
+  const n = parsePhoneNumberFromString(value, 'CN');
+  const type = n?.isValid() ? n.getType() : undefined;
+  return type === 'MOBILE' || type === 'FIXED_LINE_OR_MOBILE';
 }
 
 /** Parses and checks a team directory. Never throws. */
@@ -122,7 +147,9 @@ class DirectoryParser {
       const [re, what] =
         name === 'email' ? [EMAIL_RE, 'an email address'] : name === 'phone' || name === 'sms' ? [PHONE_RE, 'a phone number such as +86 10 5555 0100'] : name === 'webhook' ? [URL_RE, 'an http:// or https:// address'] : [/^\S.*$/, 'an address'];
       const v = r.pattern(cf.value, cf.path, re, what);
-      if (v === undefined) ok = false;
+      const why = v === undefined ? undefined : contactProblem(name, v);
+      if (why) r.problem(cf.value, cf.path, why);
+      if (v === undefined || why) ok = false;
       else out[name as Channel] = v;
     }
     return ok ? out : undefined;
