@@ -191,7 +191,7 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
       const at = iso();
       try {
         await records.recordIncidentClassified({ incidentId, seq, level: o.level, reason: run.levelReason, by: o.actor.person, via: via(o.actor), at });
-        await records.recordAssignments({ incidentId, seq, level: o.level, roles: rolesSummary(), at });
+        await records.recordAssignments({ incidentId, seq, level: o.level, roles: rolesSummary(), ...unresolvedRoles(), at });
       } catch (err) {
         throw notRecorded(`the level override to ${o.level}`, err);
       }
@@ -227,6 +227,8 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
   // --- the plan --------------------------------------------------------------------------------
   const rolesSummary = () =>
     Object.fromEntries(Object.entries(run.responsibility?.roles ?? {}).map(([role, p]) => [role, { team: p.team, people: p.people.map((x) => x.id) }]));
+  /** Roles that resolved to nobody, for the timeline: the commander answers for them. */
+  const unresolvedRoles = () => (run.responsibility?.unresolved?.length ? { unresolved: run.responsibility.unresolved } : {});
 
   async function enterStage(stage: Stage): Promise<void> {
     run.stage = stage;
@@ -243,7 +245,7 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
   /** Sends one message on each channel; a delivery that keeps failing is recorded, not hidden. */
   async function notify(reason: string, audience: string[], channels: string[], message: string, stepId?: string): Promise<string[]> {
     const recipients = audience.flatMap((role) => {
-      const party = role === 'owner-lead' ? run.responsibility?.steps[stepId ?? '']?.ownerLead : run.responsibility?.roles[role];
+      const party = run.partyOf(role, stepId);
       return (party?.people ?? []).map((p) => ({ person: p.id, name: p.name, contacts: p.contacts as Record<string, string | undefined> }));
     });
     const outcomes: string[] = [];
@@ -602,7 +604,7 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
     } catch (err) {
       return giveUp(reasonOf(err));
     }
-    rec.later('recordAssignments', { incidentId, seq: 0, level: run.level, roles: rolesSummary(), at: iso() });
+    rec.later('recordAssignments', { incidentId, seq: 0, level: run.level, roles: rolesSummary(), ...unresolvedRoles(), at: iso() });
     if (drill) await announceDrill();
 
     // act

@@ -4,7 +4,7 @@ import { ApplicationFailure } from '@temporalio/workflow';
 import type { StepState } from '../domain/plan/graph';
 import type { Level, Step } from '../domain/plan/plan.types';
 import { LEVELS } from '../domain/plan/plan.types';
-import type { Responsibility } from '../domain/responsibility/resolve-responsibility';
+import type { Party, Responsibility } from '../domain/responsibility/resolve-responsibility';
 import {
   AcknowledgeTask,
   Actor,
@@ -81,16 +81,25 @@ export class PlanRun {
     return `${this.input.incidentId}.${stepId}`;
   }
 
-  teamOf(role: string, stepId?: string): string {
+  /** Who answers for a role (at a step, for `owner-lead`); a role that resolved to nobody is answered by the commander. */
+  partyOf(role: string, stepId?: string): Party | undefined {
     const party = role === 'owner-lead' ? this.responsibility?.steps[stepId ?? '']?.ownerLead : this.responsibility?.roles[role];
-    const team = party?.team ?? this.input.plan.roles[role]?.team;
+    return party ?? (this.unresolved(role, stepId) ? this.responsibility?.roles.commander : undefined);
+  }
+
+  /** Why a role resolved to nobody at assignment (Responsibility.unresolved), if it did. */
+  unresolved(role: string, stepId?: string): string | undefined {
+    return this.responsibility?.unresolved?.find((p) => p.role === role && (role !== 'owner-lead' || p.step === stepId))?.message;
+  }
+
+  teamOf(role: string, stepId?: string): string {
+    const team = this.partyOf(role, stepId)?.team ?? this.input.plan.roles[role]?.team;
     if (!team) throw fail('PlanError', `role "${role}" has no team in plan ${this.input.plan.id}`);
     return team;
   }
 
   peopleOf(role: string, stepId?: string): string[] {
-    const party = role === 'owner-lead' ? this.responsibility?.steps[stepId ?? '']?.ownerLead : this.responsibility?.roles[role];
-    return party?.people.map((p) => p.id) ?? [];
+    return this.partyOf(role, stepId)?.people.map((p) => p.id) ?? [];
   }
 
   openTask(t: { step: Pick<Step, 'id' | 'title'> & { checklist?: string[] }; kind: TaskKind; ownerRole: string; deadlineAt?: string; options?: string[]; failure?: string }): TaskView {

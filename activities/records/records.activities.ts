@@ -38,6 +38,8 @@ export interface AssignmentsRecorded {
   seq: number;
   level: string;
   roles: Record<string, { team: string; people: string[] }>;
+  /** Roles that resolved to nobody, each with why: the commander answers for them. */
+  unresolved?: Array<{ role: string; team?: string; step?: string; message: string }>;
   at: string;
 }
 
@@ -279,6 +281,21 @@ function createRecords(ds: DataSource) {
           },
           { action: 'incident.assign', subjectType: 'incident', subjectId: a.incidentId, detail: { level: a.level } },
         );
+        for (const [i, u] of (a.unresolved ?? []).entries()) {
+          await recordEvent(
+            em,
+            {
+              key: `${a.incidentId}:assigned:${a.seq}:unresolved:${i}`,
+              incidentId: a.incidentId,
+              at: new Date(a.at),
+              kind: 'incident.role-unresolved',
+              actor: 'yingji',
+              message: `角色无人可派 Role "${u.role}"${u.step ? ` (step ${u.step})` : ''} resolves to nobody: ${u.message}; its tasks and messages go to the commander`,
+              data: { ...u },
+            },
+            { action: 'incident.assign', subjectType: 'incident', subjectId: a.incidentId, detail: { unresolved: u.role } },
+          );
+        }
       });
     },
 

@@ -26,14 +26,17 @@ export function createResponsibilityActivities(directoryFile: string) {
         throw ApplicationFailure.nonRetryable(`the team directory has problems: ${loaded.problems.map(formatProblem).join('; ')}`, 'DirectoryError');
       }
       const resolved = resolveResponsibility(req.plan, req.level, loaded.directory);
-      if (!resolved.ok) {
-        // Nobody to give a step to is an error the commander must see, never a silent skip.
+      if (resolved.ok) return resolved.responsibility;
+      // Without a commander nobody can take over: the plan cannot run, and says why.
+      if (!resolved.responsibility.roles.commander) {
         throw ApplicationFailure.nonRetryable(
           `no reachable person for ${resolved.problems.map((p) => `role "${p.role}"${p.team ? ` (team ${p.team})` : ''}: ${p.message}`).join('; ')}`,
           'ResponsibilityError',
         );
       }
-      return resolved.responsibility;
+      // A role with nobody (a renamed team, everyone away) no longer stops the plan: its tasks go to
+      // the commander, and the timeline says why (never a silent skip).
+      return { ...resolved.responsibility, unresolved: resolved.problems };
     },
   };
 }

@@ -38,6 +38,11 @@ export interface Responsibility {
   roles: Record<string, Party>;
   /** Steps active at the level. */
   steps: Record<string, StepResponsibility>;
+  /**
+   * Roles that resolve to nobody reachable, each with why. Set by the assignment of a running
+   * incident: their tasks and messages go to the commander instead of stopping the plan.
+   */
+  unresolved?: ResponsibilityProblem[];
 }
 
 export interface ResponsibilityProblem {
