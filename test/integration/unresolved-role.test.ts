@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { PROJECT_ROOT } from '../../apps/shared/config';
 import { As, Harness, openTask, reviewAndClose, startHarness } from './support/harness';
+import { recordHistory } from './support/histories';
 
 let h: Harness;
 let dir: string;
@@ -46,4 +47,5 @@ test("a renamed team's tasks go to the commander, the timeline says why, and the
   const notice = (await h.db.query(`SELECT recipients FROM notifications WHERE incident_id = $1 AND reason = 'step:tell-dba'`, [id]))[0];
   expect(notice.recipients.map((r: { person: string }) => r.person)).toEqual(expect.arrayContaining(['zhang-wei']));
   expect(closed.steps.every((s: { state: string }) => s.state === 'done' || s.state === 'skipped')).toBe(true);
+  await recordHistory(h, id, 'renamed-team.unresolved-role');
 });
