@@ -1,6 +1,7 @@
 // The notification port: one adapter per channel (Dispatch-style plugins). The activity resolves a
 // channel by name and records what happened; an adapter only delivers, or says why it cannot.
 import type { WebhookEgress } from '../../apps/shared/config';
+import { createEmailChannel } from './email';
 import { createWebhookChannel } from './webhook';
 
 /** One message as an adapter receives it: the message already carries the drill mark. */
@@ -39,7 +40,7 @@ export class ChannelUnavailableError extends Error {
 }
 
 /** Channels the plan format names that have no adapter yet. */
-export const PLANNED_CHANNELS = ['email', 'sms', 'phone'] as const;
+export const PLANNED_CHANNELS = ['sms', 'phone'] as const;
 
 // Built on first use: webhook.ts imports this module too, so nothing here runs at load time.
 let adapters: Map<string, NotificationChannel> | undefined;
@@ -49,6 +50,8 @@ export function channelFor(name: string): NotificationChannel | undefined {
   adapters ??= new Map(
     [
       createWebhookChannel(),
+      // Email through YINGJI_SMTP_URL; without it, `unavailable` with that reason.
+      createEmailChannel(),
       // A chat channel named directly (`channels: [wecom]`, `notify.channels.wecom: { url }`) is a
       // webhook in that chat's format.
       createWebhookChannel({ name: 'wecom', format: 'wecom' }),

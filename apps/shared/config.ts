@@ -56,6 +56,47 @@ export interface YingjiConfig {
   taxPlatformUrl: string;
   /** True when TAX_PLATFORM_URL names another implementation: no simulator is started. */
   taxPlatformExternal: boolean;
+  /** Where email goes (YINGJI_SMTP_URL); unset: the email channel is `unavailable`, or `yingji up` runs the mail sink. */
+  smtp?: SmtpConfig;
+  /** The local SMTP server `yingji up` runs when YINGJI_SMTP_URL is unset (apps/mail-sink); it keeps each message as a .eml in `dir`. */
+  mailSink: { port: number; dir: string };
+}
+
+/**
+ * The SMTP server email goes through. `url` is `smtp://user:pass@host:port` (STARTTLS when the
+ * server offers it, required when there is a login and the host is not loopback) or `smtps://`
+ * (TLS from the first byte); it holds the password, so print it only through `redactUrl`.
+ */
+export interface SmtpConfig {
+  url: string;
+  /** The From header, e.g. `应急 Yingji <yingji@example.com>` (YINGJI_SMTP_FROM). */
+  from: string;
+  /** A PEM file of certificates to trust besides the system's, e.g. a self-signed server's (YINGJI_SMTP_CA_FILE). */
+  caFile?: string;
+}
+
+export const DEFAULT_SMTP_FROM = '应急 Yingji <yingji@localhost>';
+
+/** YINGJI_SMTP_URL, YINGJI_SMTP_FROM and YINGJI_SMTP_CA_FILE; undefined when no URL is set. Bad values throw, naming the setting. */
+export function smtpConfigFrom(env: NodeJS.ProcessEnv): SmtpConfig | undefined {
+  const raw = (env.YINGJI_SMTP_URL ?? '').trim();
+  if (!raw) return undefined;
+  let u: URL | undefined;
+  try {
+    u = new URL(raw);
+  } catch {
+    // reported below
+  }
+  if (!u || (u.protocol !== 'smtp:' && u.protocol !== 'smtps:') || !u.hostname) {
+    throw new Error(`YINGJI_SMTP_URL must be smtp://[user:pass@]host[:port] or smtps://..., got "${u ? redactUrl(raw) : '(not a URL)'}"`);
+  }
+  const from = (env.YINGJI_SMTP_FROM ?? '').trim() || DEFAULT_SMTP_FROM;
+  if (!/<[^@\s<>]+@[^@\s<>]+>$|^[^@\s<>]+@[^@\s<>]+$/.test(from)) {
+    throw new Error(`YINGJI_SMTP_FROM must be an address, e.g. yingji@example.com or 应急 Yingji <yingji@example.com>, got "${from}"`);
+  }
+  const caFile = (env.YINGJI_SMTP_CA_FILE ?? '').trim() || undefined;
+  if (caFile && !fs.existsSync(caFile)) throw new Error(`YINGJI_SMTP_CA_FILE: ${caFile} does not exist`);
+  return { url: raw, from, caFile };
 }
 
 /**
@@ -143,6 +184,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): YingjiConfig {
     // The simulator's own settings decide its port (one parser: it accepts 0, "any free port", in tests).
     taxPlatformUrl: env.TAX_PLATFORM_URL || `http://127.0.0.1:${taxPlatformConfig(env).port}`,
     taxPlatformExternal: Boolean(env.TAX_PLATFORM_URL),
+    smtp: smtpConfigFrom(env),
+    mailSink: { port: intFrom(env, 'YINGJI_MAIL_SINK_PORT', 2525), dir: path.join(dataDir, 'mail') },
   };
 }
 

@@ -1,0 +1,216 @@
+// Email adapter: one message per recipient through nodemailer over SMTP (YINGJI_SMTP_URL), so each
+// person's copy has its own stable Message-ID and a retried send is recognisable as the same message.
+// Who gets it: each recipient's `email` contact from the team directory, plus the plan's role
+// addresses (`notify.channels.email.to`) for the audience's roles. Bilingual (中文 first) text + HTML.
+import { ApplicationFailure } from '@temporalio/activity';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import { isIP } from 'node:net';
+import * as nodemailer from 'nodemailer';
+import { SmtpConfig, smtpConfigFrom } from '../../apps/shared/config';
+import { EMAIL_PATTERN } from '../../domain/plan/vocabulary';
+import { ChannelUnavailableError, NotificationChannel, OutgoingNotification } from './channel';
+
+/** One connection attempt and one exchange; Temporal's retries come on top. */
+export const SMTP_TIMEOUT_MS = 10_000;
+const EMAIL_RE = new RegExp(EMAIL_PATTERN);
+
+export interface EmailChannelOptions {
+  /** Fixed settings (tests); default: read from the environment on each delivery. */
+  smtp?: SmtpConfig;
+}
+
+/** What the notice is, in both languages, from the workflow's `reason`. */
+export function noticeKind(reason: string): { zh: string; en: string } {
+  const [head, rest] = [reason.split(/[:.]/)[0], reason.split(':')[1]];
+  const stages: Record<string, [string, string]> = {
+    declared: ['事件宣布', 'Incident declared'],
+    classified: ['事件定级', 'Incident classified'],
+    reclassified: ['重新定级', 'Incident reclassified'],
+    assigned: ['任务分派', 'Tasks assigned'],
+    escalated: ['事件升级', 'Incident escalated'],
+    restored: ['处置完成', 'Incident restored'],
+    closed: ['事件关闭', 'Incident closed'],
+    reviewed: ['复盘完成', 'Incident reviewed'],
+  };
+  if (head === 'stage') {
+    const [zh, en] = stages[rest] ?? ['阶段通知', `Stage ${rest}`];
+    return { zh, en };
+  }
+  if (head === 'step') return { zh: '处置通知', en: 'Notice' };
+  if (head === 'task') return { zh: '任务分派', en: 'Task assigned' };
+  if (head === 'escalation') return { zh: '任务超时升级', en: 'Escalation: task overdue' };
+  if (head === 'drill') return { zh: '演练开始', en: 'Drill started' };
+  if (head === 'recovery-test') return { zh: '恢复测试失败', en: 'Recovery test failed' };
+  return { zh: '通知', en: 'Notice' };
+}
+
+/** `<hash-of-notification.hash-of-address@domain>`: the same for every retry of one notice to one person. */
+export function messageIdFor(notificationId: string, address: string, domain: string): string {
+  const h = (s: string) => createHash('sha256').update(s).digest('hex');
+  return `<${h(notificationId).slice(0, 24)}.${h(address.toLowerCase()).slice(0, 12)}@${domain}>`;
+}
+
+/** Where the notice goes: directory addresses of the recipients, then the plan's role addresses; each once. */
+export function emailAddresses(n: OutgoingNotification, config: Record<string, unknown>): { to: string[]; missing: string[] } {
+  const seen = new Map<string, string>();
+  const add = (a: string) => {
+    const t = a.trim();
+    if (EMAIL_RE.test(t) && !seen.has(t.toLowerCase())) seen.set(t.toLowerCase(), t);
+  };
+  const missing: string[] = [];
+  for (const r of n.recipients) {
+    if (r.address && EMAIL_RE.test(r.address.trim())) add(r.address);
+    else missing.push(r.person);
+  }
+  const roles = config.to && typeof config.to === 'object' ? (config.to as Record<string, unknown>) : {};
+  for (const role of n.audience) {
+    const v = roles[role];
+    for (const a of Array.isArray(v) ? v : [v]) if (typeof a === 'string') add(a);
+  }
+  return { to: [...seen.values()], missing };
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+/** Subject, text and HTML of one notice (the message already carries the drill mark). */
+export function renderEmail(n: OutgoingNotification): { subject: string; text: string; html: string } {
+  const kind = noticeKind(n.reason);
+  const about = n.incidentId ?? n.subject;
+  const mark = n.drill ? '【演练 DRILL】 ' : '';
+  const subject = `${mark}[应急 Yingji] ${kind.zh} ${kind.en}${about ? ` · ${about}` : ''}`;
+  const facts: Array<[string, string | undefined]> = [
+    ['事件 Incident', n.incidentId],
+    ['对象 Subject', n.incidentId ? undefined : n.subject],
+    ['步骤 Step', n.stepId],
+    ['通知对象 Audience', n.audience.join(', ') || undefined],
+    ['时间 Time (UTC)', n.at],
+  ];
+  const shown = facts.filter((f): f is [string, string] => Boolean(f[1]));
+  const drillNote = n.drill ? '这是一次演练，不是真实事件。This is a drill, not a real incident.' : undefined;
+  const footer = `应急 Yingji 自动发送，请勿直接回复。Sent automatically by Yingji; replies are not read. (${n.id})`;
+  const text = [
+    `${kind.zh} ${kind.en}`,
+    '',
+    n.message,
+    '',
+    ...shown.map(([k, v]) => `${k}: ${v}`),
+    ...(drillNote ? ['', drillNote] : []),
+    '',
+    '-- ',
+    footer,
+    '',
+  ].join('\n');
+  const html = [
+    '<!doctype html><html><body style="font-family:sans-serif">',
+    `<h2>${escapeHtml(kind.zh)} ${escapeHtml(kind.en)}</h2>`,
+    `<p style="font-size:1.1em">${escapeHtml(n.message).replace(/\n/g, '<br>')}</p>`,
+    `<table>${shown.map(([k, v]) => `<tr><th align="left">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</table>`,
+    drillNote ? `<p><strong>${escapeHtml(drillNote)}</strong></p>` : '',
+    `<hr><p style="color:#666;font-size:0.9em">${escapeHtml(footer)}</p>`,
+    '</body></html>',
+  ].join('\n');
+  return { subject, text, html };
+}
+
+function transportOptions(smtp: SmtpConfig) {
+  const u = new URL(smtp.url);
+  const secure = u.protocol === 'smtps:';
+  const loopback = u.hostname === 'localhost' || u.hostname === '[::1]' || /^127\./.test(u.hostname);
+  const user = decodeURIComponent(u.username);
+  const host = u.hostname.replace(/^\[|\]$/g, '');
+  return {
+    host,
+    port: u.port ? Number(u.port) : secure ? 465 : 587,
+    secure,
+    // A login never crosses the network in clear text: STARTTLS is required then, off loopback.
+    requireTLS: !secure && Boolean(user) && !loopback,
+    auth: user ? { user, pass: decodeURIComponent(u.password) } : undefined,
+    tls: { ...(isIP(host) ? {} : { servername: host }), ...(smtp.caFile ? { ca: fs.readFileSync(smtp.caFile) } : {}) },
+    connectionTimeout: SMTP_TIMEOUT_MS,
+    greetingTimeout: SMTP_TIMEOUT_MS,
+    socketTimeout: SMTP_TIMEOUT_MS,
+  };
+}
+
+interface SmtpError {
+  code?: string;
+  responseCode?: number;
+  response?: string;
+  message?: string;
+}
+
+/** One line of what the server said, without anything of ours (the URL with its password never appears). */
+const reply = (e: SmtpError) => (e.response ?? '').replace(/\s+/g, ' ').trim().slice(0, 300);
+
+/**
+ * A refusal (5xx) or a certificate we do not trust cannot succeed on retry: non-retryable, so the
+ * workflow records it `failed` at once. A 4xx or a connection problem is worth a retry.
+ */
+function failure(e: SmtpError, server: string): Error {
+  if (e.responseCode && e.responseCode >= 500) {
+    return ApplicationFailure.nonRetryable(`SMTP ${server} refused (${e.code ?? 'SMTP'}): ${reply(e) || e.responseCode}`, 'SmtpRefused');
+  }
+  if (e.responseCode) return new Error(`SMTP ${server} answered ${reply(e) || e.responseCode} (temporary, retried)`);
+  const msg = e.message ?? '';
+  if (/certificate|self[- ]signed|CERT_|unable to verify/i.test(msg)) {
+    return ApplicationFailure.nonRetryable(`SMTP ${server}: TLS certificate not trusted (${msg.slice(0, 200)}); trust it with YINGJI_SMTP_CA_FILE`, 'SmtpTlsUntrusted');
+  }
+  return new Error(`SMTP ${server} could not be reached (${e.code ?? 'connection error'}: ${msg.slice(0, 200)})`);
+}
+
+export function createEmailChannel(opts: EmailChannelOptions = {}): NotificationChannel {
+  return {
+    name: 'email',
+    async deliver(n, config) {
+      let smtp: SmtpConfig | undefined;
+      try {
+        smtp = opts.smtp ?? smtpConfigFrom(process.env);
+      } catch (err) {
+        throw new ChannelUnavailableError((err as Error).message);
+      }
+      if (!smtp) throw new ChannelUnavailableError('no SMTP server configured (YINGJI_SMTP_URL)');
+      const { to, missing } = emailAddresses(n, config);
+      if (to.length === 0) {
+        const who = missing.length ? `; no email address in the directory for ${missing.join(', ')}` : '';
+        throw new ChannelUnavailableError(`no email address to send to (notify.channels.email.to names none of ${n.audience.join(', ') || 'the audience'}${who})`);
+      }
+      const server = new URL(smtp.url).host;
+      const fromAddress = /<([^>]+)>$/.exec(smtp.from)?.[1] ?? smtp.from;
+      const domain = fromAddress.split('@')[1] || 'yingji.localhost';
+      const { subject, text, html } = renderEmail(n);
+      const transport = nodemailer.createTransport(transportOptions(smtp));
+      const accepted: string[] = [];
+      const refused: string[] = [];
+      try {
+        for (const address of to) {
+          try {
+            await transport.sendMail({
+              from: smtp.from,
+              to: address,
+              subject,
+              text,
+              html,
+              messageId: messageIdFor(n.id, address, domain),
+              date: new Date(n.at),
+              headers: { 'X-Yingji-Notification': n.id, ...(n.drill ? { 'X-Yingji-Drill': 'true' } : {}) },
+            });
+            accepted.push(address);
+          } catch (err) {
+            const e = err as SmtpError;
+            // One mailbox refused (RCPT 5xx): the others still get theirs. Anything else stops the notice.
+            if (e.code === 'EENVELOPE' && e.responseCode && e.responseCode >= 500) refused.push(`${address} (${reply(e)})`);
+            else throw failure(e, server);
+          }
+        }
+      } finally {
+        transport.close();
+      }
+      if (accepted.length === 0) {
+        throw ApplicationFailure.nonRetryable(`SMTP ${server} refused every recipient: ${refused.join('; ')}`, 'SmtpRefused');
+      }
+      const notes = [refused.length ? `refused ${refused.join('; ')}` : '', missing.length ? `no email address for ${missing.join(', ')}` : ''].filter(Boolean);
+      return { detail: `accepted by SMTP ${server} for ${accepted.join(', ')}${notes.length ? `; ${notes.join('; ')}` : ''}` };
+    },
+  };
+}
