@@ -5,6 +5,7 @@ import { formatProblem, parsePlan } from '../../../domain/plan/parse-plan';
 import { LEVEL_NAMES } from '../../../domain/incident/classify';
 import { possibleLevels } from '../../../domain/plan/graph';
 import { planVariables } from '../../../domain/yaml/plan-variables';
+import { planCheckCommand } from './plan-check';
 import { apiClient } from './session';
 
 function planFiles(target: string): string[] {
@@ -58,5 +59,6 @@ export function planCommands(): Command {
       fs.writeFileSync(out, d.text);
       console.log(`${out}: version ${d.version}, ${d.placed} item(s) at their steps, ${d.general} general`);
     });
+  cmd.addCommand(planCheckCommand());
   return cmd;
 }
