@@ -185,7 +185,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): YingjiConfig {
     taxPlatformUrl: env.TAX_PLATFORM_URL || `http://127.0.0.1:${taxPlatformConfig(env).port}`,
     taxPlatformExternal: Boolean(env.TAX_PLATFORM_URL),
     smtp: smtpConfigFrom(env),
-    mailSink: { port: intFrom(env, 'YINGJI_MAIL_SINK_PORT', 2525), dir: path.join(dataDir, 'mail') },
+    mailSink: { port: intFrom(env, 'YINGJI_MAIL_SINK_PORT', 2525), dir: path.resolve(env.YINGJI_MAIL_SINK_DIR || path.join(dataDir, 'mail')) },
   };
 }
 

@@ -11,6 +11,7 @@ import { invoiceCommands } from './invoice-commands';
 import { backupCommands, recoveryTestCommand, restoreCommand } from './backup-commands';
 import { planCommands } from './plan-commands';
 import { drillCommands } from './drill-commands';
+import { mailCommands } from './mail-commands';
 import { tokenCommands } from './token-commands';
 import { printAddresses, readStack, runStack, startDetached, stopDetached } from './stack';
 
@@ -89,6 +90,7 @@ program.addCommand(backupCommands());
 program.addCommand(restoreCommand());
 program.addCommand(recoveryTestCommand());
 program.addCommand(drillCommands());
+program.addCommand(mailCommands());
 for (const c of sessionCommands()) program.addCommand(c);
 
 program.parseAsync(process.argv).catch(fail);

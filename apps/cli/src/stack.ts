@@ -8,7 +8,7 @@ import { temporalTls } from '../../shared/temporal-connection';
 import { createDataSource, runMigrations } from '../../../migrations/data-source';
 import { publishPlanText } from '../../api/src/plans/publish';
 import { ensureDatabase, startPostgres, stopChild, PostgresServer } from '../../../scripts/stack/postgres';
-import { waitFor } from '../../../scripts/stack/ports';
+import { isPortOpen, waitFor } from '../../../scripts/stack/ports';
 import { ensureTemporalCli } from '../../../scripts/stack/temporal-cli';
 import { startTemporalDevServer, TemporalServer } from '../../../scripts/stack/temporal-server';
 import { ApiClient } from './api-client';
@@ -22,6 +22,8 @@ export interface StackInfo {
   temporalUi?: string;
   database: string;
   taxPlatform?: string;
+  /** The mail sink's SMTP address and folder, when it runs (YINGJI_SMTP_URL unset). */
+  mail?: { smtp: string; dir: string };
   logs: string;
 }
 
@@ -39,7 +41,7 @@ export function readStack(config: YingjiConfig): StackInfo | undefined {
 }
 
 /** The compiled entry of an app (apps are run from dist/, built by `npm run build`). */
-type App = 'api' | 'worker' | 'tax-platform';
+type App = 'api' | 'worker' | 'tax-platform' | 'mail-sink';
 
 function appEntry(app: App): string {
   const file = path.join(PROJECT_ROOT, 'dist', 'apps', app, 'src', 'main.js');
@@ -70,7 +72,7 @@ export async function runStack(config: YingjiConfig, log: (line: string) => void
   const stopAll = async (code: number) => {
     if (stopping) return;
     stopping = true;
-    log('stopping: api, worker, tax-platform simulator, Temporal, PostgreSQL...');
+    log('stopping: api, worker, tax-platform simulator, mail sink, Temporal, PostgreSQL...');
     await Promise.all(apps.map((c) => stopChild(c, 'SIGTERM', 15_000)));
     await temporal?.stop();
     await postgres?.stop();
@@ -107,7 +109,7 @@ export async function runStack(config: YingjiConfig, log: (line: string) => void
     const ran = await runMigrations(config.databaseUrl);
     if (ran.length) log(`migrations applied: ${ran.join(', ')}`);
 
-    const env = {
+    const env: NodeJS.ProcessEnv = {
       ...process.env,
       DATABASE_URL: config.databaseUrl,
       TEMPORAL_ADDRESS: config.temporal.address,
@@ -130,6 +132,18 @@ export async function runStack(config: YingjiConfig, log: (line: string) => void
       watch('tax-platform', tp);
       apps.push(tp);
       await waitFor(`the tax-platform simulator on ${config.taxPlatformUrl} (log: ${logsDir(config)}/tax-platform.log)`, () => fetch(`${config.taxPlatformUrl}/health`).then((r) => r.ok, () => false), 60_000, tp);
+    }
+    // Email stays on this machine unless the user named a server: a real SMTP server keeping each
+    // message as a .eml under the data folder (`yingji mail list`); the worker sends to it.
+    let mail: StackInfo['mail'];
+    if (!config.smtp) {
+      const { port, dir } = config.mailSink;
+      const sink = spawnApp('mail-sink', { ...process.env, YINGJI_MAIL_SINK_HOST: '127.0.0.1', YINGJI_MAIL_SINK_PORT: String(port), YINGJI_MAIL_SINK_DIR: dir }, path.join(logsDir(config), 'mail-sink.log'));
+      watch('mail-sink', sink);
+      apps.push(sink);
+      await waitFor(`the mail sink on 127.0.0.1:${port} (log: ${logsDir(config)}/mail-sink.log)`, () => isPortOpen(port), 30_000, sink);
+      mail = { smtp: `smtp://127.0.0.1:${port}`, dir };
+      env.YINGJI_SMTP_URL = mail.smtp;
     }
     const worker = spawnApp('worker', env, path.join(logsDir(config), 'worker.log'));
     watch('worker', worker);
@@ -154,6 +168,7 @@ export async function runStack(config: YingjiConfig, log: (line: string) => void
       temporalUi: temporal?.uiPort ? `http://127.0.0.1:${temporal.uiPort}` : undefined,
       database: redactUrl(config.databaseUrl),
       taxPlatform: config.taxPlatformUrl,
+      mail,
       logs: logsDir(config),
     };
     fs.writeFileSync(stackFile(config), JSON.stringify(info, null, 2));
@@ -200,6 +215,7 @@ export function printAddresses(info: StackInfo, log: (line: string) => void): vo
   log(`  Temporal     ${info.temporal}${info.temporalUi ? `   (UI: ${info.temporalUi})` : ''}`);
   log(`  PostgreSQL   ${info.database}`);
   if (info.taxPlatform) log(`  tax platform ${info.taxPlatform}   (simulator unless TAX_PLATFORM_URL is set)`);
+  if (info.mail) log(`  mail sink    ${info.mail.smtp}   (messages in ${info.mail.dir}; \`yingji mail list\`)`);
   log(`  logs         ${info.logs}`);
 }
 
