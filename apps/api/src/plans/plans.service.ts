@@ -1,21 +1,28 @@
-import { ConflictException, Injectable, NotFoundException, PayloadTooLargeException, UnprocessableEntityException } from '@nestjs/common';
+import { ConflictException, Inject, Injectable, NotFoundException, PayloadTooLargeException, UnprocessableEntityException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
 import type { Plan } from '../../../../domain/plan/plan.types';
 import { draftNextVersion } from '../../../../domain/plan/draft-next';
 import { PlanVersionEntity } from './plan-version.entity';
+import type { YingjiConfig } from '../../../shared/config';
+import { planVariables } from '../../../../domain/yaml/plan-variables';
+import { YINGJI_CONFIG } from '../config.token';
 import { PlanConflict, PlanProblems, PlanTooLarge, publishPlanText, PublishResult } from './publish';
+import { reachabilityWarnings } from './reach-warnings';
 
 @Injectable()
 export class PlansService {
   constructor(
     @InjectRepository(PlanVersionEntity) private readonly versions: Repository<PlanVersionEntity>,
     private readonly db: DataSource,
+    @Inject(YINGJI_CONFIG) private readonly config: YingjiConfig,
   ) {}
 
   async publish(text: string, file: string, by: string): Promise<PublishResult> {
     try {
-      return await publishPlanText(this.db, text, file, by);
+      const variables = planVariables(process.env);
+      // Roles that reach nobody are answered as warnings, never refused (reach-warnings.ts).
+      return await publishPlanText(this.db, text, file, by, variables, (plan) => reachabilityWarnings(plan, this.config.directoryFile, variables));
     } catch (err) {
       // Same body as 422 (message and problems), so every client shows it the same way.
       if (err instanceof PlanTooLarge) throw new PayloadTooLargeException({ message: err.message, problems: err.problems });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { formatProblem, parsePlan, planSizeProblem } from '../../../../domain/plan/parse-plan';
-import type { Problem } from '../../../../domain/plan/plan.types';
+import type { Plan, Problem } from '../../../../domain/plan/plan.types';
 import { planVariables } from '../../../../domain/yaml/plan-variables';
 import { appendAudit } from '../../../../activities/records/audit-log';
 
@@ -11,6 +11,8 @@ export interface PublishResult {
   sha256: string;
   /** False when this exact text was already published under this id and version. */
   created: boolean;
+  /** Roles that reach nobody with the current team directory (never a reason to refuse); absent when not checked. */
+  warnings?: string[];
 }
 
 export class PlanProblems extends Error {
@@ -32,13 +34,25 @@ export class PlanConflict extends Error {}
  * with other content, or a version not above the latest, is refused. Used by the API and `yingji up`.
  * `${NAME}` takes only the plan variables (YINGJI_PLAN_*) of this process, never its secrets.
  */
-export async function publishPlanText(db: DataSource, text: string, file: string, by: string, variables = planVariables(process.env)): Promise<PublishResult> {
+export async function publishPlanText(
+  db: DataSource,
+  text: string,
+  file: string,
+  by: string,
+  variables = planVariables(process.env),
+  warn?: (plan: Plan) => string[],
+): Promise<PublishResult> {
   const tooLarge = planSizeProblem(text, file);
   if (tooLarge) throw new PlanTooLarge(file, [tooLarge]);
   const parsed = parsePlan(text, { file, env: variables });
   if (!parsed.ok) throw new PlanProblems(file, parsed.problems);
   const plan = parsed.plan;
   const sha256 = createHash('sha256').update(text).digest('hex');
+  const stored = await store(db, plan, text, sha256, by);
+  return warn ? { ...stored, warnings: warn(plan) } : stored;
+}
+
+function store(db: DataSource, plan: Plan, text: string, sha256: string, by: string): Promise<PublishResult> {
   return db.transaction(async (em) => {
     await em.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`plan:${plan.id}`]);
     const same: Array<{ sha256: string }> = await em.query(`SELECT sha256 FROM plan_versions WHERE plan_id = $1 AND version = $2`, [plan.id, plan.version]);
