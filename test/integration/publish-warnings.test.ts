@@ -2,6 +2,7 @@
 // refusing the plan: the stored version is the same with or without warnings.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { planCheckCommand } from '../../apps/cli/src/plan-check';
 import { PROJECT_ROOT } from '../../apps/shared/config';
 import { As, Harness, startHarness } from './support/harness';
 
@@ -35,6 +36,24 @@ describe('warnings at publish', () => {
     expect((await admin.get('/plans/night-shift-drill').expect(200)).body).toMatchObject({ version: 1 });
     // The same text again: still stored once, still warned.
     expect((await publish(text).expect(200)).body).toMatchObject({ created: false, warnings: res.body.warnings });
+  });
+
+  it('`yingji plan check <id>` reads the published plan through the API and names the same role', async () => {
+    const saved = { url: process.env.YINGJI_API_URL, token: process.env.YINGJI_TOKEN };
+    process.env.YINGJI_API_URL = h.baseUrl;
+    process.env.YINGJI_TOKEN = admin.token;
+    const out: string[] = [];
+    const err: string[] = [];
+    try {
+      await planCheckCommand({ out: (l) => out.push(l), err: (l) => err.push(l) }).parseAsync(['night-shift-drill', '--directory', h.config.directoryFile], { from: 'user' });
+      expect(process.exitCode).toBe(1);
+      expect(out[0]).toMatch(/^night-shift-drill v1 at level IV/);
+      expect(err).toEqual(['unreachable: role "oncall" (team it-ops) reaches nobody: nobody in team "it-ops" holds the role "night-shift"']);
+    } finally {
+      process.exitCode = undefined;
+      for (const [k, v] of [['YINGJI_API_URL', saved.url], ['YINGJI_TOKEN', saved.token]] as const) if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
   });
 
   it('says when the directory itself has a bad contact, and still publishes', async () => {
