@@ -120,6 +120,9 @@ function transportOptions(smtp: SmtpConfig) {
   const user = decodeURIComponent(u.username);
   const host = u.hostname.replace(/^\[|\]$/g, '');
   return {
+    // One connection for every recipient of a notice (a step to 200 people is not 200 handshakes).
+    pool: true as const,
+    maxConnections: 1,
     host,
     port: u.port ? Number(u.port) : secure ? 465 : 587,
     secure,

@@ -17,13 +17,20 @@ import { Harness, startHarness } from './support/harness';
 interface Inbox {
   url: string;
   received: Array<{ mail: ParsedMail; rcpt: string[]; secure: boolean; user?: string }>;
+  /** SMTP connections opened so far. */
+  connections: () => number;
   close(): Promise<void>;
 }
 
 /** A real SMTP server: `unknown@` mailboxes are refused (550); with `login`, only that user/password gets in. */
 async function startSmtp(opts: { tls?: { key: string; cert: string }; login?: { user: string; pass: string } } = {}): Promise<Inbox> {
   const received: Inbox['received'] = [];
+  let connections = 0;
   const options: SMTPServerOptions = {
+    onConnect(_session, cb) {
+      connections += 1;
+      cb();
+    },
     logger: false,
     disabledCommands: opts.login ? [] : ['AUTH'],
     authOptional: !opts.login,
@@ -58,7 +65,7 @@ async function startSmtp(opts: { tls?: { key: string; cert: string }; login?: { 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.server.address() as AddressInfo).port;
   const auth = opts.login ? `${opts.login.user}:${encodeURIComponent(opts.login.pass)}@` : '';
-  return { url: `smtp://${auth}127.0.0.1:${port}`, received, close: () => new Promise((r) => server.close(() => r())) };
+  return { url: `smtp://${auth}127.0.0.1:${port}`, received, connections: () => connections, close: () => new Promise((r) => server.close(() => r())) };
 }
 
 const AT = '2026-11-23T08:00:00.000Z';
@@ -110,6 +117,8 @@ describe('email through a real SMTP server', () => {
       expect(first.headers.get('x-yingji-notification')).toBe('inc-mail:notify:step:tell-finance:email');
       expect(first.messageId).toMatch(/^<[0-9a-f]{24}\.[0-9a-f]{12}@ops\.example\.com>$/);
       expect(second.messageId).not.toBe(first.messageId);
+      // Both went over one connection.
+      expect(inbox.connections()).toBe(1);
 
       // A retried send of the same notice carries the same Message-IDs: receivers can tell it is the same message.
       await email.deliver(notice({ drill: true }), config);
