@@ -45,8 +45,9 @@ export function planCommands(): Command {
     .command('publish <file>')
     .description('publish a plan version through the API (needs an admin token)')
     .action(async (file: string) => {
-      const result = (await apiClient().publishPlan(fs.readFileSync(file, 'utf8'))) as { planId: string; version: number; created: boolean; sha256: string };
+      const result = (await apiClient().publishPlan(fs.readFileSync(file, 'utf8'))) as { planId: string; version: number; created: boolean; sha256: string; warnings?: string[] };
       console.log(`${result.created ? 'published' : 'already published'}: ${result.planId} v${result.version} (sha256 ${result.sha256.slice(0, 12)})`);
+      for (const w of result.warnings ?? []) console.error(`warning: ${w}`);
     });
   cmd
     .command('draft-next <planId>')
