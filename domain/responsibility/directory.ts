@@ -35,6 +35,11 @@ export interface Team {
   contacts: Contacts;
 }
 
+/** Who answers for a team role: `lead` is the lead, another name its holders, none the members. */
+export function holdersOf(team: Team, teamRole?: string): string[] {
+  return teamRole === 'lead' ? [team.lead] : teamRole !== undefined ? (team.roles[teamRole] ?? []) : team.members;
+}
+
 export interface TeamDirectory {
   people: Record<string, Person>;
   teams: Record<string, Team>;

@@ -5,7 +5,7 @@
 import { isStepActiveAt, possibleLevels } from '../plan/graph';
 import type { Level, Plan } from '../plan/plan.types';
 import { didYouMean } from '../text/did-you-mean';
-import { isMobile } from './directory';
+import { holdersOf, isMobile } from './directory';
 import type { Person, TeamDirectory } from './directory';
 
 export interface PersonReach {
@@ -158,7 +158,7 @@ function reach(u: Use, plan: ReachablePlan, directory: TeamDirectory, allLevels:
     return nobody(`team "${u.team}" is not in the team directory${s ? ` (did you mean "${s}"?)` : ''}`);
   }
   const selectedBy = u.teamRole ?? 'members';
-  const ids = u.teamRole === 'lead' ? [team.lead] : u.teamRole ? (team.roles[u.teamRole] ?? []) : team.members;
+  const ids = holdersOf(team, u.teamRole);
   if (ids.length === 0) return { ...nobody(`nobody in team "${u.team}" holds the role "${u.teamRole}"`), selectedBy };
 
   const people = ids.map((id): PersonReach => {

@@ -3,7 +3,7 @@
 import { isStepActiveAt } from '../plan/graph';
 import type { Level, Plan, Step } from '../plan/plan.types';
 import { didYouMean } from '../text/did-you-mean';
-import { isReachable } from './directory';
+import { holdersOf, isReachable } from './directory';
 import type { Contacts, TeamDirectory } from './directory';
 
 export interface ResolvedPerson {
@@ -85,21 +85,11 @@ export function resolveResponsibility(plan: ResolvablePlan, level: Level, direct
       }
       return undefined;
     }
-    let ids: string[];
-    let selectedBy: string;
-    if (teamRole === 'lead') {
-      ids = [team.lead];
-      selectedBy = 'lead';
-    } else if (teamRole !== undefined) {
-      ids = team.roles[teamRole] ?? [];
-      selectedBy = teamRole;
-      if (ids.length === 0) {
-        if (report) problems.push({ role, team: teamId, ...where, message: `role "${role}": nobody in team "${teamId}" holds the role "${teamRole}"` });
-        return undefined;
-      }
-    } else {
-      ids = team.members;
-      selectedBy = 'members';
+    const ids = holdersOf(team, teamRole);
+    const selectedBy = teamRole ?? 'members';
+    if (teamRole !== undefined && teamRole !== 'lead' && ids.length === 0) {
+      if (report) problems.push({ role, team: teamId, ...where, message: `role "${role}": nobody in team "${teamId}" holds the role "${teamRole}"` });
+      return undefined;
     }
     const people = ids.map(person).filter((p): p is ResolvedPerson => p !== undefined);
     if (people.length === 0) {
