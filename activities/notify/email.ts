@@ -10,6 +10,8 @@ import * as nodemailer from 'nodemailer';
 import { SmtpConfig, smtpConfigFrom } from '../../apps/shared/config';
 import { EMAIL_PATTERN } from '../../domain/plan/vocabulary';
 import { ChannelUnavailableError, NotificationChannel, OutgoingNotification } from './channel';
+// (A cycle through channel.ts, harmless: the mark is read when a notice is rendered, not at load.)
+import { DRILL_MARK } from './notify.activities';
 
 /** One connection attempt and one exchange; Temporal's retries come on top. */
 export const SMTP_TIMEOUT_MS = 10_000;
@@ -77,7 +79,7 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', 
 export function renderEmail(n: OutgoingNotification): { subject: string; text: string; html: string } {
   const kind = noticeKind(n.reason);
   const about = n.incidentId ?? n.subject;
-  const mark = n.drill ? '【演练 DRILL】 ' : '';
+  const mark = n.drill ? DRILL_MARK : '';
   const subject = `${mark}[应急 Yingji] ${kind.zh} ${kind.en}${about ? ` · ${about}` : ''}`;
   const facts: Array<[string, string | undefined]> = [
     ['事件 Incident', n.incidentId],
