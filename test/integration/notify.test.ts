@@ -211,12 +211,12 @@ describe('notify activities', () => {
   });
 
   it('never pretends for a channel that is not built', async () => {
-    expect(channelFor('email')).toBeUndefined();
-    const result = await notify.sendNotification(request('n-email', { channel: 'email', channelConfig: { to: { finance: 'finance@example.com' } } }));
-    expect(result).toMatchObject({ status: 'unavailable', detail: 'channel email is not available yet' });
-    expect(await row('n-email')).toMatchObject({ status: 'unavailable', detail: 'channel email is not available yet', channel: 'email' });
-    expect(await timeline('n-email')).toEqual([
-      expect.objectContaining({ kind: 'notification.unavailable', message: 'email notification not sent: channel email is not available yet' }),
+    expect(channelFor('phone')).toBeUndefined();
+    const result = await notify.sendNotification(request('n-phone', { channel: 'phone', channelConfig: { to: { finance: '+86 10 5555 0100' } } }));
+    expect(result).toMatchObject({ status: 'unavailable', detail: 'channel phone is not available yet' });
+    expect(await row('n-phone')).toMatchObject({ status: 'unavailable', detail: 'channel phone is not available yet', channel: 'phone' });
+    expect(await timeline('n-phone')).toEqual([
+      expect.objectContaining({ kind: 'notification.unavailable', message: 'phone notification not sent: channel phone is not available yet' }),
     ]);
   });
 
