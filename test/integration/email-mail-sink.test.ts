@@ -1,34 +1,15 @@
 // The embedded stack's mail sink as its own process (apps/mail-sink/src/main.ts), configured from
 // the environment as `yingji up` runs it: a notice sent by the email channel arrives as a .eml in
 // its folder, `yingji mail list` and `yingji mail show` read it back, and SIGTERM stops it.
-import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import { createServer } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createEmailChannel } from '../../activities/notify/email';
 import { mailList, mailShow } from '../../apps/cli/src/mail-commands';
-import { PROJECT_ROOT } from '../../apps/shared/config';
+import { freePort } from '../../scripts/stack/ports';
+import { runMain } from './support/ts-process';
 
-const MAIN = path.join(PROJECT_ROOT, 'apps/mail-sink/src/main.ts');
-const TS_NODE = path.join(PROJECT_ROOT, 'node_modules/.bin/ts-node-transpile-only');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function run(env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(TS_NODE, [MAIN], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
-  child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
-  return { child, output: () => out, exited: new Promise((r) => child.once('exit', (code) => r(code))) };
-}
+const run = (env: NodeJS.ProcessEnv) => runMain('apps/mail-sink/src/main.ts', env);
 
 describe('mail sink process and `yingji mail`', () => {
   const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'yingji-mail-')), 'mail');

@@ -1,35 +1,15 @@
 // The simulator as its own process (apps/tax-platform/src/main.ts), configured from the
 // environment as the stack will run it: it creates and migrates its database, serves on loopback,
 // stops on SIGTERM, and refuses to open its admin calls beyond loopback without a secret.
-import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
-import * as path from 'node:path';
-import { PROJECT_ROOT } from '../../apps/shared/config';
 import { TAX_PLATFORM_MIGRATIONS } from '../../migrations/tax-platform';
 import { dropDatabase } from '../../scripts/stack/postgres';
 import { adminUrl, queryUrl, urlOf } from './support/databases';
+import { freePort } from '../../scripts/stack/ports';
+import { runMain } from './support/ts-process';
 
 const DB = `tp_proc_${randomBytes(4).toString('hex')}`;
-const MAIN = path.join(PROJECT_ROOT, 'apps/tax-platform/src/main.ts');
-const TS_NODE = path.join(PROJECT_ROOT, 'node_modules/.bin/ts-node-transpile-only');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function run(env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(TS_NODE, [MAIN], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
-  child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
-  return { child, output: () => out, exited: new Promise((r) => child.once('exit', (code) => r(code))) };
-}
+const run = (env: NodeJS.ProcessEnv) => runMain('apps/tax-platform/src/main.ts', env);
 
 afterAll(() => dropDatabase(adminUrl(), DB));
 
