@@ -2,6 +2,7 @@
 // channel by name and records what happened; an adapter only delivers, or says why it cannot.
 import type { WebhookEgress } from '../../apps/shared/config';
 import { createEmailChannel } from './email';
+import { createSmsChannel } from './sms';
 import { createWebhookChannel } from './webhook';
 
 /** One message as an adapter receives it: the message already carries the drill mark. */
@@ -40,7 +41,7 @@ export class ChannelUnavailableError extends Error {
 }
 
 /** Channels the plan format names that have no adapter yet. */
-export const PLANNED_CHANNELS = ['sms', 'phone'] as const;
+export const PLANNED_CHANNELS = ['phone'] as const;
 
 // Built on first use: webhook.ts imports this module too, so nothing here runs at load time.
 let adapters: Map<string, NotificationChannel> | undefined;
@@ -52,6 +53,8 @@ export function channelFor(name: string): NotificationChannel | undefined {
       createWebhookChannel(),
       // Email through YINGJI_SMTP_URL; without it, `unavailable` with that reason.
       createEmailChannel(),
+      // Text messages through YINGJI_SMS_URL (Aliyun SendSms); without a key pair, `unavailable` naming what is missing.
+      createSmsChannel(),
       // A chat channel named directly (`channels: [wecom]`, `notify.channels.wecom: { url }`) is a
       // webhook in that chat's format.
       createWebhookChannel({ name: 'wecom', format: 'wecom' }),

@@ -60,6 +60,10 @@ export interface YingjiConfig {
   smtp?: SmtpConfig;
   /** The local SMTP server `yingji up` runs when YINGJI_SMTP_URL is unset (apps/mail-sink); it keeps each message as a .eml in `dir`. */
   mailSink: { port: number; dir: string };
+  /** YINGJI_SMS_URL as the user set it; unset: `yingji up` runs the local SMS gateway (apps/sms-gateway). */
+  smsUrl?: string;
+  /** The local SMS gateway `yingji up` runs when YINGJI_SMS_URL is unset; it keeps each message as a JSON line in `dir`. */
+  smsGateway: { port: number; dir: string };
 }
 
 /**
@@ -97,6 +101,56 @@ export function smtpConfigFrom(env: NodeJS.ProcessEnv): SmtpConfig | undefined {
   const caFile = (env.YINGJI_SMTP_CA_FILE ?? '').trim() || undefined;
   if (caFile && !fs.existsSync(caFile)) throw new Error(`YINGJI_SMTP_CA_FILE: ${caFile} does not exist`);
   return { url: raw, from, caFile };
+}
+
+/** Aliyun's SMS endpoint (dysmsapi), used when YINGJI_SMS_URL is unset. */
+export const DEFAULT_SMS_URL = 'https://dysmsapi.aliyuncs.com';
+
+/**
+ * Text messages through an Aliyun-style SendSms gateway. The key secret signs each request and is
+ * never printed, logged, nor stored (it comes from the environment only).
+ */
+export interface SmsConfig {
+  url: string;
+  accessKeyId: string;
+  accessKeySecret: string;
+  /** The approved signature, shown as 【SignName】 (YINGJI_SMS_SIGN_NAME). */
+  signName: string;
+  /** The approved template with a `${content}` variable (YINGJI_SMS_TEMPLATE_CODE). */
+  templateCode: string;
+}
+
+/**
+ * YINGJI_SMS_URL (default Aliyun's), YINGJI_SMS_ACCESS_KEY_ID, YINGJI_SMS_ACCESS_KEY_SECRET,
+ * YINGJI_SMS_SIGN_NAME, YINGJI_SMS_TEMPLATE_CODE. Returns the settings that are missing instead
+ * when any is unset (the channel is then `unavailable`, naming them); a bad URL throws.
+ */
+export function smsConfigFrom(env: NodeJS.ProcessEnv): SmsConfig | { missing: string[] } {
+  const get = (k: string) => (env[k] ?? '').trim();
+  const names = ['YINGJI_SMS_ACCESS_KEY_ID', 'YINGJI_SMS_ACCESS_KEY_SECRET', 'YINGJI_SMS_SIGN_NAME', 'YINGJI_SMS_TEMPLATE_CODE'];
+  const missing = names.filter((k) => !get(k));
+  if (missing.length) return { missing };
+  const url = get('YINGJI_SMS_URL') || DEFAULT_SMS_URL;
+  let u: URL | undefined;
+  try {
+    u = new URL(url);
+  } catch {
+    // reported below
+  }
+  if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:') || u.username || u.password || u.search) {
+    throw new Error(`YINGJI_SMS_URL must be an http:// or https:// address without a login or query (e.g. ${DEFAULT_SMS_URL}), got "${u ? redactUrl(url) : '(not a URL)'}"`);
+  }
+  // A secret over plain HTTP would be readable on the way: only to this machine.
+  if (u.protocol === 'http:' && !(u.hostname === 'localhost' || u.hostname === '[::1]' || /^127\./.test(u.hostname))) {
+    throw new Error(`YINGJI_SMS_URL must use https:// off this machine, got "${url}"`);
+  }
+  return {
+    url,
+    accessKeyId: get('YINGJI_SMS_ACCESS_KEY_ID'),
+    accessKeySecret: get('YINGJI_SMS_ACCESS_KEY_SECRET'),
+    signName: get('YINGJI_SMS_SIGN_NAME'),
+    templateCode: get('YINGJI_SMS_TEMPLATE_CODE'),
+  };
 }
 
 /**
@@ -186,6 +240,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): YingjiConfig {
     taxPlatformExternal: Boolean(env.TAX_PLATFORM_URL),
     smtp: smtpConfigFrom(env),
     mailSink: { port: intFrom(env, 'YINGJI_MAIL_SINK_PORT', 2525), dir: path.resolve(env.YINGJI_MAIL_SINK_DIR || path.join(dataDir, 'mail')) },
+    smsUrl: (env.YINGJI_SMS_URL ?? '').trim() || undefined,
+    smsGateway: { port: intFrom(env, 'YINGJI_SMS_GATEWAY_PORT', 2526), dir: path.resolve(env.YINGJI_SMS_GATEWAY_DIR || path.join(dataDir, 'sms')) },
   };
 }
 

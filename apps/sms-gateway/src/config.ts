@@ -1,0 +1,43 @@
+// The local SMS gateway's settings, from the environment. Defaults fit the embedded stack: loopback
+// only, messages under the data folder's sms/ (where `yingji sms list` reads them). The key pair is
+// the one requests must be signed with; `yingji up` generates it and gives the worker the same.
+import * as path from 'node:path';
+import { PROJECT_ROOT } from '../../shared/config';
+
+export interface SmsGatewayConfig {
+  host: string;
+  /** 0: any free port (tests). */
+  port: number;
+  /** Accepted messages are kept here, one JSON line each, in messages.jsonl. */
+  dir: string;
+  accessKeyId: string;
+  accessKeySecret: string;
+  /** The one template it knows (an unknown TemplateCode is refused as Aliyun does). */
+  templateCode: string;
+}
+
+export const DEFAULT_SMS_TEMPLATE_CODE = 'SMS_YINGJI_NOTICE';
+
+export function smsGatewayConfig(env: NodeJS.ProcessEnv = process.env): SmsGatewayConfig {
+  const raw = env.YINGJI_SMS_GATEWAY_PORT;
+  const port = raw === undefined || raw === '' ? 2526 : Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`YINGJI_SMS_GATEWAY_PORT must be a port number (0-65535), got "${raw}"`);
+  const host = env.YINGJI_SMS_GATEWAY_HOST || '127.0.0.1';
+  // Plain HTTP with a shared secret: never on a network interface.
+  if (!(host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host))) {
+    throw new Error(`YINGJI_SMS_GATEWAY_HOST must be a loopback address (127.0.0.1, ::1, localhost), got "${host}": the gateway speaks plain HTTP`);
+  }
+  const accessKeyId = (env.YINGJI_SMS_GATEWAY_ACCESS_KEY_ID ?? '').trim();
+  const accessKeySecret = (env.YINGJI_SMS_GATEWAY_ACCESS_KEY_SECRET ?? '').trim();
+  const missing = [['YINGJI_SMS_GATEWAY_ACCESS_KEY_ID', accessKeyId], ['YINGJI_SMS_GATEWAY_ACCESS_KEY_SECRET', accessKeySecret]].filter(([, v]) => !v).map(([k]) => k);
+  if (missing.length) throw new Error(`${missing.join(' and ')} must be set: the key pair requests are signed with`);
+  const dataDir = path.resolve(env.YINGJI_DATA_DIR ?? path.join(PROJECT_ROOT, '.data'));
+  return {
+    host,
+    port,
+    dir: path.resolve(env.YINGJI_SMS_GATEWAY_DIR || path.join(dataDir, 'sms')),
+    accessKeyId,
+    accessKeySecret,
+    templateCode: (env.YINGJI_SMS_GATEWAY_TEMPLATE_CODE ?? '').trim() || DEFAULT_SMS_TEMPLATE_CODE,
+  };
+}
