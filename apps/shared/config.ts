@@ -60,7 +60,7 @@ export interface YingjiConfig {
   smtp?: SmtpConfig;
   /** The local SMTP server `yingji up` runs when YINGJI_SMTP_URL is unset (apps/mail-sink); it keeps each message as a .eml in `dir`. */
   mailSink: { port: number; dir: string };
-  /** YINGJI_SMS_URL as the user set it; unset: `yingji up` runs the local SMS gateway (apps/sms-gateway). */
+  /** YINGJI_SMS_URL as the user set it; unset (and no YINGJI_SMS_ACCESS_KEY_ID): `yingji up` runs the local SMS gateway (apps/sms-gateway). */
   smsUrl?: string;
   /** The local SMS gateway `yingji up` runs when YINGJI_SMS_URL is unset; it keeps each message as a JSON line in `dir`. */
   smsGateway: { port: number; dir: string };

@@ -12,6 +12,7 @@ import { backupCommands, recoveryTestCommand, restoreCommand } from './backup-co
 import { planCommands } from './plan-commands';
 import { drillCommands } from './drill-commands';
 import { mailCommands } from './mail-commands';
+import { smsCommands } from './sms-commands';
 import { tokenCommands } from './token-commands';
 import { printAddresses, readStack, runStack, startDetached, stopDetached } from './stack';
 
@@ -91,6 +92,7 @@ program.addCommand(restoreCommand());
 program.addCommand(recoveryTestCommand());
 program.addCommand(drillCommands());
 program.addCommand(mailCommands());
+program.addCommand(smsCommands());
 for (const c of sessionCommands()) program.addCommand(c);
 
 program.parseAsync(process.argv).catch(fail);

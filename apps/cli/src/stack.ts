@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -7,6 +8,7 @@ import { ensureRecoveryTestSchedule, ensureTaxSyncSchedule, RECOVERY_TEST_SCHEDU
 import { temporalTls } from '../../shared/temporal-connection';
 import { createDataSource, runMigrations } from '../../../migrations/data-source';
 import { publishPlanText } from '../../api/src/plans/publish';
+import { DEFAULT_SMS_TEMPLATE_CODE } from '../../sms-gateway/src/config';
 import { ensureDatabase, startPostgres, stopChild, PostgresServer } from '../../../scripts/stack/postgres';
 import { isPortOpen, waitFor } from '../../../scripts/stack/ports';
 import { ensureTemporalCli } from '../../../scripts/stack/temporal-cli';
@@ -24,6 +26,8 @@ export interface StackInfo {
   taxPlatform?: string;
   /** The mail sink's SMTP address and folder, when it runs (YINGJI_SMTP_URL unset). */
   mail?: { smtp: string; dir: string };
+  /** The local SMS gateway's address and folder, when it runs (YINGJI_SMS_URL and YINGJI_SMS_ACCESS_KEY_ID unset). */
+  sms?: { url: string; dir: string };
   logs: string;
 }
 
@@ -41,7 +45,7 @@ export function readStack(config: YingjiConfig): StackInfo | undefined {
 }
 
 /** The compiled entry of an app (apps are run from dist/, built by `npm run build`). */
-type App = 'api' | 'worker' | 'tax-platform' | 'mail-sink';
+type App = 'api' | 'worker' | 'tax-platform' | 'mail-sink' | 'sms-gateway';
 
 function appEntry(app: App): string {
   const file = path.join(PROJECT_ROOT, 'dist', 'apps', app, 'src', 'main.js');
@@ -72,7 +76,7 @@ export async function runStack(config: YingjiConfig, log: (line: string) => void
   const stopAll = async (code: number) => {
     if (stopping) return;
     stopping = true;
-    log('stopping: api, worker, tax-platform simulator, mail sink, Temporal, PostgreSQL...');
+    log('stopping: api, worker, tax-platform simulator, mail sink, SMS gateway, Temporal, PostgreSQL...');
     await Promise.all(apps.map((c) => stopChild(c, 'SIGTERM', 15_000)));
     await temporal?.stop();
     await postgres?.stop();
@@ -145,6 +149,32 @@ export async function runStack(config: YingjiConfig, log: (line: string) => void
       mail = { smtp: `smtp://127.0.0.1:${port}`, dir };
       env.YINGJI_SMTP_URL = mail.smtp;
     }
+    // Text messages likewise, unless the user named a gateway: an Aliyun-style SendSms server that
+    // checks signatures with a key pair made for this run (the worker gets the same) and keeps each
+    // message under the data folder (`yingji sms list`). A key id of the user's own means Aliyun
+    // (the default endpoint): their messages must not silently stay on this machine.
+    let sms: StackInfo['sms'];
+    if (!config.smsUrl && !(process.env.YINGJI_SMS_ACCESS_KEY_ID ?? '').trim()) {
+      const { port, dir } = config.smsGateway;
+      const key = { id: `LTAIyingji${randomBytes(6).toString('hex')}`, secret: randomBytes(24).toString('base64url') };
+      const templateCode = process.env.YINGJI_SMS_TEMPLATE_CODE || DEFAULT_SMS_TEMPLATE_CODE;
+      const gw = spawnApp(
+        'sms-gateway',
+        { ...process.env, YINGJI_SMS_GATEWAY_HOST: '127.0.0.1', YINGJI_SMS_GATEWAY_PORT: String(port), YINGJI_SMS_GATEWAY_DIR: dir, YINGJI_SMS_GATEWAY_ACCESS_KEY_ID: key.id, YINGJI_SMS_GATEWAY_ACCESS_KEY_SECRET: key.secret, YINGJI_SMS_GATEWAY_TEMPLATE_CODE: templateCode },
+        path.join(logsDir(config), 'sms-gateway.log'),
+      );
+      watch('sms-gateway', gw);
+      apps.push(gw);
+      await waitFor(`the SMS gateway on 127.0.0.1:${port} (log: ${logsDir(config)}/sms-gateway.log)`, () => isPortOpen(port), 30_000, gw);
+      sms = { url: `http://127.0.0.1:${port}`, dir };
+      Object.assign(env, {
+        YINGJI_SMS_URL: sms.url,
+        YINGJI_SMS_ACCESS_KEY_ID: key.id,
+        YINGJI_SMS_ACCESS_KEY_SECRET: key.secret,
+        YINGJI_SMS_SIGN_NAME: process.env.YINGJI_SMS_SIGN_NAME || '应急Yingji',
+        YINGJI_SMS_TEMPLATE_CODE: templateCode,
+      });
+    }
     const worker = spawnApp('worker', env, path.join(logsDir(config), 'worker.log'));
     watch('worker', worker);
     apps.push(worker);
@@ -169,6 +199,7 @@ export async function runStack(config: YingjiConfig, log: (line: string) => void
       database: redactUrl(config.databaseUrl),
       taxPlatform: config.taxPlatformUrl,
       mail,
+      sms,
       logs: logsDir(config),
     };
     fs.writeFileSync(stackFile(config), JSON.stringify(info, null, 2));
@@ -216,6 +247,7 @@ export function printAddresses(info: StackInfo, log: (line: string) => void): vo
   log(`  PostgreSQL   ${info.database}`);
   if (info.taxPlatform) log(`  tax platform ${info.taxPlatform}   (simulator unless TAX_PLATFORM_URL is set)`);
   if (info.mail) log(`  mail sink    ${info.mail.smtp}   (messages in ${info.mail.dir}; \`yingji mail list\`)`);
+  if (info.sms) log(`  SMS gateway  ${info.sms.url}   (messages in ${info.sms.dir}; \`yingji sms list\`)`);
   log(`  logs         ${info.logs}`);
 }
 
