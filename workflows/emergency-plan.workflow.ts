@@ -258,7 +258,8 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
         channel,
         channelConfig: (plan.notify?.channels?.[channel] ?? {}) as Record<string, unknown>,
         audience,
-        recipients: recipients.map((r) => ({ person: r.person, name: r.name, address: r.contacts[channel] })),
+        // SMS goes to a mobile, listed under `sms` or `phone` (the adapter refuses a landline, naming the person).
+        recipients: recipients.map((r) => ({ person: r.person, name: r.name, address: channel === 'sms' ? (r.contacts.sms ?? r.contacts.phone) : r.contacts[channel] })),
         message,
         drill,
         at: iso(),
