@@ -16,8 +16,8 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { synthesizeInvoices } from '../../domain/einvoice';
-import type { Invoice } from '../../domain/einvoice';
+import { periodStart, synthesizeInvoices } from '../../domain/einvoice';
+import type { Invoice, TaxPeriod } from '../../domain/einvoice';
 import { INVOICE_CHANGE_TRIGGER } from '../../migrations/invoices/index';
 
 export const INVOICE_COLUMNS = [
@@ -163,4 +163,19 @@ export async function generateInvoices(url: string, opts: GenerateOptions): Prom
   } finally {
     await client.end();
   }
+}
+
+/**
+ * One busy Beijing taxpayer-period for reconciliation tests and benches: every invoice in the
+ * database becomes `taxpayer`'s, issued every 15 s from the start of `period` (Beijing time), synced
+ * a minute later and filed under its category's folder of that month.
+ */
+export async function asOneTaxpayerPeriod(db: { query(sql: string, params: unknown[]): Promise<unknown> }, taxpayer: string, period: TaxPeriod): Promise<void> {
+  await db.query(
+    `UPDATE invoices i SET seller_tax_id = $1, region = '11', issued_at = $2::timestamptz + (s.n - 1) * interval '15 seconds',
+       synced_at = $2::timestamptz + (s.n - 1) * interval '15 seconds' + interval '1 minute', sync_status = 'synced',
+       folder = split_part(i.folder, '/', 1) || '/' || $3
+     FROM (SELECT invoice_no, row_number() OVER (ORDER BY invoice_no) AS n FROM invoices) s WHERE s.invoice_no = i.invoice_no`,
+    [taxpayer, periodStart(period), period],
+  );
 }

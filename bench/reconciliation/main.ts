@@ -12,11 +12,11 @@ import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
 import { reconcileInputFromLedger } from '../../activities/invoices/diagnosis-inputs';
 import { adminUrlFor, prepareInvoiceDatabase } from '../../activities/invoices/database';
-import { generateInvoices } from '../../activities/invoices/generate';
+import { asOneTaxpayerPeriod, generateInvoices } from '../../activities/invoices/generate';
 import { periodBounds } from '../../activities/invoices/ledger';
 import { startDetached } from '../../apps/cli/src/stack';
 import { loadConfig, redactUrl } from '../../apps/shared/config';
-import { FOLDER_CATEGORIES, formatInvoiceNo, makeCreditCode, periodStart } from '../../domain/einvoice';
+import { FOLDER_CATEGORIES, formatInvoiceNo, makeCreditCode } from '../../domain/einvoice';
 import { reconcile } from '../../domain/einvoice/diagnosis';
 import type { Asker, PlatformInvoice, Reconciliation, SyncFacts } from '../../domain/einvoice/diagnosis';
 import { dropDatabase } from '../../scripts/stack/postgres';
@@ -148,13 +148,7 @@ async function main() {
     process.stderr.write(`  generating ${ROWS.toLocaleString()} invoices...\n`);
     await generateInvoices(url, { count: ROWS, seed: 12, now: NOW });
     // Every invoice becomes one taxpayer's November (issued every 15 s from Nov 1 00:00 Beijing time), synced.
-    await db.query(
-      `UPDATE invoices i SET seller_tax_id = $1, region = '11', issued_at = $2::timestamptz + (s.n - 1) * interval '15 seconds',
-         synced_at = $2::timestamptz + (s.n - 1) * interval '15 seconds' + interval '1 minute', sync_status = 'synced',
-         folder = split_part(i.folder, '/', 1) || '/2026-11'
-       FROM (SELECT invoice_no, row_number() OVER (ORDER BY invoice_no) AS n FROM invoices) s WHERE s.invoice_no = i.invoice_no`,
-      [TAXPAYER, periodStart(PERIOD)],
-    );
+    await asOneTaxpayerPeriod(db, TAXPAYER, PERIOD);
     // The platform's rows beside the ledger, as the listing would give them.
     await db.query(`CREATE TABLE platform_invoices (fphm text PRIMARY KEY, kprq timestamptz NOT NULL, xsfnsrsbh text NOT NULL, gmfnsrsbh text, hjje bigint NOT NULL, jshj bigint NOT NULL, format_version text)`);
     await db.query(`INSERT INTO platform_invoices SELECT invoice_no, issued_at, seller_tax_id, buyer_tax_id, amount, total, NULL FROM invoices`);

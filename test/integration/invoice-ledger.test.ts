@@ -4,12 +4,12 @@
 // 100,000 generated invoices reconciled against a platform listing with 50 arranged discrepancies.
 import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
-import { FOLDER_CATEGORIES, formatInvoiceNo, makeCreditCode, periodStart } from '../../domain/einvoice';
+import { FOLDER_CATEGORIES, formatInvoiceNo, makeCreditCode } from '../../domain/einvoice';
 import { DiagnosisInputError, diagnoseInvoice, reconcile } from '../../domain/einvoice/diagnosis';
 import type { Asker, InvoiceQuestion, LedgerRow, PlatformInvoice, SyncFacts } from '../../domain/einvoice/diagnosis';
 import { prepareInvoiceDatabase } from '../../activities/invoices/database';
 import { invoiceDiagnosisInputFromLedger, reconcileInputFromLedger } from '../../activities/invoices/diagnosis-inputs';
-import { generateInvoices } from '../../activities/invoices/generate';
+import { asOneTaxpayerPeriod, generateInvoices } from '../../activities/invoices/generate';
 import { NEAR_CANDIDATE_LIMIT, allTaxpayerPeriodRows, ledgerRowOf, nearCandidates, taxpayerPeriodRows } from '../../activities/invoices/ledger';
 import { dropDatabase } from '../../scripts/stack/postgres';
 import { adminUrl, urlOf } from './support/databases';
@@ -74,13 +74,7 @@ beforeAll(async () => {
   await generateInvoices(url, { count: N, seed: 12, now: NOW });
   // One taxpayer-period: every generated invoice becomes BIG's, issued every 15 s from Nov 1 00:00
   // Beijing time (to Nov 18), synced a minute later, filed under its category's November folder.
-  await pool.query(
-    `UPDATE invoices i SET seller_tax_id = $1, region = '11', issued_at = $2::timestamptz + (s.n - 1) * interval '15 seconds',
-       synced_at = $2::timestamptz + (s.n - 1) * interval '15 seconds' + interval '1 minute', sync_status = 'synced',
-       folder = split_part(i.folder, '/', 1) || '/2026-11'
-     FROM (SELECT invoice_no, row_number() OVER (ORDER BY invoice_no) AS n FROM invoices) s WHERE s.invoice_no = i.invoice_no`,
-    [BIG, periodStart('2026-11')],
-  );
+  await asOneTaxpayerPeriod(pool, BIG, '2026-11');
 });
 
 afterAll(async () => {
