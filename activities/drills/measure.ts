@@ -1,12 +1,12 @@
 // What a drill did, read back from the incident's read models (steps, tasks, timeline,
 // notifications) and the drill row: the facts the score is computed from (domain/drill).
-import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { DrillFacts, DrillStepFacts, TaxPlatformFacts } from '../../domain/drill/drill.types';
 import { serviceRestoredAt, taxServiceRestoredAt } from '../../domain/drill/measure';
 import { drillDeadline, isTaxPlatformFault } from '../../domain/drill/tax-faults';
 import { taxDeadlineHours } from '../../domain/einvoice/declaration-calendar';
 import type { Level, Plan } from '../../domain/plan/plan.types';
+import { withDatabase } from '../invoices/database';
 import { drillTenantCounters, SimulatorAccess } from './tax-platform-tenant';
 
 const RESTORE_ACTIONS = ['restoreByPriority', 'verifyRestore'];
@@ -147,13 +147,9 @@ export async function measureTaxPlatform(
   const deadline = drillDeadline(drill.startedAt, drill.timeScale, drill.facts, (at) => taxDeadlineHours(at));
   const deadlineAt = 'at' in deadline ? deadline.at : undefined;
   const cutoff = (iso: string) => (Date.parse(iso) < now.getTime() ? iso : measuredAt);
-  const db = new Client({ connectionString: sandboxUrl });
-  await db.connect();
-  let row: Record<string, string | Date | null>;
-  let examples: string[];
-  try {
-    const back = cutoff(returnedAt);
-    row = (
+  const back = cutoff(returnedAt);
+  const { row, examples } = await withDatabase(sandboxUrl, async (db) => ({
+    row: (
       await db.query(
         `SELECT count(*) FILTER (WHERE issued_at <= $1 AND (sync_status <> 'synced' OR synced_at > $1)) AS at_return,
                 count(*) FILTER (WHERE issued_at <= $1 AND sync_status <> 'synced') AS still,
@@ -162,11 +158,9 @@ export async function measureTaxPlatform(
            FROM invoices`,
         [back, deadlineAt ? cutoff(deadlineAt) : null],
       )
-    ).rows[0];
-    examples = (await db.query<{ no: string }>(`SELECT invoice_no AS no FROM invoices WHERE issued_at <= $1 AND sync_status <> 'synced' ORDER BY issued_at, invoice_no LIMIT 5`, [back])).rows.map((r) => r.no);
-  } finally {
-    await db.end().catch(() => undefined);
-  }
+    ).rows[0] as Record<string, string | Date | null>,
+    examples: (await db.query<{ no: string }>(`SELECT invoice_no AS no FROM invoices WHERE issued_at <= $1 AND sync_status <> 'synced' ORDER BY issued_at, invoice_no LIMIT 5`, [back])).rows.map((r) => r.no),
+  }));
   const counters = await drillTenantCounters(sim, drill.sandbox);
   const still = Number(row.still);
   return {

@@ -1,7 +1,7 @@
 // A generated invoice history says most of its invoices were synced long ago; a simulator that
 // starts empty would make every one of them look missing. This tells the simulator what a real
 // platform would already hold: every invoice the ledger marks synced.
-import { Client } from 'pg';
+import { withDatabase } from '../invoices/database';
 import type { TaxPlatformClient } from './client';
 import { toUploadRow } from './mapping';
 import type { InvoiceRow } from './mapping';
@@ -9,10 +9,8 @@ import type { InvoiceRow } from './mapping';
 const CHUNK = 20_000;
 
 export async function registerSyncedHistory(invoiceUrl: string, platform: TaxPlatformClient, onProgress?: (done: number) => void): Promise<{ imported: number; alreadyThere: number }> {
-  const db = new Client({ connectionString: invoiceUrl });
-  await db.connect();
-  const total = { imported: 0, alreadyThere: 0 };
-  try {
+  return withDatabase(invoiceUrl, async (db) => {
+    const total = { imported: 0, alreadyThere: 0 };
     let after = '';
     for (;;) {
       const rows = (
@@ -29,7 +27,5 @@ export async function registerSyncedHistory(invoiceUrl: string, platform: TaxPla
       after = rows[rows.length - 1].invoice_no;
       onProgress?.(total.imported + total.alreadyThere);
     }
-  } finally {
-    await db.end();
-  }
+  });
 }

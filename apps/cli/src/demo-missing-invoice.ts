@@ -9,6 +9,7 @@ import { syncPass } from '../../../activities/invoices/sync';
 import { describeOutcome } from '../../../activities/invoices/sync.activities';
 import { createTaxPlatformClient, registerSyncedHistory } from '../../../activities/tax-platform';
 import { makeCreditCode, periodStart, taxPeriodOf } from '../../../domain/einvoice';
+import { chinaDate } from '../../../domain/einvoice/diagnosis';
 import type { Plan } from '../../../domain/plan/plan.types';
 import type { InvoiceAnswer } from '../../api/src/diagnoses/diagnosis-answer';
 import type { YingjiConfig } from '../../shared/config';
@@ -26,7 +27,6 @@ const FINANCE_PERSON = 'wu-gang';
 /** Older than the platform's delay window, so a gap is not "still on its way". */
 const ISSUED_AGO_MS = 2 * 3600_000;
 
-const chinaDay = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
 
 export async function tellMissingInvoiceStory(config: YingjiConfig, people: SimulatedPeople, timeScale: number, log: Log): Promise<void> {
   const url = config.invoiceDatabaseUrl;
@@ -56,8 +56,8 @@ export async function tellMissingInvoiceStory(config: YingjiConfig, people: Simu
   await loseFromLedger(url, lost);
   log(`A clerk filed ${misfiled} under ${wrongFolder} instead of ${folder}; ${lost} was lost from the ledger.`);
   log(`The customer calls: "our Beijing invoice ${misfiled} is not in your system". Finance (${FINANCE_PERSON}, Beijing, sales folders) looked under ${folder}:`);
-  log(`  yingji invoices diagnose ${misfiled} --date ${chinaDay(at)} --as ${FINANCE_PERSON}`);
-  const answer = await people.commander.post<InvoiceAnswer>('/diagnoses', { invoiceNo: misfiled, date: chinaDay(at), folder, as: FINANCE_PERSON });
+  log(`  yingji invoices diagnose ${misfiled} --date ${chinaDate(at.getTime())} --as ${FINANCE_PERSON}`);
+  const answer = await people.commander.post<InvoiceAnswer>('/diagnoses', { invoiceNo: misfiled, date: chinaDate(at.getTime()), folder, as: FINANCE_PERSON });
   printInvoiceDiagnosis(answer, (line) => log(`  ${line}`));
 
   // The plan reconciles the whole period: the lost invoice is on the platform and nowhere here.
