@@ -1124,31 +1124,35 @@ class PlanParser {
     return undefined;
   }
 
-  private drillFacts(f: Field): Record<string, unknown> | undefined {
-    const r = this.r;
-    const map = r.map(f.value, f.path, 'a map of facts, e.g. { invoicesAffected: 25000 }');
+  /**
+   * A map keyed by fact names (`drill.facts`, the plan's `facts`): each entry read by `read`, which
+   * reports its own problems and answers undefined for them. Undefined when any entry failed.
+   */
+  private factMap<T>(f: Field, what: string, read: (name: string, key: Node | null, value: Node | null, path: Path) => T | undefined): Record<string, T> | undefined {
+    const map = this.r.map(f.value, f.path, what);
     if (!map) return undefined;
-    const out: Record<string, unknown> = {};
+    const out: Record<string, T> = {};
     let ok = true;
     for (const pair of map.items) {
       const key = pair.key as Node | null;
       const name = this.factName(key, map, f.path);
-      if (name === undefined) {
-        ok = false;
-        continue;
-      }
-      const value = (pair.value as Node | null) ?? null;
-      const k = r.kind(value);
-      if (k !== 'text' && k !== 'number' && k !== 'boolean') {
-        r.problem(value, [...f.path, name], `a fact is text, a number or true/false, found ${r.found(value)}`, key);
-        ok = false;
-        continue;
-      }
-      const v = r.plain(value, [...f.path, name]);
-      if (v === undefined) ok = false;
+      const v = name === undefined ? undefined : read(name, key, (pair.value as Node | null) ?? null, [...f.path, name]);
+      if (name === undefined || v === undefined) ok = false;
       else out[name] = v;
     }
     return ok ? out : undefined;
+  }
+
+  private drillFacts(f: Field): Record<string, unknown> | undefined {
+    const r = this.r;
+    return this.factMap<unknown>(f, 'a map of facts, e.g. { invoicesAffected: 25000 }', (name, key, value, path) => {
+      const k = r.kind(value);
+      if (k !== 'text' && k !== 'number' && k !== 'boolean') {
+        r.problem(value, path, `a fact is text, a number or true/false, found ${r.found(value)}`, key);
+        return undefined;
+      }
+      return r.plain(value, path);
+    });
   }
 
   private faults(f: Field): Array<Record<string, unknown>> | undefined {
@@ -1284,45 +1288,27 @@ class PlanParser {
   private sourcedFacts(f: Field): Plan['facts'] | undefined {
     const r = this.r;
     const sources = Object.keys(FACT_SOURCES);
-    const map = r.map(f.value, f.path, 'a map of facts and where they come from, e.g. { taxDeadlineHours: { from: declaration-calendar } }');
-    if (!map) return undefined;
-    const out: NonNullable<Plan['facts']> = {};
-    let ok = true;
-    for (const pair of map.items) {
-      const key = pair.key as Node | null;
-      const name = this.factName(key, map, f.path);
-      if (name === undefined) {
-        ok = false;
-        continue;
-      }
-      const path = [...f.path, name];
-      const fields = r.fields((pair.value as Node | null) ?? null, path, { allowed: ['from'], required: ['from'], what: `where the fact comes from: { from: ${sources[0]} }` }, key);
+    return this.factMap(f, 'a map of facts and where they come from, e.g. { taxDeadlineHours: { from: declaration-calendar } }', (name, key, value, path) => {
+      const fields = r.fields(value, path, { allowed: ['from'], required: ['from'], what: `where the fact comes from: { from: ${sources[0]} }` }, key);
       const ff = fields?.get('from');
       const from = ff ? r.str(ff.value, ff.path, 'a fact source') : undefined;
-      if (!ff || from === undefined) {
-        ok = false;
-        continue;
-      }
+      if (!ff || from === undefined) return undefined;
       const source = FACT_SOURCES[from] as (typeof FACT_SOURCES)[string] | undefined;
       if (!source) {
         r.problem(ff.value, ff.path, `unknown fact source "${from}"${suggestion(from, sources)}; facts can come from ${listWords(sources)}`);
-        ok = false;
-        continue;
+        return undefined;
       }
       if (!source.facts.includes(name)) {
         r.problem(key, path, `${from} does not give a fact "${name}"${suggestion(name, source.facts)}; it gives ${listWords(source.facts)}`);
-        ok = false;
-        continue;
+        return undefined;
       }
       const seen = this.factKinds.get(name);
       if (seen && seen.kind !== 'number') {
         r.problem(r.nodeAt(seen.path), seen.path, `fact "${name}" comes from ${from}, a number, but is compared with ${seen.kind === 'text' ? 'text' : `a ${seen.kind}`} here`);
-        ok = false;
-        continue;
+        return undefined;
       }
-      out[name] = { from };
-    }
-    return ok ? out : undefined;
+      return { from };
+    });
   }
 
   /** The drill's facts must classify the drill: every fact an evaluated rule reads, of the right kind. True when they do. */
