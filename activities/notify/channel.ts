@@ -35,6 +35,35 @@ export interface NotificationChannel {
   deliver(n: OutgoingNotification, config: Record<string, unknown>, egress?: WebhookEgress): Promise<{ detail: string }>;
 }
 
+/**
+ * Where a notice goes on a channel: each recipient's directory address, then the plan's role
+ * addresses (`notify.channels.<channel>.to`) for the notice's audience, each once. `read` gives an
+ * address in the channel's form, or undefined when it is not one; `key` says when two are the same.
+ * `missing`: recipients without a usable address; `unusable`: role addresses `read` refused.
+ */
+export function destinations(
+  n: Pick<OutgoingNotification, 'recipients' | 'audience'>,
+  config: Record<string, unknown>,
+  read: (raw: string) => string | undefined,
+  key: (address: string) => string = (a) => a,
+): { to: string[]; missing: string[]; unusable: Array<{ role: string; address: string }> } {
+  const seen = new Map<string, string>();
+  const add = (raw: string): boolean => {
+    const a = read(raw.trim());
+    if (a !== undefined && !seen.has(key(a))) seen.set(key(a), a);
+    return a !== undefined;
+  };
+  const missing: string[] = [];
+  for (const r of n.recipients) if (!(r.address && add(r.address))) missing.push(r.person);
+  const unusable: Array<{ role: string; address: string }> = [];
+  const roles = config.to && typeof config.to === 'object' ? (config.to as Record<string, unknown>) : {};
+  for (const role of n.audience) {
+    const v = roles[role];
+    for (const a of Array.isArray(v) ? v : [v]) if (typeof a === 'string' && !add(a)) unusable.push({ role, address: a });
+  }
+  return { to: [...seen.values()], missing, unusable };
+}
+
 /** The channel cannot send this notification; recorded as `unavailable`, never retried. */
 export class ChannelUnavailableError extends Error {
   override readonly name = 'ChannelUnavailableError';

@@ -9,7 +9,7 @@ import { isIP } from 'node:net';
 import * as nodemailer from 'nodemailer';
 import { SmtpConfig, smtpConfigFrom } from '../../apps/shared/config';
 import { EMAIL_PATTERN } from '../../domain/plan/vocabulary';
-import { ChannelUnavailableError, NotificationChannel, OutgoingNotification } from './channel';
+import { ChannelUnavailableError, destinations, NotificationChannel, OutgoingNotification } from './channel';
 // (A cycle through channel.ts, harmless: the mark is read when a notice is rendered, not at load.)
 import { DRILL_MARK } from './notify.activities';
 
@@ -55,22 +55,8 @@ export function messageIdFor(notificationId: string, address: string, domain: st
 
 /** Where the notice goes: directory addresses of the recipients, then the plan's role addresses; each once. */
 export function emailAddresses(n: OutgoingNotification, config: Record<string, unknown>): { to: string[]; missing: string[] } {
-  const seen = new Map<string, string>();
-  const add = (a: string) => {
-    const t = a.trim();
-    if (EMAIL_RE.test(t) && !seen.has(t.toLowerCase())) seen.set(t.toLowerCase(), t);
-  };
-  const missing: string[] = [];
-  for (const r of n.recipients) {
-    if (r.address && EMAIL_RE.test(r.address.trim())) add(r.address);
-    else missing.push(r.person);
-  }
-  const roles = config.to && typeof config.to === 'object' ? (config.to as Record<string, unknown>) : {};
-  for (const role of n.audience) {
-    const v = roles[role];
-    for (const a of Array.isArray(v) ? v : [v]) if (typeof a === 'string') add(a);
-  }
-  return { to: [...seen.values()], missing };
+  const { to, missing } = destinations(n, config, (a) => (EMAIL_RE.test(a) ? a : undefined), (a) => a.toLowerCase());
+  return { to, missing };
 }
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);

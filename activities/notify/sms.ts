@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { SmsConfig, smsConfigFrom } from '../../apps/shared/config';
 import { isMobile } from '../../domain/responsibility/directory';
-import { ChannelUnavailableError, NotificationChannel, OutgoingNotification } from './channel';
+import { ChannelUnavailableError, destinations, NotificationChannel, OutgoingNotification } from './channel';
 import { createAliyunGateway } from './sms/aliyun';
 import { SmsGateway, SmsRefusedError } from './sms/gateway';
 
@@ -47,20 +47,8 @@ export function outIdFor(notificationId: string, number: string): string {
 
 /** Where the notice goes: directory mobiles of the recipients, then the plan's role numbers; each once. */
 export function smsNumbers(n: OutgoingNotification, config: Record<string, unknown>): { to: string[]; missing: string[] } {
-  const to: string[] = [];
-  const missing: string[] = [];
-  const add = (value: string) => {
-    const num = smsNumber(value.trim());
-    if (num && !to.includes(num)) to.push(num);
-    return Boolean(num);
-  };
-  for (const r of n.recipients) if (!(r.address && add(r.address))) missing.push(r.person);
-  const roles = config.to && typeof config.to === 'object' ? (config.to as Record<string, unknown>) : {};
-  for (const role of n.audience) {
-    const v = roles[role];
-    for (const a of Array.isArray(v) ? v : [v]) if (typeof a === 'string' && !add(a)) missing.push(`${role} (${a} is not a mobile number)`);
-  }
-  return { to, missing };
+  const { to, missing, unusable } = destinations(n, config, smsNumber);
+  return { to, missing: [...missing, ...unusable.map((u) => `${u.role} (${u.address} is not a mobile number)`)] };
 }
 
 export function createSmsChannel(opts: SmsChannelOptions = {}): NotificationChannel {
