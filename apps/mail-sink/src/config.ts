@@ -2,6 +2,7 @@
 // messages under the data folder's mail/ (where `yingji mail list` reads them).
 import * as path from 'node:path';
 import { PROJECT_ROOT } from '../../shared/config';
+import { isLoopback, portFrom } from '../../shared/listen';
 
 export interface MailSinkConfig {
   host: string;
@@ -12,12 +13,10 @@ export interface MailSinkConfig {
 }
 
 export function mailSinkConfig(env: NodeJS.ProcessEnv = process.env): MailSinkConfig {
-  const raw = env.YINGJI_MAIL_SINK_PORT;
-  const port = raw === undefined || raw === '' ? 2525 : Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`YINGJI_MAIL_SINK_PORT must be a port number (0-65535), got "${raw}"`);
+  const port = portFrom(env, 'YINGJI_MAIL_SINK_PORT', 2525);
   const host = env.YINGJI_MAIL_SINK_HOST || '127.0.0.1';
   // It takes any message from anyone who connects: never on a network interface.
-  if (!(host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host))) {
+  if (!isLoopback(host)) {
     throw new Error(`YINGJI_MAIL_SINK_HOST must be a loopback address (127.0.0.1, ::1, localhost), got "${host}": the sink accepts mail from anyone who reaches it`);
   }
   const dataDir = path.resolve(env.YINGJI_DATA_DIR ?? path.join(PROJECT_ROOT, '.data'));

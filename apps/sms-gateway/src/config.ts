@@ -3,6 +3,7 @@
 // the one requests must be signed with; `yingji up` generates it and gives the worker the same.
 import * as path from 'node:path';
 import { PROJECT_ROOT } from '../../shared/config';
+import { isLoopback, portFrom } from '../../shared/listen';
 
 export interface SmsGatewayConfig {
   host: string;
@@ -19,12 +20,10 @@ export interface SmsGatewayConfig {
 export const DEFAULT_SMS_TEMPLATE_CODE = 'SMS_YINGJI_NOTICE';
 
 export function smsGatewayConfig(env: NodeJS.ProcessEnv = process.env): SmsGatewayConfig {
-  const raw = env.YINGJI_SMS_GATEWAY_PORT;
-  const port = raw === undefined || raw === '' ? 2526 : Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`YINGJI_SMS_GATEWAY_PORT must be a port number (0-65535), got "${raw}"`);
+  const port = portFrom(env, 'YINGJI_SMS_GATEWAY_PORT', 2526);
   const host = env.YINGJI_SMS_GATEWAY_HOST || '127.0.0.1';
   // Plain HTTP with a shared secret: never on a network interface.
-  if (!(host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host))) {
+  if (!isLoopback(host)) {
     throw new Error(`YINGJI_SMS_GATEWAY_HOST must be a loopback address (127.0.0.1, ::1, localhost), got "${host}": the gateway speaks plain HTTP`);
   }
   const accessKeyId = (env.YINGJI_SMS_GATEWAY_ACCESS_KEY_ID ?? '').trim();

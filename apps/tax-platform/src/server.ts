@@ -6,7 +6,7 @@ import { adminUrlFor } from '../../../activities/invoices/database';
 import { runTaxPlatformMigrations } from '../../../migrations/tax-platform/data-source';
 import { canConnect, ensureDatabase } from '../../../scripts/stack/postgres';
 import { createTaxPlatformApp } from './app';
-import { isLoopback } from './config';
+import { isLoopback } from '../../shared/listen';
 
 export interface TaxPlatformOptions {
   databaseUrl: string;
