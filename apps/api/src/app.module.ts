@@ -2,6 +2,7 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { MIGRATIONS } from '../../../migrations';
 import type { YingjiConfig } from '../../shared/config';
+import { AcknowledgementsModule } from './acknowledgements/acknowledgements.module';
 import { AuditController } from './audit/audit.controller';
 import { BackupsController } from './backups/backups.controller';
 import { AuthModule } from './auth/auth.module';
@@ -52,6 +53,7 @@ export class AppModule {
         TasksModule,
         DrillsModule,
         DiagnosesModule,
+        AcknowledgementsModule,
       ],
       controllers: [HealthController, AuditController, BackupsController],
     };
