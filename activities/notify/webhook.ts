@@ -3,12 +3,23 @@
 // the path), so details and errors name only the host. Nothing the far side writes is kept: only
 // its status (and a chat bot's numeric error code), so a URL pointed at some internal service
 // cannot carry that service's answer into the incident. Where a webhook may go: egress.ts.
+// IM robots (wecom, dingtalk, feishu): DingTalk and Feishu robots with signing get a signature made
+// with the secret in the worker's environment variable the plan names (`secretEnv`), so the secret
+// is never in the plan, the database or a message (robots/sign.ts); each robot takes its messages
+// at its pace, in order, waiting instead of dropping (robots/pace.ts); a refusal no retry can fix
+// (wrong secret, unknown key) fails at once (robots/refusals.ts).
+import { ApplicationFailure } from '@temporalio/activity';
 import type { LookupAddress } from 'node:dns';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { LookupFunction } from 'node:net';
+import { isPlanVariableName, PLAN_VARIABLE_PREFIX } from '../../domain/yaml/plan-variables';
+import { keepAlive } from '../heartbeat';
 import { ChannelUnavailableError, NotificationChannel, OutgoingNotification } from './channel';
 import { checkedAddresses, RefusedDestinationError, Resolve } from './egress';
+import { createLocalRobotPace, RobotPace, robotKey } from './robots/pace';
+import { finalRefusal } from './robots/refusals';
+import { dingtalkSignedUrl, feishuSignedBody } from './robots/sign';
 
 export const WEBHOOK_FORMATS = ['generic', 'wecom', 'dingtalk', 'feishu', 'slack'] as const;
 export type WebhookFormat = (typeof WEBHOOK_FORMATS)[number];
@@ -26,6 +37,36 @@ export interface WebhookChannelOptions {
   timeoutMs?: number;
   /** Name resolution (tests point names at loopback); default the system's. */
   resolve?: Resolve;
+  /**
+   * How IM robots (wecom, dingtalk, feishu) take turns: `createPgRobotPace(ds)` shares each robot's
+   * 20 a minute across workers; default, this process's own queue (createLocalRobotPace).
+   */
+  pace?: RobotPace;
+  /** Where `secretEnv` names are read (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** The clock signatures are made with (tests); default Date.now. */
+  now?: () => number;
+}
+
+/** Formats that are IM robots: paced per robot. */
+const ROBOT_FORMATS: readonly WebhookFormat[] = ['wecom', 'dingtalk', 'feishu'];
+
+/** One process's robot queue, shared by every channel built without a `pace`. */
+let localPace: RobotPace | undefined;
+
+/**
+ * The robot's signing secret, read at send time from the worker's variable named by `secretEnv`
+ * (e.g. YINGJI_PLAN_DINGTALK_SECRET); undefined when the plan names none (an unsigned robot).
+ */
+function robotSecret(name: string, format: WebhookFormat, config: Record<string, unknown>, env: NodeJS.ProcessEnv): string | undefined {
+  const raw = config.secretEnv;
+  if (raw === undefined) return undefined;
+  const setting = `notify.channels.${name}.secretEnv`;
+  if (format !== 'dingtalk' && format !== 'feishu') throw new ChannelUnavailableError(`only dingtalk and feishu robots sign with a secret (${setting})`);
+  if (typeof raw !== 'string' || !isPlanVariableName(raw)) throw new ChannelUnavailableError(`${setting} must name a ${PLAN_VARIABLE_PREFIX}* variable`);
+  const secret = (env[raw] ?? '').trim();
+  if (!secret) throw new ChannelUnavailableError(`the robot's secret is not set: ${raw} is empty on the worker (${setting})`);
+  return secret;
 }
 
 /** The JSON body for a format. */
@@ -149,26 +190,40 @@ export function createWebhookChannel(opts: WebhookChannelOptions = {}): Notifica
       }
       const f = format as WebhookFormat;
       const host = url.host;
+      const secret = robotSecret(name, f, config, opts.env ?? process.env);
+      const robot = ROBOT_FORMATS.includes(f);
 
-      const signal = AbortSignal.timeout(timeoutMs);
-      let answer: { status: number; body: string };
-      try {
-        const addresses = await before(signal, checkedAddresses(url, egress, opts.resolve));
-        const headers = { 'content-type': 'application/json; charset=utf-8', 'idempotency-key': n.id };
-        answer = await post(url, addresses, headers, JSON.stringify(webhookPayload(f, n)), signal, f !== 'generic' && f !== 'slack');
-      } catch (err) {
-        if (err instanceof RefusedDestinationError) throw err;
-        if (signal.aborted) throw new Error(`${name} to ${host} timed out after ${timeoutMs / 1000} s`);
-        if ((err as { code?: unknown })?.code === 'ENOTFOUND') throw new Error(`${name} to ${host} failed: the name ${url.hostname} is not known`);
-        throw new Error(`${name} to ${host} failed: ${failureText(err)}`);
-      }
+      // One attempt; for a robot it runs at the robot's turn, signed at that moment.
+      const attempt = async (): Promise<{ status: number; body: string }> => {
+        const signal = AbortSignal.timeout(timeoutMs);
+        const now = (opts.now ?? Date.now)();
+        const target = secret && f === 'dingtalk' ? dingtalkSignedUrl(url, secret, now) : url;
+        const payload = webhookPayload(f, n) as Record<string, unknown>;
+        const body = secret && f === 'feishu' ? feishuSignedBody(payload, secret, now) : payload;
+        try {
+          const addresses = await before(signal, checkedAddresses(url, egress, opts.resolve));
+          const headers = { 'content-type': 'application/json; charset=utf-8', 'idempotency-key': n.id };
+          return await post(target, addresses, headers, JSON.stringify(body), signal, f !== 'generic' && f !== 'slack');
+        } catch (err) {
+          if (err instanceof RefusedDestinationError) throw err;
+          if (signal.aborted) throw new Error(`${name} to ${host} timed out after ${timeoutMs / 1000} s`);
+          if ((err as { code?: unknown })?.code === 'ENOTFOUND') throw new Error(`${name} to ${host} failed: the name ${url.hostname} is not known`);
+          throw new Error(`${name} to ${host} failed: ${failureText(err)}`);
+        }
+      };
+      const answer = robot ? await keepAlive(() => (opts.pace ?? (localPace ??= createLocalRobotPace())).turn(robotKey(url), attempt)) : await attempt();
       if (answer.status >= 300 && answer.status < 400) {
         // Not followed: the message must not go to a host nobody configured or checked.
         throw new RefusedDestinationError(`${name} to ${host} answered HTTP ${answer.status}, a redirect; redirects are not followed (put the final address in ${setting})`);
       }
       if (answer.status < 200 || answer.status >= 300) throw new Error(`${name} to ${host} answered HTTP ${answer.status}`);
       const refusal = chatRefusal(f, answer.body);
-      if (refusal) throw new Error(`${name} to ${host} refused the message: code ${refusal.code}`);
+      if (refusal) {
+        const meaning = finalRefusal(f, refusal.code);
+        // Retrying cannot fix a wrong secret or key: the notice is recorded `failed` at once.
+        if (meaning) throw ApplicationFailure.nonRetryable(`${name} to ${host} refused the message: code ${refusal.code} (${meaning})`, 'RobotRefused');
+        throw new Error(`${name} to ${host} refused the message: code ${refusal.code}`);
+      }
       return { detail: `HTTP ${answer.status} from ${host} (${f})` };
     },
   };
