@@ -27,6 +27,10 @@ import {
 } from './vocabulary';
 import { didYouMean, listWords, suggestion } from '../text/did-you-mean';
 import { Env, Field, formatPath, Path, PathSeg, sortProblems, TooManyProblems, YamlReader } from '../yaml/reader';
+import { isPlanVariableName, PLAN_VARIABLE_PREFIX } from '../yaml/plan-variables';
+
+/** Robots that sign their messages with a secret (`secretEnv`). */
+const SIGNING_ROBOTS: readonly string[] = ['dingtalk', 'feishu'];
 
 export { formatProblem } from '../yaml/reader';
 
@@ -1060,15 +1064,41 @@ class PlanParser {
       }
       return ok ? { to } : undefined;
     }
-    const allowed = name === 'webhook' ? ['url', 'format'] : ['url'];
+    const allowed = name === 'webhook' ? ['url', 'format', 'secretEnv'] : SIGNING_ROBOTS.includes(name) ? ['url', 'secretEnv'] : ['url'];
     const fields = r.fields(f.value, f.path, { allowed, required: ['url'], what: `${name} settings: { url: https://... }` });
     if (!fields) return undefined;
     const uf = fields.get('url');
     const url = uf ? r.pattern(uf.value, uf.path, URL_RE, 'an http:// or https:// address') : undefined;
     const ff = fields.get('format');
     const format = ff ? r.word(ff.value, ff.path, WEBHOOK_FORMATS, `a webhook format: ${listWords(WEBHOOK_FORMATS)}`) : undefined;
-    if (url === undefined || (ff && format === undefined)) return undefined;
-    return format === undefined ? { url } : { url, format };
+    const sf = fields.get('secretEnv');
+    const secretEnv = sf ? this.secretEnv(sf, name === 'webhook' ? format : name) : undefined;
+    if (url === undefined || (ff && format === undefined) || (sf && secretEnv === undefined)) return undefined;
+    return { url, ...(format === undefined ? {} : { format }), ...(secretEnv === undefined ? {} : { secretEnv }) };
+  }
+
+  /**
+   * A signing robot's `secretEnv`: the name of the worker's variable holding the secret, read at
+   * send time, so the secret never enters the published plan. Never substituted, never echoed.
+   */
+  private secretEnv(f: Field, robot: string | undefined): string | undefined {
+    const r = this.r;
+    const node = r.deref(f.value);
+    const example = `e.g. secretEnv: ${PLAN_VARIABLE_PREFIX}DINGTALK_SECRET`;
+    if (!robot || !SIGNING_ROBOTS.includes(robot)) {
+      r.problem(f.value, f.path, `only dingtalk and feishu robots sign with a secret (format: dingtalk or feishu)`);
+      return undefined;
+    }
+    const raw = node && 'value' in node && typeof node.value === 'string' ? node.value : undefined;
+    if (raw?.includes('${')) {
+      r.problem(f.value, f.path, `name the variable without \${ }, ${example}: the secret itself never goes into the plan`);
+      return undefined;
+    }
+    if (raw === undefined || !isPlanVariableName(raw)) {
+      r.problem(f.value, f.path, `expected the name of a ${PLAN_VARIABLE_PREFIX}* variable holding the robot's secret, ${example} (never the secret itself)`);
+      return undefined;
+    }
+    return raw;
   }
 
   private review(f: Field): Plan['review'] | undefined {

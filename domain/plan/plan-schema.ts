@@ -84,7 +84,12 @@ export function buildPlanSchema(): JsonSchema {
       );
     } else {
       channelConfig[c] = obj(
-        { url: { type: 'string', pattern: '^(https?://\\S+|.*\\$\\{[A-Za-z_][A-Za-z0-9_]*\\}.*)$' }, ...(c === 'webhook' ? { format: { enum: [...WEBHOOK_FORMATS] } } : {}) },
+        {
+          url: { type: 'string', pattern: '^(https?://\\S+|.*\\$\\{[A-Za-z_][A-Za-z0-9_]*\\}.*)$' },
+          ...(c === 'webhook' ? { format: { enum: [...WEBHOOK_FORMATS] } } : {}),
+          // DingTalk and Feishu robots that sign: the worker's variable holding the secret (never the secret).
+          ...(c === 'webhook' || c === 'dingtalk' || c === 'feishu' ? { secretEnv: { type: 'string', pattern: '^YINGJI_PLAN_[A-Za-z0-9_]+$' } } : {}),
+        },
         ['url'],
       );
     }
