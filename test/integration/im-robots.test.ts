@@ -1,0 +1,188 @@
+// IM robots against the local robot server (apps/im-robots, run as its own process) and a real
+// PostgreSQL: DingTalk and Feishu messages signed with the right secret are delivered and kept, a
+// wrong secret is refused by the server (and kept as a refusal), fails at once without a retry and
+// is recorded `failed` with the robot's code; a WeCom key the server does not know likewise. Many
+// notices to one robot all arrive, in the order they asked, never more than the limit in a window.
+import { ApplicationFailure } from '@temporalio/activity';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { listRobotMessages, listRobotRefusals, robotUrl } from '../../apps/im-robots/src';
+import { createRecordActivities } from '../../activities/records/records.activities';
+import { createNotifyActivities, NotificationRequest, NotifyActivities } from '../../activities/notify/notify.activities';
+import { createPgRobotPace } from '../../activities/notify/robots/pace';
+import { createWebhookChannel } from '../../activities/notify/webhook';
+import { freePort } from '../../scripts/stack/ports';
+import { eventually, Harness, startHarness } from './support/harness';
+import { runMain } from './support/ts-process';
+
+const AT = '2026-11-23T08:00:00.000Z';
+const INCIDENT = 'inc-robots';
+const ALLOW_LOOPBACK = { allowHosts: ['127.0.0.1'], strict: false };
+const ROBOTS = {
+  dingtalk: { kind: 'dingtalk' as const, token: 'dt-token-7f3a', secret: 'SECdingtalk-right-secret' },
+  feishu: { kind: 'feishu' as const, token: 'fs-token-91c2', secret: 'feishu-right-secret' },
+  wecom: { kind: 'wecom' as const, token: 'wc-key-5d0e' },
+};
+// The worker's variables a plan names in `secretEnv`.
+const VARIABLES = {
+  YINGJI_PLAN_TEST_DINGTALK_SECRET: ROBOTS.dingtalk.secret,
+  YINGJI_PLAN_TEST_FEISHU_SECRET: ROBOTS.feishu.secret,
+  YINGJI_PLAN_TEST_WRONG_SECRET: 'SECnot-the-robots-secret',
+};
+
+describe('IM robots: signed, refused, paced', () => {
+  const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'yingji-im-')), 'im');
+  let server: ReturnType<typeof runMain>;
+  let base: string;
+  let h: Harness;
+  let notify: NotifyActivities;
+
+  function request(id: string, channel: string, channelConfig: Record<string, unknown>): NotificationRequest {
+    return {
+      id,
+      incidentId: INCIDENT,
+      stepId: 'tell-finance',
+      reason: 'step',
+      channel,
+      channelConfig,
+      audience: ['finance'],
+      recipients: [{ person: 'li.na', name: '李娜' }],
+      message: `发票库故障 ${id}`,
+      drill: false,
+      at: AT,
+    };
+  }
+  const row = async (id: string) => (await h.db.query(`SELECT status, attempts, detail FROM notifications WHERE id = $1`, [id]))[0];
+  const kept = (id: string) => listRobotMessages(dir).filter((m) => m.idempotencyKey === id);
+
+  /** Sends, expects a non-retryable refusal, then records it failed as the workflow does when it gives up. */
+  async function refusedAndFailed(req: NotificationRequest): Promise<string> {
+    const err = await notify.sendNotification(req).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(ApplicationFailure);
+    expect((err as ApplicationFailure).nonRetryable).toBe(true);
+    await notify.recordNotificationFailed(req, (err as Error).message);
+    return (err as Error).message;
+  }
+
+  beforeAll(async () => {
+    const port = await freePort();
+    server = runMain('apps/im-robots/src/main.ts', {
+      YINGJI_IM_ROBOTS_PORT: String(port),
+      YINGJI_IM_ROBOTS_DIR: dir,
+      YINGJI_IM_ROBOT_DINGTALK_TOKEN: ROBOTS.dingtalk.token,
+      YINGJI_IM_ROBOT_DINGTALK_SECRET: ROBOTS.dingtalk.secret,
+      YINGJI_IM_ROBOT_FEISHU_TOKEN: ROBOTS.feishu.token,
+      YINGJI_IM_ROBOT_FEISHU_SECRET: ROBOTS.feishu.secret,
+      YINGJI_IM_ROBOT_WECOM_KEY: ROBOTS.wecom.token,
+    });
+    Object.assign(process.env, VARIABLES);
+    h = await startHarness({ worker: false });
+    await eventually('the robot server listening', async () => (server.output().includes('im-robots: listening') || server.child.exitCode !== null ? true : undefined), 60_000);
+    expect(server.output()).toContain(`im-robots: listening on http://127.0.0.1:${port} (dingtalk, feishu, wecom), keeping messages in ${dir}`);
+    base = `http://127.0.0.1:${port}`;
+    await h.publishPlan('hello-drill.yaml');
+    await createRecordActivities(h.db).recordIncidentOpened({
+      incidentId: INCIDENT, planId: 'hello-drill', planVersion: 1, title: 'robots test', mode: 'live', facts: {}, launchedBy: 'test', at: AT,
+    });
+    notify = createNotifyActivities(h.db, { egress: ALLOW_LOOPBACK });
+  });
+  afterAll(async () => {
+    for (const k of Object.keys(VARIABLES)) delete process.env[k];
+    server?.child.kill('SIGTERM');
+    if (server) expect(await server.exited).toBe(0);
+    await h?.close();
+    fs.rmSync(path.dirname(dir), { recursive: true, force: true });
+  });
+
+  it('DingTalk: the right secret is delivered; a wrong one is refused by the robot and recorded failed at once', async () => {
+    const url = robotUrl(base, ROBOTS.dingtalk);
+    const ok = await notify.sendNotification(request('dt-right', 'dingtalk', { url, secretEnv: 'YINGJI_PLAN_TEST_DINGTALK_SECRET' }));
+    expect(ok).toMatchObject({ status: 'delivered', attempts: 1, detail: expect.stringMatching(/^HTTP 200 from 127\.0\.0\.1:\d+ \(dingtalk\)$/) });
+    expect(kept('dt-right')).toEqual([expect.objectContaining({ kind: 'dingtalk', robot: 'dingtalk', text: '发票库故障 dt-right' })]);
+
+    const wrong = request('dt-wrong', 'dingtalk', { url, secretEnv: 'YINGJI_PLAN_TEST_WRONG_SECRET' });
+    const message = await refusedAndFailed(wrong);
+    expect(message).toMatch(/^dingtalk to 127\.0\.0\.1:\d+ refused the message: code 310000 \(.*check the secret\)$/);
+    expect(await row('dt-wrong')).toMatchObject({ status: 'failed', attempts: 1, detail: message });
+    expect(kept('dt-wrong')).toEqual([]);
+    expect(listRobotRefusals(dir)).toContainEqual(expect.objectContaining({ kind: 'dingtalk', robot: 'dingtalk', code: 310000, why: 'sign not match' }));
+  });
+
+  it('Feishu: the right secret is delivered; a wrong one is refused (19021) and recorded failed at once', async () => {
+    const url = robotUrl(base, ROBOTS.feishu);
+    expect(await notify.sendNotification(request('fs-right', 'feishu', { url, secretEnv: 'YINGJI_PLAN_TEST_FEISHU_SECRET' }))).toMatchObject({ status: 'delivered' });
+    expect(kept('fs-right')).toEqual([expect.objectContaining({ kind: 'feishu', robot: 'feishu', text: '发票库故障 fs-right' })]);
+
+    // A Feishu robot with signing on refuses an unsigned message too.
+    for (const [id, config] of [
+      ['fs-wrong', { url, secretEnv: 'YINGJI_PLAN_TEST_WRONG_SECRET' }],
+      ['fs-unsigned', { url }],
+    ] as const) {
+      const message = await refusedAndFailed(request(id, 'feishu', config));
+      expect(message).toMatch(/refused the message: code 19021 \(/);
+      expect(await row(id)).toMatchObject({ status: 'failed', detail: message });
+      expect(kept(id)).toEqual([]);
+    }
+    expect(listRobotRefusals(dir).filter((r) => r.kind === 'feishu' && r.code === 19021)).toHaveLength(2);
+  });
+
+  it('WeCom: its key delivers; a key the robot does not know is refused (93000) and recorded failed', async () => {
+    expect(await notify.sendNotification(request('wc-right', 'wecom', { url: robotUrl(base, ROBOTS.wecom) }))).toMatchObject({ status: 'delivered' });
+    expect(kept('wc-right')).toEqual([expect.objectContaining({ kind: 'wecom', robot: 'wecom' })]);
+    const message = await refusedAndFailed(request('wc-unknown', 'wecom', { url: robotUrl(base, { kind: 'wecom', token: 'no-such-key' }) }));
+    expect(message).toMatch(/refused the message: code 93000 \(the webhook key is not known/);
+    expect(await row('wc-unknown')).toMatchObject({ status: 'failed' });
+    expect(listRobotRefusals(dir)).toContainEqual(expect.objectContaining({ kind: 'wecom', code: 93000 }));
+    expect(listRobotRefusals(dir).find((r) => r.kind === 'wecom')).not.toHaveProperty('robot');
+  });
+
+  it('a secret variable not set on the worker makes the robot unavailable, naming the variable', async () => {
+    const r = await notify.sendNotification(request('dt-unset', 'dingtalk', { url: robotUrl(base, ROBOTS.dingtalk), secretEnv: 'YINGJI_PLAN_TEST_NOT_SET' }));
+    expect(r).toMatchObject({ status: 'unavailable', detail: "the robot's secret is not set: YINGJI_PLAN_TEST_NOT_SET is empty on the worker (notify.channels.dingtalk.secretEnv)" });
+  });
+
+  it('keeps tokens and secrets out of every record and of what the server kept', async () => {
+    const stored =
+      JSON.stringify(await h.db.query(`SELECT * FROM notifications`)) +
+      JSON.stringify(await h.db.query(`SELECT * FROM timeline_entries`)) +
+      JSON.stringify(await h.db.query(`SELECT * FROM audit_entries`)) +
+      fs.readFileSync(path.join(dir, 'messages.jsonl'), 'utf8') +
+      fs.readFileSync(path.join(dir, 'refusals.jsonl'), 'utf8') +
+      server.output();
+    for (const s of [...Object.values(ROBOTS).map((r) => r.token), ...Object.values(VARIABLES)]) expect(stored).not.toContain(s);
+  });
+
+  it('25 notices to one robot from two workers all arrive, in the order asked, never more than 20 in a window', async () => {
+    const windowMs = 2_000;
+    // Two paces on their own pools: two workers sharing the robot's limit through PostgreSQL.
+    const paces = [createPgRobotPace(h.db, { windowMs, pollMs: 50 }), createPgRobotPace(h.db, { windowMs, pollMs: 50 })];
+    const channels = paces.map((pace) => createWebhookChannel({ name: 'dingtalk', format: 'dingtalk', pace }));
+    const config = { url: robotUrl(base, ROBOTS.dingtalk), secretEnv: 'YINGJI_PLAN_TEST_DINGTALK_SECRET' };
+    const ids = Array.from({ length: 25 }, (_, i) => `pace-${String(i).padStart(2, '0')}`);
+    const queued = async () => Number((await h.db.query(`SELECT last_value, is_called FROM robot_sends_id_seq`)).map((r: { last_value: string; is_called: boolean }) => (r.is_called ? r.last_value : 0))[0]);
+    const before = await queued();
+    try {
+      const sends: Array<Promise<unknown>> = [];
+      for (const [i, id] of ids.entries()) {
+        const n = { id, incidentId: INCIDENT, reason: 'step', audience: ['finance'], recipients: [], message: id, drill: false, at: AT };
+        sends.push(channels[i % 2].deliver(n, config, ALLOW_LOOPBACK));
+        // Each asks once the one before is in the queue, so "the order asked" is known.
+        while ((await queued()) <= before + i) await new Promise((r) => setTimeout(r, 5));
+      }
+      await Promise.all(sends);
+    } finally {
+      await Promise.all(paces.map((p) => p.close()));
+    }
+
+    const arrived = listRobotMessages(dir).filter((m) => m.idempotencyKey?.startsWith('pace-'));
+    expect(arrived.map((m) => m.idempotencyKey).sort()).toEqual(ids);
+    // The 5 that had to wait for room are the 5 that asked last.
+    expect(arrived.slice(20).map((m) => m.idempotencyKey).sort()).toEqual(ids.slice(20));
+    const at = arrived.map((m) => Date.parse(m.receivedAt)).sort((a, b) => a - b);
+    for (let k = 0; k + 20 < at.length; k++) expect(at[k + 20] - at[k]).toBeGreaterThanOrEqual(windowMs);
+  });
+});
