@@ -15,6 +15,11 @@ export interface SmsGatewayConfig {
   accessKeySecret: string;
   /** The one template it knows (an unknown TemplateCode is refused as Aliyun does). */
   templateCode: string;
+  /**
+   * Where a simulated reply (POST /_gateway/replies) is reported, as Aliyun's SmsUp callback and
+   * signed with the key secret (YINGJI_SMS_GATEWAY_REPLY_URL, e.g. the API's /sms/replies); unset: replies are refused.
+   */
+  replyUrl?: string;
 }
 
 export const DEFAULT_SMS_TEMPLATE_CODE = 'SMS_YINGJI_NOTICE';
@@ -38,5 +43,21 @@ export function smsGatewayConfig(env: NodeJS.ProcessEnv = process.env): SmsGatew
     accessKeyId,
     accessKeySecret,
     templateCode: (env.YINGJI_SMS_GATEWAY_TEMPLATE_CODE ?? '').trim() || DEFAULT_SMS_TEMPLATE_CODE,
+    replyUrl: replyUrlFrom(env),
   };
+}
+
+function replyUrlFrom(env: NodeJS.ProcessEnv): string | undefined {
+  const raw = (env.YINGJI_SMS_GATEWAY_REPLY_URL ?? '').trim();
+  if (!raw) return undefined;
+  let u: URL | undefined;
+  try {
+    u = new URL(raw);
+  } catch {
+    // reported below
+  }
+  if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:') || u.username || u.password) {
+    throw new Error(`YINGJI_SMS_GATEWAY_REPLY_URL must be an http:// or https:// address without a login (e.g. http://127.0.0.1:3000/sms/replies), got "${raw}"`);
+  }
+  return raw;
 }

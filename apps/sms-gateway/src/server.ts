@@ -1,12 +1,14 @@
 // A real HTTP server answering Aliyun's SendSms as dysmsapi does, for the embedded stack and tests:
 // it checks each request's signature with its key secret, the numbers and the template, and keeps
 // what it accepts (store.ts) instead of sending it on. Refusals use Aliyun's codes and JSON shape.
+// POST /_gateway/replies simulates a person's answer and reports it to Yingji (replies.ts).
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { signature } from '../../../activities/notify/sms/aliyun';
 import { isMobile } from '../../../domain/responsibility/directory';
 import { SmsGatewayConfig } from './config';
+import { ReplyRequest, replyRequestProblem, reportReply } from './replies';
 import { keepSms, listSms } from './store';
 
 export interface RunningSmsGateway {
@@ -94,6 +96,10 @@ export async function startSmsGateway(config: SmsGatewayConfig): Promise<Running
 
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://gateway');
+    if (req.method === 'POST' && url.pathname === '/_gateway/replies') {
+      void simulateReply(req, res);
+      return;
+    }
     let out: Answer;
     if (req.method !== 'GET' || url.pathname !== '/') out = refuse(404, 'InvalidAction.NotFound', `${req.method} ${url.pathname} is not served; SendSms is GET /`);
     else {
@@ -106,6 +112,35 @@ export async function startSmsGateway(config: SmsGatewayConfig): Promise<Running
     res.writeHead(out[0], { 'content-type': 'application/json;charset=utf-8' });
     res.end(JSON.stringify({ RequestId: randomUUID().toUpperCase(), ...out[1] }));
   });
+
+  /** POST /_gateway/replies { phone, content }: a person answered; report it to Yingji's reply callback. */
+  const simulateReply = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const send = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json;charset=utf-8' });
+      res.end(JSON.stringify(body));
+    };
+    try {
+      let text = '';
+      for await (const chunk of req) {
+        text += chunk;
+        if (text.length > 10_000) return send(413, { error: 'the reply is larger than 10 kB' });
+      }
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        return send(400, { error: 'the body is not JSON: send { "phone": "13800138000", "content": "123456" }' });
+      }
+      const problem = replyRequestProblem(body);
+      if (problem) return send(400, { error: problem });
+      if (!config.replyUrl) return send(503, { error: 'no reply URL is configured (YINGJI_SMS_GATEWAY_REPLY_URL): replies cannot be reported' });
+      const reported = await reportReply(config, body as ReplyRequest);
+      // The receiver's own answer, so the caller sees what became of the reply.
+      send(reported.status >= 200 && reported.status < 300 ? 200 : 502, { reportedStatus: reported.status, answer: reported.body });
+    } catch (err) {
+      send(502, { error: `could not report the reply: ${(err as Error).message}` });
+    }
+  };
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
