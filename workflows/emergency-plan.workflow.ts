@@ -47,12 +47,26 @@ const records = proxyActivities<Activities>({
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: ['RecordRefused'] },
 });
 const peopleActs = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 3 } });
-// A channel gets a few short tries, two minutes at most in all; a delivery that keeps failing is recorded.
+// A channel gets a few short tries, two minutes at most in all; a delivery that keeps failing is
+// recorded. The activity heartbeats per recipient, so a notice to 200 people on a worker that died
+// is taken up by another within seconds (the recipients already sent are not sent again).
 const messagingActs = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  scheduleToCloseTimeout: '2 minutes',
+  startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '10 seconds',
+  scheduleToCloseTimeout: '5 minutes',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumAttempts: 5 },
 });
+// Chat robots take at most 20 messages a minute each: a notice waits for its robot's turn, never dropped.
+const robotActs = proxyActivities<Activities>({
+  startToCloseTimeout: '1 hour',
+  heartbeatTimeout: '30 seconds',
+  scheduleToCloseTimeout: '2 hours',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumAttempts: 5 },
+});
+const ROBOT_CHANNELS = ['webhook', 'wecom', 'dingtalk', 'feishu', 'slack'];
+// Channels that reach one person at their own address, in the order a person is tried when one
+// fails them (phone has no adapter yet).
+const PERSON_CHANNELS = ['email', 'sms'];
 const actionActs = proxyActivities<Activities>({
   startToCloseTimeout: '2 hours',
   heartbeatTimeout: '30 seconds', // actions heartbeat while they run (activities/heartbeat.ts)
@@ -85,6 +99,7 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
     });
   const people = afterRecords(peopleActs);
   const messaging = afterRecords(messagingActs);
+  const robots = afterRecords(robotActs);
   const actions = afterRecords(actionActs);
   const drills = afterRecords(drillActs);
   const drill = input.mode !== 'live';
@@ -242,38 +257,73 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
     throw ApplicationFailure.nonRetryable(reason, 'PlanCannotContinue');
   }
 
-  /** Sends one message on each channel; a delivery that keeps failing is recorded, not hidden. */
-  async function notify(reason: string, audience: string[], channels: string[], message: string, stepId?: string): Promise<string[]> {
+  /** A person's address on a channel from the directory (SMS goes to a mobile listed under `sms` or `phone`). */
+  const addressOn = (contacts: Record<string, string | undefined>, channel: string) => (channel === 'sms' ? (contacts.sms ?? contacts.phone) : contacts[channel]);
+  /** The plan's own address for a role on a channel (`notify.channels.<channel>.to.<role>`). */
+  const roleAddress = (channel: string, role: string) => {
+    const to = (plan.notify?.channels?.[channel] as { to?: Record<string, unknown> } | undefined)?.to;
+    return Boolean(to && to[role]);
+  };
+
+  /**
+   * Sends one message on each channel; a delivery that keeps failing is recorded, not hidden. A
+   * person a working person-channel could not reach (refused, failed, no address) is tried on their
+   * next channel from the directory. `unreachable`: people with no address at all on the person
+   * channels (their role has none in the plan either), for the notify step to say so loudly.
+   */
+  async function notify(reason: string, audience: string[], channels: string[], message: string, stepId?: string, taskId?: string): Promise<{ outcomes: string[]; unreachable: string[] }> {
     const recipients = audience.flatMap((role) => {
       const party = run.partyOf(role, stepId);
-      return (party?.people ?? []).map((p) => ({ person: p.id, name: p.name, contacts: p.contacts as Record<string, string | undefined> }));
+      return (party?.people ?? []).map((p) => ({ role, person: p.id, name: p.name, contacts: p.contacts as Record<string, string | undefined> }));
     });
     const outcomes: string[] = [];
+    const reached = new Set<string>();
+    const retry = new Set<string>(); // people a working channel did not reach
+    const request = (channel: string, who: typeof recipients, id: string) => ({
+      id,
+      incidentId,
+      stepId,
+      ...(taskId ? { taskId } : {}),
+      reason,
+      channel,
+      channelConfig: (plan.notify?.channels?.[channel] ?? {}) as Record<string, unknown>,
+      audience,
+      recipients: who.map((r) => ({ person: r.person, name: r.name, address: addressOn(r.contacts, channel) })),
+      message,
+      drill,
+      at: iso(),
+    });
+    const heard = (channel: string, r: { status: string; reached?: string[]; unreached?: string[] }) => {
+      outcomes.push(`${channel} ${r.status}`);
+      for (const p of r.reached ?? []) reached.add(p);
+      for (const p of r.unreached ?? []) retry.add(p);
+    };
+    // (Each send is awaited right here, as before the fallback patch: another async layer would reorder commands.)
     for (const channel of channels) {
-      const req = {
-        id: `${incidentId}:notify:${reason}:${channel}`,
-        incidentId,
-        stepId,
-        reason,
-        channel,
-        channelConfig: (plan.notify?.channels?.[channel] ?? {}) as Record<string, unknown>,
-        audience,
-        // SMS goes to a mobile, listed under `sms` or `phone` (the adapter refuses a landline, naming the person).
-        recipients: recipients.map((r) => ({ person: r.person, name: r.name, address: channel === 'sms' ? (r.contacts.sms ?? r.contacts.phone) : r.contacts[channel] })),
-        message,
-        drill,
-        at: iso(),
-      };
+      const req = request(channel, recipients, `${incidentId}:notify:${reason}:${channel}`);
       try {
-        const result = await messaging.sendNotification(req);
-        outcomes.push(`${channel} ${result.status}`);
+        heard(channel, await (ROBOT_CHANNELS.includes(channel) ? robots : messaging).sendNotification(req));
       } catch (err) {
-        const why = reasonOf(err);
-        await records.recordNotificationFailed(req, why);
-        outcomes.push(`${channel} failed`);
+        const failed = await records.recordNotificationFailed(req, reasonOf(err));
+        heard(channel, { status: 'failed', reached: failed?.reached, unreached: req.recipients.map((r) => r.person) });
       }
     }
-    return outcomes;
+    const personal = channels.filter((c) => PERSON_CHANNELS.includes(c));
+    if (personal.length === 0 || !patched('recipient-fallback')) return { outcomes, unreachable: [] };
+    const once = [...new Map(recipients.map((r) => [r.person, r])).values()];
+    for (const channel of PERSON_CHANNELS.filter((c) => !channels.includes(c))) {
+      const who = once.filter((r) => retry.has(r.person) && !reached.has(r.person) && addressOn(r.contacts, channel));
+      if (who.length === 0) continue;
+      const req = request(channel, who, `${incidentId}:notify:${reason}:fallback:${channel}`);
+      try {
+        heard(`${channel} (fallback)`, await messaging.sendNotification(req));
+      } catch (err) {
+        await records.recordNotificationFailed(req, reasonOf(err));
+        outcomes.push(`${channel} (fallback) failed`);
+      }
+    }
+    const contactless = once.filter((r) => PERSON_CHANNELS.every((c) => !addressOn(r.contacts, c)) && personal.every((c) => !roleAddress(c, r.role)));
+    return { outcomes, unreachable: contactless.map((r) => `${r.name ?? r.person} (${r.role})`) };
   }
 
   // Stage notices, escalations and a drill's start notice go out beside the plan, not in its way: a
@@ -294,15 +344,28 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
     await notify(`stage:${stage}`, ['commander'], stageChannels(), text);
   }
 
+  /** A task's owners hear of it on the plan's person channels (email, SMS), with a link to acknowledge it. */
+  const taskChannels = () => Object.keys(plan.notify?.channels ?? {}).filter((c) => PERSON_CHANNELS.includes(c));
+  function tellOwners(task: TaskView, ownerRole: string): void {
+    const channels = taskChannels();
+    if (channels.length === 0 || !patched('task-notices')) return;
+    const due = task.deadlineAt ? `，请于 ${task.deadlineAt} 前完成 due ${task.deadlineAt}` : '';
+    const text = `任务分派 Task for team ${task.team}: "${task.title}" (incident ${incidentId}, level ${run.level})${due}`;
+    void aside(() => notify(`task:${task.stepId}`, [ownerRole], channels, text, task.stepId, task.id));
+  }
+
   /** Walks the escalation chain while a task stays open past its deadline. */
   async function watchDeadline(task: TaskView, withinMs: number | undefined): Promise<void> {
     if (withinMs === undefined) return;
     await rec.flush();
     if (await condition(() => run.isFinished(task.id), scaled(withinMs))) return;
-    const chain = (plan.escalation ?? []).map((rule, index) => ({ rule, index })).sort((a, b) => a.rule.afterMs - b.rule.afterMs);
+    const chain = (plan.escalation ?? [])
+      .map((rule, index) => ({ rule, index, afterMs: rule.afterMs }))
+      .filter((x): x is typeof x & { afterMs: number } => x.afterMs !== undefined)
+      .sort((a, b) => a.afterMs - b.afterMs);
     let waited = 0;
-    for (const { rule, index } of chain) {
-      const wait = scaled(rule.afterMs) - waited;
+    for (const { rule, index, afterMs } of chain) {
+      const wait = scaled(afterMs) - waited;
       if (wait > 0) {
         await rec.flush();
         if (await condition(() => run.isFinished(task.id), wait)) return;
@@ -313,13 +376,33 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
     }
   }
 
+  /** Walks the silence rules (`unacknowledged:`) while nobody acknowledges a task; an acknowledgement stops it. */
+  async function watchSilence(task: TaskView): Promise<void> {
+    const rules = (plan.escalation ?? []).map((rule, index) => ({ rule, index, ms: rule.unacknowledgedMs })).filter((x): x is typeof x & { ms: number } => x.ms !== undefined);
+    const heard = () => !['open', 'failed'].includes(run.task(task.id)?.state ?? 'done');
+    let waited = 0;
+    for (const { rule, index, ms } of rules) {
+      const wait = scaled(ms) - waited;
+      if (wait > 0) {
+        await rec.flush();
+        if (await condition(heard, wait)) return;
+        waited += wait;
+      }
+      if (heard()) return;
+      await escalate(task, rule, index);
+    }
+  }
+
   async function escalate(task: TaskView, rule: EscalationRule, index: number): Promise<void> {
     const notified = [...new Set(rule.notify.flatMap((role) => run.peopleOf(role, task.stepId)))];
     run.escalations.push({ taskId: task.id, rule: index, at: iso(), notified });
     run.finishTask(task.id, { escalations: (run.task(task.id)?.escalations ?? 0) + 1 });
-    rec.later('recordEscalation', { taskId: task.id, incidentId, rule: index, after: rule.after, notified, at: iso() });
-    const text = `任务超时 Task overdue: "${task.title}" (team ${task.team}), incident ${incidentId}, level ${run.level}`;
-    await aside(() => notify(`escalation:${task.stepId}:${index}`, rule.notify, stageChannels(), text, task.stepId));
+    const silence = rule.unacknowledged !== undefined;
+    rec.later('recordEscalation', { taskId: task.id, incidentId, rule: index, after: rule.after ?? rule.unacknowledged, ...(silence ? { silence } : {}), notified, at: iso() });
+    const text = silence
+      ? `无人确认 Not acknowledged in ${rule.unacknowledged}: "${task.title}" (team ${task.team}), incident ${incidentId}, level ${run.level}`
+      : `任务超时 Task overdue: "${task.title}" (team ${task.team}), incident ${incidentId}, level ${run.level}`;
+    await aside(() => notify(`escalation:${task.stepId}:${index}`, rule.notify, rule.channels ?? stageChannels(), text, task.stepId));
   }
 
   const stepRecord = (step: Step, team?: string) => ({ incidentId, stepId: step.id, stepType: step.type, title: step.title ?? step.id, ownerRole: 'owner' in step ? step.owner : undefined, team });
@@ -347,10 +430,13 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
       deadlineAt,
       at: iso(),
     });
+    tellOwners(task, ownerRole);
     await rec.flush();
     const watching = watchDeadline(task, step.withinMs);
+    const silence = watchSilence(task);
     await condition(() => run.isFinished(task.id));
     await watching;
+    await silence;
     return run.task(task.id)!;
   }
 
@@ -408,8 +494,17 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
           plan: plan.id,
           title: plan.title,
         };
-        const outcomes = await notify(`step:${step.id}`, n.to, n.channels, renderMessage(n.message, { values, facts: input.facts }), step.id);
-        outcome = `sent: ${outcomes.join(', ')}`;
+        const sent = await notify(`step:${step.id}`, n.to, n.channels, renderMessage(n.message, { values, facts: input.facts }), step.id);
+        outcome = `sent: ${sent.outcomes.join(', ')}`;
+        if (sent.unreachable.length && patched('notify-unreachable')) {
+          // Nobody may be silently left out: the commander is asked to tell them another way.
+          const failure = `无法送达 No way to reach ${sent.unreachable.join(', ')}: no ${PERSON_CHANNELS.join(' or ')} address in the team directory, nor for their role in notify.channels (${outcome})`;
+          run.setStep(step.id, { state: 'failed', outcome: failure });
+          rec.later('recordStep', { ...stepRecord(step, team), state: 'failed', outcome: failure, at: iso() });
+          const task = await awaitTask({ ...n, title: `通知 ${n.to.join(', ')} by hand: ${n.title ?? n.id}` } as Step, 'automated', 'commander', { failure });
+          by = task.completedBy ?? by;
+          outcome = `${outcome}; the rest told by hand`;
+        }
         break;
       }
     }

@@ -9,7 +9,7 @@ import { isIP } from 'node:net';
 import * as nodemailer from 'nodemailer';
 import { SmtpConfig, smtpConfigFrom } from '../../apps/shared/config';
 import { EMAIL_PATTERN } from '../../domain/plan/vocabulary';
-import { ChannelUnavailableError, destinations, NotificationChannel, OutgoingNotification } from './channel';
+import { Acknowledgement, ChannelUnavailableError, deliverEach, DeliveryTarget, destinations, NotificationChannel, OutgoingNotification, RecipientRefusedError } from './channel';
 // (A cycle through channel.ts, harmless: the mark is read when a notice is rendered, not at load.)
 import { DRILL_MARK } from './notify.activities';
 
@@ -54,15 +54,15 @@ export function messageIdFor(notificationId: string, address: string, domain: st
 }
 
 /** Where the notice goes: directory addresses of the recipients, then the plan's role addresses; each once. */
-export function emailAddresses(n: OutgoingNotification, config: Record<string, unknown>): { to: string[]; missing: string[] } {
-  const { to, missing } = destinations(n, config, (a) => (EMAIL_RE.test(a) ? a : undefined), (a) => a.toLowerCase());
-  return { to, missing };
+export function emailAddresses(n: OutgoingNotification, config: Record<string, unknown>): { to: string[]; targets: DeliveryTarget[]; missing: string[] } {
+  const { to, targets, missing } = destinations(n, config, (a) => (EMAIL_RE.test(a) ? a : undefined), (a) => a.toLowerCase());
+  return { to, targets, missing };
 }
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** Subject, text and HTML of one notice (the message already carries the drill mark). */
-export function renderEmail(n: OutgoingNotification): { subject: string; text: string; html: string } {
+export function renderEmail(n: OutgoingNotification, ack?: Acknowledgement): { subject: string; text: string; html: string } {
   const kind = noticeKind(n.reason);
   const about = n.incidentId ?? n.subject;
   const mark = n.drill ? DRILL_MARK : '';
@@ -77,11 +77,13 @@ export function renderEmail(n: OutgoingNotification): { subject: string; text: s
   const shown = facts.filter((f): f is [string, string] => Boolean(f[1]));
   const drillNote = n.drill ? '这是一次演练，不是真实事件。This is a drill, not a real incident.' : undefined;
   const footer = `应急 Yingji 自动发送，请勿直接回复。Sent automatically by Yingji; replies are not read. (${n.id})`;
+  const ackText = ack ? `确认收到（单次有效）Acknowledge (single use): ${ack.url}` : undefined;
   const text = [
     `${kind.zh} ${kind.en}`,
     '',
     n.message,
     '',
+    ...(ackText ? [ackText, ''] : []),
     ...shown.map(([k, v]) => `${k}: ${v}`),
     ...(drillNote ? ['', drillNote] : []),
     '',
@@ -93,6 +95,7 @@ export function renderEmail(n: OutgoingNotification): { subject: string; text: s
     '<!doctype html><html><body style="font-family:sans-serif">',
     `<h2>${escapeHtml(kind.zh)} ${escapeHtml(kind.en)}</h2>`,
     `<p style="font-size:1.1em">${escapeHtml(n.message).replace(/\n/g, '<br>')}</p>`,
+    ack ? `<p><a href="${escapeHtml(ack.url)}" style="display:inline-block;padding:10px 18px;background:#c62828;color:#fff;text-decoration:none;border-radius:4px">确认收到 Acknowledge</a> <span style="color:#666">（单次有效 single use）</span></p>` : '',
     `<table>${shown.map(([k, v]) => `<tr><th align="left">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</table>`,
     drillNote ? `<p><strong>${escapeHtml(drillNote)}</strong></p>` : '',
     `<hr><p style="color:#666;font-size:0.9em">${escapeHtml(footer)}</p>`,
@@ -151,57 +154,70 @@ function failure(e: SmtpError, server: string): Error {
 }
 
 export function createEmailChannel(opts: EmailChannelOptions = {}): NotificationChannel {
-  return {
+  const channel: NotificationChannel = {
     name: 'email',
-    async deliver(n, config) {
-      let smtp: SmtpConfig | undefined;
-      try {
-        smtp = opts.smtp ?? smtpConfigFrom(process.env);
-      } catch (err) {
-        throw new ChannelUnavailableError((err as Error).message);
-      }
-      if (!smtp) throw new ChannelUnavailableError('no SMTP server configured (YINGJI_SMTP_URL)');
-      const { to, missing } = emailAddresses(n, config);
-      if (to.length === 0) {
+    deliver(n, config) {
+      const server = (opts.smtp ?? smtpSettings()).url;
+      return deliverEach(channel.open!(n, config), {
+        none: `SMTP ${new URL(server).host} refused every recipient`,
+        each: (accepted, refused) => {
+          const missing = emailAddresses(n, config).missing;
+          const notes = [refused.length ? `refused ${refused.join('; ')}` : '', missing.length ? `no email address for ${missing.join(', ')}` : ''].filter(Boolean);
+          return `accepted by SMTP ${new URL(server).host} for ${accepted.join(', ')}${notes.length ? `; ${notes.join('; ')}` : ''}`;
+        },
+      });
+    },
+    open(n, config) {
+      const smtp = opts.smtp ?? smtpSettings();
+      const { targets, missing } = emailAddresses(n, config);
+      if (targets.length === 0) {
         const who = missing.length ? `; no email address in the directory for ${missing.join(', ')}` : '';
         throw new ChannelUnavailableError(`no email address to send to (notify.channels.email.to names none of ${n.audience.join(', ') || 'the audience'}${who})`);
       }
       const server = new URL(smtp.url).host;
       const fromAddress = /<([^>]+)>$/.exec(smtp.from)?.[1] ?? smtp.from;
       const domain = fromAddress.split('@')[1] || 'yingji.localhost';
-      const { subject, text, html } = renderEmail(n);
+      // One pooled connection for every copy of a notice (a step to 200 people is not 200 handshakes).
       const transport = nodemailer.createTransport(transportOptions(smtp));
-      const accepted: string[] = [];
-      const refused: string[] = [];
-      try {
-        for (const address of to) {
+      return {
+        targets,
+        missing: missing.map((person) => ({ person, why: 'no email address in the team directory' })),
+        async send(target, ack) {
+          const { subject, text, html } = renderEmail(n, ack);
           try {
             await transport.sendMail({
               from: smtp.from,
-              to: address,
+              to: target.address,
               subject,
               text,
               html,
-              messageId: messageIdFor(n.id, address, domain),
+              messageId: messageIdFor(n.id, target.address, domain),
               date: new Date(n.at),
               headers: { 'X-Yingji-Notification': n.id, ...(n.drill ? { 'X-Yingji-Drill': 'true' } : {}) },
             });
-            accepted.push(address);
           } catch (err) {
             const e = err as SmtpError;
-            // One mailbox refused (RCPT 5xx): the others still get theirs. Anything else stops the notice.
-            if (e.code === 'EENVELOPE' && e.responseCode && e.responseCode >= 500) refused.push(`${address} (${reply(e)})`);
-            else throw failure(e, server);
+            // One mailbox refused (RCPT 5xx): the others still get theirs. Anything else is about the whole notice.
+            if (e.code === 'EENVELOPE' && e.responseCode && e.responseCode >= 500) throw new RecipientRefusedError(`${target.address} (${reply(e)})`);
+            throw failure(e, server);
           }
-        }
-      } finally {
-        transport.close();
-      }
-      if (accepted.length === 0) {
-        throw ApplicationFailure.nonRetryable(`SMTP ${server} refused every recipient: ${refused.join('; ')}`, 'SmtpRefused');
-      }
-      const notes = [refused.length ? `refused ${refused.join('; ')}` : '', missing.length ? `no email address for ${missing.join(', ')}` : ''].filter(Boolean);
-      return { detail: `accepted by SMTP ${server} for ${accepted.join(', ')}${notes.length ? `; ${notes.join('; ')}` : ''}` };
+          return { detail: target.address };
+        },
+        close: () => transport.close(),
+      };
     },
   };
+  return channel;
+}
+
+/** The deployment's SMTP settings; none (or bad ones) make the channel unavailable, naming why. */
+function smtpSettings(): SmtpConfig {
+  let smtp: SmtpConfig | undefined;
+  try {
+    smtp = smtpConfigFrom(process.env);
+  } catch (err) {
+    throw new ChannelUnavailableError((err as Error).message);
+  }
+  if (!smtp) throw new ChannelUnavailableError('no SMTP server configured (YINGJI_SMTP_URL)');
+  return smtp;
 }

@@ -1,8 +1,12 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { DataSource, EntityManager } from 'typeorm';
+import { rememberAckCode } from '../../apps/api/src/acknowledgements/ack-codes';
+import { ackLinkFor, ackSettingsFrom, AckSettings } from '../../apps/shared/ack-settings';
 import { webhookEgressFrom, WebhookEgress, YingjiConfig } from '../../apps/shared/config';
+import { ACK_LINK_TTL_MS, ackCodeFor, AckClaims, ackLinkId } from '../../domain/acknowledgement/ack-link';
 import { appendAudit } from '../records/audit-log';
 import { recordEvent } from '../records/timeline';
-import { ChannelUnavailableError, channelFor, NotificationChannel, OutgoingNotification, unavailableReason } from './channel';
+import { Acknowledgement, ChannelUnavailableError, channelFor, DeliveryTarget, NotificationChannel, OutgoingNotification, PersonalSession, RecipientRefusedError, unavailableReason } from './channel';
 import { RefusedDestinationError, withDeploymentWebhook } from './egress';
 
 /** The mark every drill notification starts with (drills-and-scoring.md). */
@@ -16,6 +20,8 @@ export interface NotificationRequest {
   /** What a notification without an incident is about, e.g. `recovery-test:<id>`. */
   subject?: string;
   stepId?: string;
+  /** A task notice: the task its people can acknowledge from the message (a link by email, a reply code by SMS). */
+  taskId?: string;
   /** Why it is sent, e.g. `step`, `stage:classified`, `escalation`. */
   reason: string;
   channel: string;
@@ -55,6 +61,10 @@ export interface NotificationResult {
   status: 'delivered' | 'unavailable' | 'refused';
   detail: string;
   attempts: number;
+  /** Person channels: the people whose copy was sent. */
+  reached?: string[];
+  /** Person channels: the people whose copy was refused or who have no address on the channel. */
+  unreached?: string[];
 }
 
 interface Row {
@@ -81,8 +91,8 @@ function errorText(err: unknown): string {
 
 async function insertPending(em: EntityManager, req: NotificationRequest): Promise<void> {
   await em.query(
-    `INSERT INTO notifications (id, incident_id, subject, step_id, reason, channel, audience, recipients, message, drill, status, attempts, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'pending', 0, $11)
+    `INSERT INTO notifications (id, incident_id, subject, step_id, reason, channel, audience, recipients, message, drill, status, attempts, created_at, task_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'pending', 0, $11, $12)
      ON CONFLICT (id) DO NOTHING`,
     [
       req.id,
@@ -96,9 +106,44 @@ async function insertPending(em: EntityManager, req: NotificationRequest): Promi
       drillMarked(req.message, req.drill),
       req.drill,
       req.at,
+      req.taskId ?? null,
     ],
   );
 }
+
+/** The message as an adapter receives it. */
+function outgoing(req: NotificationRequest): OutgoingNotification {
+  return {
+    id: req.id,
+    incidentId: req.incidentId,
+    subject: req.subject,
+    stepId: req.stepId,
+    reason: req.reason,
+    audience: req.audience,
+    recipients: req.recipients,
+    message: drillMarked(req.message, req.drill),
+    drill: req.drill,
+    at: req.at,
+  };
+}
+
+/** Tells Temporal the activity is alive (a copy at a time); outside an activity (tests) it does nothing. */
+function beat(): void {
+  try {
+    Context.current().heartbeat();
+  } catch {
+    // not in an activity
+  }
+}
+
+interface DeliveryRow {
+  recipient: string;
+  person: string | null;
+  status: string;
+  detail: string | null;
+}
+
+const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
 
 function auditOf(req: NotificationRequest, status: string) {
   return {
@@ -158,8 +203,172 @@ export function createNotifyActivities(ds: DataSource, opts: { webhook?: YingjiC
     return { channel, config: fallback ? { ...opts.webhook } : (req.channelConfig ?? {}) };
   }
 
+  /** Links need YINGJI_ACK_SECRET; without it a task notice says to acknowledge in the console. */
+  function acknowledgementFor(req: NotificationRequest, t: DeliveryTarget, settings: AckSettings | undefined): { claims: AckClaims; ack: Acknowledgement } | undefined {
+    if (!req.taskId || !req.incidentId || !t.person || !settings) return undefined;
+    const claims: AckClaims = {
+      id: ackLinkId(req.id, t.person),
+      incidentId: req.incidentId,
+      taskId: req.taskId,
+      person: t.person,
+      expiresAt: new Date(new Date(req.at).getTime() + ACK_LINK_TTL_MS).toISOString(),
+    };
+    return { claims, ack: { url: ackLinkFor(claims, settings), code: ackCodeFor(claims, settings.secret) } };
+  }
+
+  async function delivery(db: EntityManager, req: NotificationRequest, t: { key: string; person?: string; address?: string }, status: 'pending' | 'unavailable', detail?: string): Promise<DeliveryRow> {
+    await db.query(
+      `INSERT INTO deliveries (notification_id, recipient, person, channel, address, status, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (notification_id, recipient) DO NOTHING`,
+      [req.id, t.key, t.person ?? null, req.channel, t.address ?? null, status, detail ?? null],
+    );
+    const rows: DeliveryRow[] = await db.query(`SELECT recipient, person, status, detail FROM deliveries WHERE notification_id = $1 AND recipient = $2`, [req.id, t.key]);
+    return rows[0];
+  }
+
+  /** Each copy's outcome is committed as soon as it is known, outside the notice's lock. */
+  async function settleCopy(db: EntityManager, req: NotificationRequest, key: string, status: string, detail: string, ackLinkId?: string): Promise<void> {
+    await db.query(
+      `UPDATE deliveries SET status = $3, attempts = attempts + 1, detail = $4, ack_link_id = coalesce($5, ack_link_id), updated_at = now(),
+              sent_at = CASE WHEN $3 = 'sent' THEN now() ELSE sent_at END
+        WHERE notification_id = $1 AND recipient = $2`,
+      [req.id, key, status, detail, ackLinkId ?? null],
+    );
+  }
+
+  async function copies(db: EntityManager, id: string): Promise<DeliveryRow[]> {
+    return db.query(`SELECT recipient, person, status, detail FROM deliveries WHERE notification_id = $1 ORDER BY recipient`, [id]);
+  }
+
+  const people = (rows: DeliveryRow[], want: (s: string) => boolean) => [...new Set(rows.filter((r) => r.person && want(r.status)).map((r) => r.person!))];
+
+  /**
+   * A person channel (email, SMS): one copy per person, each recorded in `deliveries` the moment it
+   * is sent. The notice is held by a session advisory lock on one connection while its copies go
+   * out (a lock that dies with the worker's connection): a second execution waits, then skips every
+   * copy already sent. What remains possible: a copy the server accepted just before the worker
+   * died, whose record was not yet written, is sent again by the retry.
+   */
+  async function sendEach(req: NotificationRequest, channel: NotificationChannel, config: Record<string, unknown>): Promise<NotificationResult> {
+    const qr = ds.createQueryRunner();
+    await qr.connect();
+    const db = qr.manager;
+    await db.query(`SELECT pg_advisory_lock(hashtextextended($1, 7))`, [req.id]);
+    try {
+      await insertPending(db, req);
+      const row: Row = (await db.query(`SELECT status, attempts, detail FROM notifications WHERE id = $1`, [req.id]))[0];
+      const attempts = row.attempts + 1;
+      if (SETTLED.includes(row.status)) {
+        const rows = await copies(db, req.id);
+        return { id: req.id, status: row.status as NotificationResult['status'], detail: row.detail ?? '', attempts: row.attempts, reached: people(rows, (s) => s === 'sent'), unreached: people(rows, (s) => s !== 'sent') };
+      }
+      let session: PersonalSession;
+      try {
+        session = channel.open!(outgoing(req), config);
+      } catch (err) {
+        if (!(err instanceof ChannelUnavailableError)) throw err;
+        return await inTransaction(qr, () => settle(db, req, { status: 'unavailable', detail: err.message, attempts, reached: [], unreached: [] }));
+      }
+      let failure: Error | undefined;
+      try {
+        failure = await sendCopies(db, req, session);
+      } finally {
+        session.close();
+      }
+      const rows = await copies(db, req.id);
+      const sent = rows.filter((r) => r.status === 'sent');
+      const refused = rows.filter((r) => r.status === 'failed');
+      if (!failure && sent.length === 0) failure = ApplicationFailure.nonRetryable(`${req.channel}: every copy was refused: ${refused.map((r) => r.detail).join('; ')}`, 'RecipientsRefused');
+      if (failure) {
+        // The attempt and why it failed are kept; the copies already sent stay sent for the retry.
+        await db.query(`UPDATE notifications SET attempts = $2, detail = $3 WHERE id = $1`, [req.id, attempts, errorText(failure)]);
+        throw failure;
+      }
+      const without = rows.filter((r) => r.status === 'unavailable');
+      const notes = [refused.length ? `refused ${refused.map((r) => r.detail).join('; ')}` : '', without.length ? `not sent to ${without.map((r) => `${r.person} (${r.detail})`).join(', ')}` : ''].filter(Boolean);
+      const detail = `sent ${sent.length === 1 ? '1 copy' : `${sent.length} copies`}${notes.length ? `; ${notes.join('; ')}` : ''}`;
+      return await inTransaction(qr, () => settle(db, req, { status: 'delivered', detail, attempts, reached: people(rows, (s) => s === 'sent'), unreached: people(rows, (s) => s !== 'sent') }));
+    } finally {
+      await db.query(`SELECT pg_advisory_unlock(hashtextextended($1, 7))`, [req.id]).catch(() => undefined);
+      await qr.release();
+    }
+  }
+
+  async function inTransaction<T>(qr: ReturnType<DataSource['createQueryRunner']>, work: () => Promise<T>): Promise<T> {
+    await qr.startTransaction();
+    try {
+      const out = await work();
+      await qr.commitTransaction();
+      return out;
+    } catch (err) {
+      await qr.rollbackTransaction();
+      throw err;
+    }
+  }
+
+  /** Sends every copy not yet sent; a failure about the whole notice stops here and is returned. */
+  async function sendCopies(db: EntityManager, req: NotificationRequest, session: PersonalSession): Promise<Error | undefined> {
+    for (const m of session.missing) await delivery(db, req, { key: m.person, person: m.person }, 'unavailable', m.why);
+    const settings = req.taskId ? ackSettingsFrom(process.env) : undefined;
+    for (const t of session.targets) {
+      const d = await delivery(db, req, t, 'pending');
+      if (d.status !== 'pending') continue; // sent (or refused for good) by an earlier attempt
+      beat();
+      const link = acknowledgementFor(req, t, settings);
+      if (link && req.channel === 'sms') await rememberAckCode(db, { code: link.ack.code, phone: t.address, claims: link.claims });
+      try {
+        const r = await session.send(t, link?.ack);
+        await settleCopy(db, req, t.key, 'sent', r.detail, link?.claims.id);
+      } catch (err) {
+        if (err instanceof RecipientRefusedError) {
+          await settleCopy(db, req, t.key, 'failed', err.message);
+          continue;
+        }
+        await db.query(`UPDATE deliveries SET attempts = attempts + 1, detail = $3, updated_at = now() WHERE notification_id = $1 AND recipient = $2`, [req.id, t.key, errorText(err)]);
+        return err instanceof Error ? err : new Error(errorText(err));
+      }
+    }
+    return undefined;
+  }
+
+  /** Writes a notice's final status and its timeline event (and audit entry). */
+  async function settle(em: EntityManager, req: NotificationRequest, r: Omit<NotificationResult, 'id'> & { status: 'delivered' | 'unavailable' | 'refused' }): Promise<NotificationResult> {
+    if (r.status === 'delivered') {
+      const deliveredAt = new Date();
+      await em.query(`UPDATE notifications SET status = 'delivered', attempts = $2, detail = $3, delivered_at = $4 WHERE id = $1`, [req.id, r.attempts, r.detail, deliveredAt]);
+      const who = r.reached ? `${plural(r.reached.length, 'person').replace('persons', 'people')}${r.unreached?.length ? `, ${r.unreached.length} not reached` : ''}` : plural(req.recipients.length, 'recipient');
+      await recordOutcome(
+        em,
+        req,
+        {
+          key: req.id,
+          kind: 'notification.delivered',
+          message: `Notified ${req.audience.length ? req.audience.join(', ') : 'no audience'} via ${req.channel} (${who})`,
+          data: { notificationId: req.id, channel: req.channel, reason: req.reason, stepId: req.stepId, audience: req.audience, recipients: r.reached ?? req.recipients.map((x) => x.person), ...(r.unreached?.length ? { unreached: r.unreached } : {}), drill: req.drill, attempts: r.attempts, deliveredAt: deliveredAt.toISOString(), detail: r.detail },
+        },
+        'delivered',
+      );
+      return { id: req.id, ...r };
+    }
+    await em.query(`UPDATE notifications SET status = $4, attempts = $2, detail = $3 WHERE id = $1`, [req.id, r.attempts, r.detail, r.status]);
+    await recordOutcome(
+      em,
+      req,
+      {
+        key: req.id,
+        kind: `notification.${r.status}`,
+        message: `${req.channel} notification not sent: ${r.detail}`,
+        data: { notificationId: req.id, channel: req.channel, reason: req.reason, stepId: req.stepId, audience: req.audience, drill: req.drill, detail: r.detail },
+      },
+      r.status,
+    );
+    return { id: req.id, ...r };
+  }
+
   const activities = {
     async sendNotification(req: NotificationRequest): Promise<NotificationResult> {
+      const personal = req.incidentId ? channelFor(req.channel) : undefined;
+      if (personal?.open) return sendEach(req, personal, req.channelConfig ?? {});
       const outcome = await ds.transaction(async (em): Promise<Outcome> => {
         await insertPending(em, req);
         const rows: Row[] = await em.query(`SELECT status, attempts, detail FROM notifications WHERE id = $1 FOR UPDATE`, [req.id]);
@@ -251,14 +460,18 @@ export function createNotifyActivities(ds: DataSource, opts: { webhook?: YingjiC
      * The workflow gave up (retries exhausted): the row becomes `failed` with the last error, and
      * the timeline says so once. A settled row (delivered, unavailable, refused) is left as it is.
      */
-    async recordNotificationFailed(req: NotificationRequest, error: string): Promise<void> {
-      await ds.transaction(async (em) => {
+    async recordNotificationFailed(req: NotificationRequest, error: string): Promise<{ reached: string[] }> {
+      return ds.transaction(async (em) => {
         await insertPending(em, req);
         const rows: Row[] = await em.query(`SELECT status, attempts, detail FROM notifications WHERE id = $1 FOR UPDATE`, [req.id]);
         const row = rows[0];
-        if (SETTLED.includes(row.status)) return;
+        const sent: Array<{ person: string }> = await em.query(`SELECT DISTINCT person FROM deliveries WHERE notification_id = $1 AND status = 'sent' AND person IS NOT NULL`, [req.id]);
+        const reached = sent.map((r) => r.person);
+        if (SETTLED.includes(row.status)) return { reached };
         const detail = error || row.detail || 'delivery failed';
         await em.query(`UPDATE notifications SET status = 'failed', detail = $2 WHERE id = $1`, [req.id, detail]);
+        // Copies not sent carry the same reason: each person's record says why they got nothing.
+        await em.query(`UPDATE deliveries SET status = 'failed', detail = coalesce(detail, $2), updated_at = now() WHERE notification_id = $1 AND status = 'pending'`, [req.id, detail]);
         await recordOutcome(
           em,
           req,
@@ -270,6 +483,7 @@ export function createNotifyActivities(ds: DataSource, opts: { webhook?: YingjiC
           },
           'failed',
         );
+        return { reached };
       });
     },
 

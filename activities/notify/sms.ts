@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { SmsConfig, smsConfigFrom } from '../../apps/shared/config';
 import { isMobile } from '../../domain/responsibility/directory';
-import { ChannelUnavailableError, destinations, NotificationChannel, OutgoingNotification } from './channel';
+import { Acknowledgement, ChannelUnavailableError, deliverEach, DeliveryTarget, destinations, NotificationChannel, OutgoingNotification, RecipientRefusedError } from './channel';
 import { createAliyunGateway } from './sms/aliyun';
 import { SmsGateway, SmsRefusedError } from './sms/gateway';
 
@@ -46,45 +46,71 @@ export function outIdFor(notificationId: string, number: string): string {
 }
 
 /** Where the notice goes: directory mobiles of the recipients, then the plan's role numbers; each once. */
-export function smsNumbers(n: OutgoingNotification, config: Record<string, unknown>): { to: string[]; missing: string[] } {
-  const { to, missing, unusable } = destinations(n, config, smsNumber);
-  return { to, missing: [...missing, ...unusable.map((u) => `${u.role} (${u.address} is not a mobile number)`)] };
+export function smsNumbers(n: OutgoingNotification, config: Record<string, unknown>): { to: string[]; targets: DeliveryTarget[]; missing: string[] } {
+  const { to, targets, missing, unusable } = destinations(n, config, smsNumber);
+  return { to, targets, missing: [...missing, ...unusable.map((u) => `${u.role} (${u.address} is not a mobile number)`)] };
+}
+
+/** The text a task notice's SMS carries: the notice, then the code to reply with (it fits the one template variable). */
+export function smsText(message: string, ack?: Acknowledgement): string {
+  if (!ack) return smsContent(message);
+  const reply = ` 回复${ack.code}确认`;
+  const room = SMS_CONTENT_MAX - Array.from(reply).length;
+  const chars = Array.from(message.replace(/\s+/g, ' ').trim());
+  return `${chars.length <= room ? chars.join('') : `${chars.slice(0, room - 1).join('')}…`}${reply}`;
 }
 
 export function createSmsChannel(opts: SmsChannelOptions = {}): NotificationChannel {
-  return {
+  const settings = (): SmsConfig => {
+    let sms: SmsConfig | { missing: string[] };
+    try {
+      sms = opts.sms ?? smsConfigFrom(process.env);
+    } catch (err) {
+      throw new ChannelUnavailableError((err as Error).message);
+    }
+    if ('missing' in sms) throw new ChannelUnavailableError(`no SMS gateway configured (${sms.missing.join(', ')} not set)`);
+    return sms;
+  };
+  const channel: NotificationChannel = {
     name: 'sms',
-    async deliver(n, config) {
-      let sms: SmsConfig | { missing: string[] };
-      try {
-        sms = opts.sms ?? smsConfigFrom(process.env);
-      } catch (err) {
-        throw new ChannelUnavailableError((err as Error).message);
-      }
-      if ('missing' in sms) throw new ChannelUnavailableError(`no SMS gateway configured (${sms.missing.join(', ')} not set)`);
-      const { to, missing } = smsNumbers(n, config);
-      if (to.length === 0) {
+    deliver(n, config) {
+      const session = channel.open!(n, config);
+      const where = (opts.gateway ?? createAliyunGateway)(settings()).where;
+      return deliverEach(session, {
+        none: `SMS gateway ${where} refused every number`,
+        each: (accepted, refused) => {
+          const missing = smsNumbers(n, config).missing;
+          const notes = [refused.length ? `refused ${refused.join('; ')}` : '', missing.length ? `no mobile number for ${missing.join(', ')}` : ''].filter(Boolean);
+          return `accepted by SMS gateway ${where} for ${accepted.join(', ')}${notes.length ? `; ${notes.join('; ')}` : ''}`;
+        },
+      });
+    },
+    open(n, config) {
+      const sms = settings();
+      const { targets, missing } = smsNumbers(n, config);
+      if (targets.length === 0) {
         const who = missing.length ? `; no mobile number for ${missing.join(', ')}` : '';
         throw new ChannelUnavailableError(`no mobile number to send to (notify.channels.sms.to names none of ${n.audience.join(', ') || 'the audience'}${who})`);
       }
       const gateway = (opts.gateway ?? createAliyunGateway)(sms);
-      const templateParam = { [SMS_TEMPLATE_VARIABLE]: smsContent(n.message) };
-      const accepted: string[] = [];
-      const refused: string[] = [];
-      for (const number of to) {
-        try {
-          const r = await gateway.send({ phoneNumbers: [number], signName: sms.signName, templateCode: sms.templateCode, templateParam, outId: outIdFor(n.id, number) });
-          accepted.push(`${number} (BizId ${r.bizId})`);
-        } catch (err) {
-          if (!(err instanceof SmsRefusedError)) throw err; // not reached or busy: worth a retry
-          // One number refused: the others still get theirs. Any other refusal (key, signature, template) stops the notice.
-          if (err.code.startsWith('isv.MOBILE')) refused.push(`${number} (${err.message})`);
-          else throw ApplicationFailure.nonRetryable(err.message, 'SmsRefused');
-        }
-      }
-      if (accepted.length === 0) throw ApplicationFailure.nonRetryable(`SMS gateway ${gateway.where} refused every number: ${refused.join('; ')}`, 'SmsRefused');
-      const notes = [refused.length ? `refused ${refused.join('; ')}` : '', missing.length ? `no mobile number for ${missing.join(', ')}` : ''].filter(Boolean);
-      return { detail: `accepted by SMS gateway ${gateway.where} for ${accepted.join(', ')}${notes.length ? `; ${notes.join('; ')}` : ''}` };
+      return {
+        targets,
+        missing: missing.map((person) => ({ person, why: 'no mobile number in the team directory' })),
+        async send(target, ack) {
+          const templateParam = { [SMS_TEMPLATE_VARIABLE]: smsText(n.message, ack) };
+          try {
+            const r = await gateway.send({ phoneNumbers: [target.address], signName: sms.signName, templateCode: sms.templateCode, templateParam, outId: outIdFor(n.id, target.address) });
+            return { detail: `${target.address} (BizId ${r.bizId})` };
+          } catch (err) {
+            if (!(err instanceof SmsRefusedError)) throw err; // not reached or busy: worth a retry
+            // One number refused: the others still get theirs. Any other refusal (key, signature, template) stops the notice.
+            if (err.code.startsWith('isv.MOBILE')) throw new RecipientRefusedError(`${target.address} (${err.message})`);
+            throw ApplicationFailure.nonRetryable(err.message, 'SmsRefused');
+          }
+        },
+        close: () => undefined,
+      };
     },
   };
+  return channel;
 }

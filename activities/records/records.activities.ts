@@ -116,7 +116,9 @@ export interface EscalationFired {
   incidentId: string;
   /** Index of the rule in the plan's escalation chain. */
   rule: number;
+  /** The rule's time: past the deadline, or (`silence`) since the task opened with no acknowledgement. */
   after: string;
+  silence?: boolean;
   notified: string[];
   at: string;
 }
@@ -435,8 +437,10 @@ function createRecords(ds: DataSource) {
             kind: 'task.escalated',
             actor: 'yingji',
             taskId: e.taskId,
-            message: `Task overdue${e.after === '0m' ? '' : ` by ${e.after}`}: escalated to ${e.notified.join(', ')}`,
-            data: { rule: e.rule, notified: e.notified },
+            message: e.silence
+              ? `Task not acknowledged in ${e.after}: escalated to ${e.notified.join(', ')}`
+              : `Task overdue${e.after === '0m' ? '' : ` by ${e.after}`}: escalated to ${e.notified.join(', ')}`,
+            data: { rule: e.rule, notified: e.notified, ...(e.silence ? { silence: true } : {}) },
           },
           { action: 'task.escalate', subjectType: 'task', subjectId: e.taskId, detail: { rule: e.rule } },
         );

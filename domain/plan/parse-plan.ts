@@ -705,23 +705,7 @@ class PlanParser {
         return out.every((x): x is string => x !== undefined) ? out : undefined;
       }
       case 'channels': {
-        const items = r.list(f.value, f.path, `a list of channels (${CHANNELS.join(', ')})`);
-        if (!items) return undefined;
-        if (items.length === 0) {
-          r.problem(f.value, f.path, 'a notify step needs at least one channel');
-          return undefined;
-        }
-        const out: string[] = [];
-        let ok = true;
-        items.forEach((item, i) => {
-          const c = r.word(item, [...f.path, i], CHANNELS, `a channel: ${listWords(CHANNELS)}`);
-          if (c === undefined) ok = false;
-          else if (out.includes(c)) {
-            r.problem(item, [...f.path, i], `"${c}" is listed twice`);
-            ok = false;
-          } else out.push(c);
-        });
-        return ok ? out : undefined;
+        return this.channelList(f, 'a notify step needs at least one channel');
       }
       case 'message': {
         const s = this.text(f);
@@ -948,28 +932,63 @@ class PlanParser {
     if (!items) return undefined;
     const out: EscalationRule[] = [];
     let ok = true;
+    const what = 'an escalation rule: { after: 10m, notify: [commander] } (overdue) or { unacknowledged: 5m, notify: [owner-lead] } (silence)';
     items.forEach((item, i) => {
       const path = ['escalation', i];
-      const fields = r.fields(item, path, { allowed: ['after', 'notify'], required: ['after', 'notify'], what: 'an escalation rule: { after: 10m, notify: [commander] }' });
+      const fields = r.fields(item, path, { allowed: ['after', 'unacknowledged', 'notify', 'channels'], required: ['notify'], what });
       if (!fields) {
         ok = false;
         return;
       }
       const af = fields.get('after');
-      const after = af ? this.duration(af.value, af.path, { allowZero: true }) : undefined;
+      const uf = fields.get('unacknowledged');
+      if (Boolean(af) === Boolean(uf)) {
+        r.problem(item, path, af ? 'a rule is either overdue (after) or silence (unacknowledged), not both: make two rules' : `${what} needs "after" or "unacknowledged"`);
+        ok = false;
+        return;
+      }
+      const when = af ?? uf!;
+      const d = this.duration(when.value, when.path, { allowZero: Boolean(af) });
       const nf = fields.get('notify');
       const notify = nf ? this.roleList(nf, 'ok') : undefined;
-      if (!after || !notify) {
+      const cf = fields.get('channels');
+      const channels = cf ? this.channelList(cf) : undefined;
+      if (!d || !notify || (cf && !channels)) {
         ok = false;
         return;
       }
-      const prev = out[out.length - 1];
-      if (prev && after.ms < prev.afterMs) {
-        r.problem(af!.value, af!.path, `escalation rules go from the earliest to the latest: ${after.text} comes before the ${prev.after} of the rule above`);
+      const kind = af ? 'after' : 'unacknowledged';
+      const prev = [...out].reverse().find((e) => e[kind] !== undefined);
+      const prevMs = prev ? (af ? prev.afterMs : prev.unacknowledgedMs) : undefined;
+      if (prev && prevMs !== undefined && d.ms < prevMs) {
+        r.problem(when.value, when.path, `escalation rules go from the earliest to the latest: ${d.text} comes before the ${prev[kind]} of the rule above`);
         ok = false;
         return;
       }
-      out.push({ after: after.text, afterMs: after.ms, notify });
+      const extra = channels ? { channels } : {};
+      out.push(af ? { after: d.text, afterMs: d.ms, notify, ...extra } : { unacknowledged: d.text, unacknowledgedMs: d.ms, notify, ...extra });
+    });
+    return ok ? out : undefined;
+  }
+
+  /** A non-empty list of known channel names, each once. */
+  private channelList(f: Field, whenEmpty = 'name at least one channel'): string[] | undefined {
+    const r = this.r;
+    const items = r.list(f.value, f.path, `a list of channels (${CHANNELS.join(', ')})`);
+    if (!items) return undefined;
+    if (items.length === 0) {
+      r.problem(f.value, f.path, whenEmpty);
+      return undefined;
+    }
+    const out: string[] = [];
+    let ok = true;
+    items.forEach((item, i) => {
+      const c = r.word(item, [...f.path, i], CHANNELS, `a channel: ${listWords(CHANNELS)}`);
+      if (c === undefined) ok = false;
+      else if (out.includes(c)) {
+        r.problem(item, [...f.path, i], `"${c}" is listed twice`);
+        ok = false;
+      } else out.push(c);
     });
     return ok ? out : undefined;
   }

@@ -178,9 +178,15 @@ export function buildPlanSchema(): JsonSchema {
         rpo: { ...ref('duration'), description: 'Most data (by time) that may be lost' },
       }),
       steps: list(ref('step'), { minItems: 1, maxItems: PLAN_LIMITS.maxSteps }),
-      escalation: list(obj({ after: ref('duration'), notify: list(ref('roleRef'), { minItems: 1 }) }, ['after', 'notify']), {
-        description: 'Who is told when a step passes its deadline, earliest first',
-      }),
+      escalation: list(
+        {
+          oneOf: [
+            obj({ after: ref('duration'), notify: list(ref('roleRef'), { minItems: 1 }), channels: list({ enum: [...CHANNELS] }, { minItems: 1, uniqueItems: true }) }, ['after', 'notify']),
+            obj({ unacknowledged: ref('duration'), notify: list(ref('roleRef'), { minItems: 1 }), channels: list({ enum: [...CHANNELS] }, { minItems: 1, uniqueItems: true }) }, ['unacknowledged', 'notify']),
+          ],
+        },
+        { description: 'Who is told when a task passes its deadline (after) or stays unacknowledged (unacknowledged), earliest first' },
+      ),
       notify: obj({
         channels: obj(channelConfig),
         onStages: list({ enum: [...NOTIFY_STAGES] }, { uniqueItems: true }),

@@ -69,11 +69,15 @@ export interface DecisionStep extends StepBase {
 
 export type Step = ManualStep | AutomatedStep | NotifyStep | DecisionStep;
 
-export interface EscalationRule {
-  after: string;
-  afterMs: number;
-  notify: string[];
-}
+/**
+ * One rule of the escalation chain. Overdue (`after`): that long past a task's deadline. Silence
+ * (`unacknowledged`): that long after a task opened with nobody acknowledging it; an
+ * acknowledgement stops it. `channels` moves the notice to other channels (default: the plan's).
+ */
+export type EscalationRule = { notify: string[]; channels?: string[] } & (
+  | { after: string; afterMs: number; unacknowledged?: never; unacknowledgedMs?: never }
+  | { unacknowledged: string; unacknowledgedMs: number; after?: never; afterMs?: never }
+);
 
 export interface Plan {
   apiVersion: 'yingji/v1';

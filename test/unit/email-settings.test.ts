@@ -52,6 +52,6 @@ describe('email rendering', () => {
       { ...n, audience: ['finance'], recipients: [{ person: 'li-na', address: 'li.na@example.com' }, { person: 'wang', address: 'not-an-address' }] },
       { to: { finance: ['Li.Na@example.com', 'ar@example.com'], legal: 'legal@example.com' } },
     );
-    expect(got).toEqual({ to: ['li.na@example.com', 'ar@example.com'], missing: ['wang'] });
+    expect({ to: got.to, missing: got.missing }).toEqual({ to: ['li.na@example.com', 'ar@example.com'], missing: ['wang'] });
   });
 });
