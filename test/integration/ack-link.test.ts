@@ -3,11 +3,14 @@ import { ACK_LINK_TTL_MS, AckClaims, ackLinkId, signAckToken } from '../../domai
 import { ackLinkFor } from '../../apps/shared/ack-settings';
 import { chromiumMissingMessage, findChromium } from '../../apps/shared/chromium';
 import type { AuditRow } from './support/audit';
-import { As, Harness, openTask, reviewAndClose, startHarness } from './support/harness';
+import { As, eventually, Harness, openTask, reviewAndClose, startHarness } from './support/harness';
 
 // Acknowledge from the message, in a real browser: the signed link opens a page, its button
-// acknowledges through the incident's workflow, once.
+// acknowledges through the incident's workflow, and the silence escalation stays quiet for that task
+// while the task nobody acknowledged escalates.
 const SECRET = 'ack-link-test-secret-0123456789abcdef0123456789';
+
+type Timeline = Array<{ kind: string; taskId?: string | null; data?: Record<string, unknown> }>;
 
 describe('acknowledgement links in headless Chromium', () => {
   let h: Harness;
@@ -52,7 +55,7 @@ describe('acknowledgement links in headless Chromium', () => {
     return ((await as.get(`/tasks?incidentId=${incidentId}`).expect(200)).body as Array<{ id: string; state: string; acknowledgedBy?: string; escalations: number }>).find((t) => t.id === taskId)!;
   }
 
-  it('acknowledges once from the page, and refuses and audits forged and expired links', async () => {
+  it('acknowledges once from the page, stops that escalation, and refuses and audits forged and expired links', async () => {
     const commander = await h.as('zhang-wei', ['commander'], ['it-ops']);
     const dba = await h.as('liu-yang', ['responder'], ['dba']);
     const incidentId = (await commander.post('/incidents', { planId: 'ack-link-test' }).expect(201)).body.incident.id as string;
@@ -98,6 +101,15 @@ describe('acknowledgement links in headless Chromium', () => {
     const repost = await h.http.post(`/ack/${link.split('/ack/')[1]}`).expect(409);
     expect(repost.text).toContain('already used');
 
+    // Silence: the unacknowledged task escalates, the acknowledged one does not.
+    const escalated = await eventually('the silent task to escalate', async () => {
+      const d = (await commander.get(`/incidents/${incidentId}`).expect(200)).body as { timeline: Timeline };
+      const e = d.timeline.filter((x) => x.kind === 'task.escalated');
+      return e.some((x) => x.taskId === silent.id) ? e : undefined;
+    }, 40_000);
+    expect(escalated.filter((x) => x.taskId === acked.id)).toEqual([]);
+    expect((await task(dba, incidentId, acked.id)).escalations).toBe(0);
+
     // Acknowledged in the console meanwhile: its link says so and uses nothing.
     await dba.post(`/tasks/${silent.id}/acknowledge`, {}).expect(200);
     const late = await open(silentLink);
@@ -136,6 +148,7 @@ describe('acknowledgement links in headless Chromium', () => {
 
     // The incident finishes normally.
     for (const t of [acked, silent]) await dba.post(`/tasks/${t.id}/complete`, {}).expect(200);
-    await reviewAndClose(commander, incidentId);
+    const closed = await reviewAndClose(commander, incidentId);
+    expect((closed.timeline as Timeline).filter((e) => e.kind === 'task.escalated' && e.taskId === acked.id)).toEqual([]);
   });
 });

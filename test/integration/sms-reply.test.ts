@@ -107,7 +107,7 @@ describe('acknowledging by SMS reply through the gateway', () => {
     expect((await again.json()).answer.results[0].outcome).toBe('already-used');
     const page = await h.http.get(`/ack/${signAckToken(claims, ACK_SECRET)}`).expect(200);
     expect(page.text).toContain('already used');
-    expect(page.text).toContain('短信回复 SMS reply');
+    expect(page.text).toContain('Acknowledged by liu-yang through SMS reply');
 
     for (const t of [task, other]) await dba.post(`/tasks/${t.id}/complete`, {}).expect(200);
     await reviewAndClose(commander, incidentId);

@@ -80,12 +80,12 @@ export function acknowledgedPage(t: TaskFacts, at: Date): AckPage {
 
 /** The link was used before (by page or SMS reply): nothing changes. */
 export function usedPage(status: number, t: TaskFacts | undefined, use: { person: string; usedAt: Date; via: string }): AckPage {
-  const how = use.via === 'sms' ? '短信回复 SMS reply' : '链接 link';
+  const [zh, en] = use.via === 'sms' ? ['短信回复', 'SMS reply'] : ['链接', 'this link'];
   return page(
     status,
     '已使用 Already used',
     `<h1 id="result" class="no">此链接已使用 This link was already used</h1>${t ? facts(t) : ''}
-<p>已于 ${esc(beijingTime(use.usedAt))} 由 ${esc(use.person)} 通过${esc(how)}确认。Used by ${esc(use.person)} (${esc(how)}); nothing was changed now.</p>`,
+<p>${esc(use.person)} 已于 ${esc(beijingTime(use.usedAt))} 通过${zh}确认，本次未做任何更改。Acknowledged by ${esc(use.person)} through ${en}; nothing was changed now.</p>`,
   );
 }
 
