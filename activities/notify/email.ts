@@ -156,7 +156,7 @@ function failure(e: SmtpError, server: string): Error {
 export function createEmailChannel(opts: EmailChannelOptions = {}): NotificationChannel {
   const channel: NotificationChannel = {
     name: 'email',
-    deliver(n, config) {
+    async deliver(n, config) {
       const server = (opts.smtp ?? smtpSettings()).url;
       return deliverEach(channel.open!(n, config), {
         none: `SMTP ${new URL(server).host} refused every recipient`,

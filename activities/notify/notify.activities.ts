@@ -237,7 +237,7 @@ export function createNotifyActivities(ds: DataSource, opts: { webhook?: YingjiC
   }
 
   async function copies(db: EntityManager, id: string): Promise<DeliveryRow[]> {
-    return db.query(`SELECT recipient, person, status, detail FROM deliveries WHERE notification_id = $1 ORDER BY recipient`, [id]);
+    return db.query(`SELECT recipient, person, status, detail FROM deliveries WHERE notification_id = $1 ORDER BY sent_at NULLS LAST, updated_at, recipient`, [id]);
   }
 
   const people = (rows: DeliveryRow[], want: (s: string) => boolean) => [...new Set(rows.filter((r) => r.person && want(r.status)).map((r) => r.person!))];
@@ -286,7 +286,7 @@ export function createNotifyActivities(ds: DataSource, opts: { webhook?: YingjiC
       }
       const without = rows.filter((r) => r.status === 'unavailable');
       const notes = [refused.length ? `refused ${refused.map((r) => r.detail).join('; ')}` : '', without.length ? `not sent to ${without.map((r) => `${r.person} (${r.detail})`).join(', ')}` : ''].filter(Boolean);
-      const detail = `sent ${sent.length === 1 ? '1 copy' : `${sent.length} copies`}${notes.length ? `; ${notes.join('; ')}` : ''}`;
+      const detail = `accepted for ${sent.map((r) => r.detail).join(', ')}${notes.length ? `; ${notes.join('; ')}` : ''}`;
       return await inTransaction(qr, () => settle(db, req, { status: 'delivered', detail, attempts, reached: people(rows, (s) => s === 'sent'), unreached: people(rows, (s) => s !== 'sent') }));
     } finally {
       await db.query(`SELECT pg_advisory_unlock(hashtextextended($1, 7))`, [req.id]).catch(() => undefined);

@@ -73,7 +73,7 @@ export function createSmsChannel(opts: SmsChannelOptions = {}): NotificationChan
   };
   const channel: NotificationChannel = {
     name: 'sms',
-    deliver(n, config) {
+    async deliver(n, config) {
       const session = channel.open!(n, config);
       const where = (opts.gateway ?? createAliyunGateway)(settings()).where;
       return deliverEach(session, {

@@ -16,7 +16,7 @@ import type { LookupFunction } from 'node:net';
 import { isPlanVariableName, PLAN_VARIABLE_PREFIX } from '../../domain/yaml/plan-variables';
 import { keepAlive } from '../heartbeat';
 import { ChannelUnavailableError, NotificationChannel, OutgoingNotification } from './channel';
-import { checkedAddresses, RefusedDestinationError, Resolve } from './egress';
+import { checkedAddresses, RefusedDestinationError, Resolve, withDeploymentWebhook } from './egress';
 import { createLocalRobotPace, RobotPace, robotKey } from './robots/pace';
 import { finalRefusal } from './robots/refusals';
 import { dingtalkSignedUrl, feishuSignedBody } from './robots/sign';
@@ -47,6 +47,17 @@ export interface WebhookChannelOptions {
   /** The clock signatures are made with (tests); default Date.now. */
   now?: () => number;
 }
+
+/**
+ * The deployment's own robots, set by the operator like YINGJI_WEBHOOK_URL (`yingji up` points them
+ * at its local robot server): a plan that names `wecom`, `dingtalk` or `feishu` in a notify step
+ * without `notify.channels.<robot>.url` sends there, signed with the deployment's secret if any.
+ */
+export const DEPLOYMENT_ROBOTS: Readonly<Record<string, { url: string; secret?: string }>> = {
+  wecom: { url: 'YINGJI_WECOM_URL' },
+  dingtalk: { url: 'YINGJI_DINGTALK_URL', secret: 'YINGJI_DINGTALK_SECRET' },
+  feishu: { url: 'YINGJI_FEISHU_URL', secret: 'YINGJI_FEISHU_SECRET' },
+};
 
 /** Formats that are IM robots: paced per robot. */
 const ROBOT_FORMATS: readonly WebhookFormat[] = ['wecom', 'dingtalk', 'feishu'];
@@ -172,9 +183,15 @@ export function createWebhookChannel(opts: WebhookChannelOptions = {}): Notifica
   return {
     name,
     async deliver(n, config, egress = { allowHosts: [], strict: false }) {
-      const setting = `notify.channels.${name}.url`;
-      const raw = config.url;
-      if (typeof raw !== 'string' || raw.trim() === '') throw new ChannelUnavailableError(`no url configured (${setting})`);
+      const env = opts.env ?? process.env;
+      // A plan naming the robot without a url sends to the deployment's own robot, if it has one.
+      const own = config.url === undefined ? DEPLOYMENT_ROBOTS[name] : undefined;
+      const ownUrl = own ? (env[own.url] ?? '').trim() : '';
+      const setting = ownUrl ? own!.url : `notify.channels.${name}.url`;
+      const raw = ownUrl || config.url;
+      if (typeof raw !== 'string' || raw.trim() === '') throw new ChannelUnavailableError(`no url configured (${setting}${own ? ` or the deployment's ${own.url}` : ''})`);
+      // The operator set the deployment's robot: its host:port is allowed as YINGJI_WEBHOOK_URL's is.
+      if (ownUrl) egress = withDeploymentWebhook(egress, ownUrl);
       let url: URL;
       try {
         url = new URL(raw.trim());
@@ -190,7 +207,8 @@ export function createWebhookChannel(opts: WebhookChannelOptions = {}): Notifica
       }
       const f = format as WebhookFormat;
       const host = url.host;
-      const secret = robotSecret(name, f, config, opts.env ?? process.env);
+      const ownSecret = own?.secret ? (env[own.secret] ?? '').trim() : '';
+      const secret = ownUrl ? ownSecret || undefined : robotSecret(name, f, config, env);
       const robot = ROBOT_FORMATS.includes(f);
 
       // One attempt; for a robot it runs at the robot's turn, signed at that moment.

@@ -145,6 +145,22 @@ describe('IM robots: signed, refused, paced', () => {
     expect(r).toMatchObject({ status: 'unavailable', detail: "the robot's secret is not set: YINGJI_PLAN_TEST_NOT_SET is empty on the worker (notify.channels.dingtalk.secretEnv)" });
   });
 
+  it("a plan naming a robot without a url sends to the deployment's own robot (yingji up's local one), loopback allowed", async () => {
+    const strict = createNotifyActivities(h.db, { egress: { allowHosts: [], strict: false } });
+    const req = request('dt-deployment', 'dingtalk', {});
+    expect(await strict.sendNotification(req)).toMatchObject({ status: 'unavailable', detail: "no url configured (notify.channels.dingtalk.url or the deployment's YINGJI_DINGTALK_URL)" });
+    Object.assign(process.env, { YINGJI_DINGTALK_URL: robotUrl(base, ROBOTS.dingtalk), YINGJI_DINGTALK_SECRET: ROBOTS.dingtalk.secret });
+    try {
+      expect(await strict.sendNotification(request('dt-deployment-2', 'dingtalk', {}))).toMatchObject({ status: 'delivered' });
+      expect(kept('dt-deployment-2')).toHaveLength(1);
+      // A url in the plan still wins, and still has to be allowed.
+      expect(await strict.sendNotification(request('dt-plan-url', 'dingtalk', { url: robotUrl(base, ROBOTS.dingtalk) }))).toMatchObject({ status: 'refused' });
+    } finally {
+      delete process.env.YINGJI_DINGTALK_URL;
+      delete process.env.YINGJI_DINGTALK_SECRET;
+    }
+  });
+
   it('keeps tokens and secrets out of every record and of what the server kept', async () => {
     const stored =
       JSON.stringify(await h.db.query(`SELECT * FROM notifications`)) +

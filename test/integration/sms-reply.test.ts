@@ -4,9 +4,11 @@ import * as path from 'node:path';
 import { ACK_LINK_TTL_MS, AckClaims, ackCodeFor, ackLinkId, signAckToken } from '../../domain/acknowledgement/ack-link';
 import { rememberAckCode } from '../../apps/api/src/acknowledgements/acknowledgements.module';
 import { RunningSmsGateway, startSmsGateway } from '../../apps/sms-gateway/src';
+import { listSms } from '../../apps/sms-gateway/src';
+import { PROJECT_ROOT } from '../../apps/shared/config';
 import { freePort } from '../../scripts/stack/ports';
 import type { AuditRow } from './support/audit';
-import { As, Harness, openTask, reviewAndClose, startHarness } from './support/harness';
+import { As, eventually, Harness, openTask, reviewAndClose, startHarness } from './support/harness';
 
 // A task notice's SMS carries a six-digit code; the person answers it, the local SMS gateway reports
 // the reply to the API's callback as Aliyun's SmsUp (signed with the key secret), and the task is
@@ -14,8 +16,9 @@ import { As, Harness, openTask, reviewAndClose, startHarness } from './support/h
 // that number, changes nothing and is audited.
 const ACK_SECRET = 'sms-reply-test-ack-secret-0123456789abcdef0123';
 const KEY = { accessKeyId: 'LTAIreplytest', accessKeySecret: 'reply-test-key-s3cret' };
-const ENV = ['YINGJI_ACK_SECRET', 'YINGJI_SMS_URL', 'YINGJI_SMS_ACCESS_KEY_ID', 'YINGJI_SMS_ACCESS_KEY_SECRET', 'YINGJI_SMS_SIGN_NAME', 'YINGJI_SMS_TEMPLATE_CODE'];
+const ENV = ['YINGJI_DIRECTORY', 'YINGJI_ACK_SECRET', 'YINGJI_SMS_URL', 'YINGJI_SMS_ACCESS_KEY_ID', 'YINGJI_SMS_ACCESS_KEY_SECRET', 'YINGJI_SMS_SIGN_NAME', 'YINGJI_SMS_TEMPLATE_CODE'];
 const PHONE = '13800138001';
+const MOBILE = '13700137001';
 
 describe('acknowledging by SMS reply through the gateway', () => {
   let h: Harness;
@@ -26,7 +29,12 @@ describe('acknowledging by SMS reply through the gateway', () => {
   beforeAll(async () => {
     // The API reads the SMS key pair and the ack secret when it starts; the gateway needs the API's address.
     const port = await freePort();
+    // The example directory, with a mobile for liu-yang of the dba team (task notices go to people's own numbers).
+    const directory = fs.readFileSync(path.join(PROJECT_ROOT, 'plans', 'teams.example.yaml'), 'utf8').replace('liu.yang@example.com,', `liu.yang@example.com, phone: "+86 ${MOBILE}",`);
+    expect(directory).toContain(MOBILE);
+    fs.writeFileSync(path.join(dir, 'teams.yaml'), directory);
     Object.assign(process.env, {
+      YINGJI_DIRECTORY: path.join(dir, 'teams.yaml'),
       YINGJI_ACK_SECRET: ACK_SECRET,
       YINGJI_SMS_URL: `http://127.0.0.1:${port}`,
       YINGJI_SMS_ACCESS_KEY_ID: KEY.accessKeyId,
@@ -36,6 +44,7 @@ describe('acknowledging by SMS reply through the gateway', () => {
     });
     h = await startHarness();
     await h.publishPlan('test/plans/run/ack-link.yaml');
+    await h.publishPlan('test/plans/run/ack-sms.yaml');
     const replyUrl = `${h.baseUrl}/sms/replies`;
     gateway = await startSmsGateway({ host: '127.0.0.1', port, dir: path.join(dir, 'ok'), ...KEY, templateCode: 'SMS_YINGJI_NOTICE', replyUrl });
     // Same key id, another secret: what a forged report looks like.
@@ -110,6 +119,29 @@ describe('acknowledging by SMS reply through the gateway', () => {
     expect(page.text).toContain('Acknowledged by liu-yang through SMS reply');
 
     for (const t of [task, other]) await dba.post(`/tasks/${t.id}/complete`, {}).expect(200);
+    await reviewAndClose(commander, incidentId);
+  });
+
+  it("a real task notice by SMS carries the code, and the owner's reply acknowledges the task", async () => {
+    const commander = await h.as('zhang-wei', ['commander'], ['it-ops']);
+    const dba = await h.as('liu-yang', ['responder'], ['dba']);
+    const incidentId = (await commander.post('/incidents', { planId: 'ack-sms-test' }).expect(201)).body.incident.id as string;
+    const task = await openTask(dba, incidentId, (t) => t.stepId === 'sms-task');
+    // The worker's notice, as the gateway kept it: "... 回复<code>确认".
+    const text = await eventually('the task notice by SMS to liu-yang', async () => {
+      const m = listSms(gateway.dir).find((x) => x.phoneNumbers.includes(MOBILE) && x.templateParam.content.includes('回复'));
+      return m?.templateParam.content;
+    });
+    const code = /回复(\d{6})确认/.exec(text)?.[1];
+    expect(code).toMatch(/^\d{6}$/);
+
+    const r = await reply(gateway, MOBILE, code!);
+    expect((await r.json()).answer.results).toEqual([{ sequence_id: expect.any(Number), outcome: 'acknowledged', taskId: task.id }]);
+    expect(await taskState(dba, incidentId, task.id)).toMatchObject({ state: 'acknowledged', acknowledgedBy: 'liu-yang' });
+    const d = (await commander.get(`/incidents/${incidentId}`).expect(200)).body as { timeline: Array<{ kind: string; actor: string; taskId?: string }> };
+    expect(d.timeline).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'task.acknowledged', actor: 'liu-yang', taskId: task.id })]));
+
+    await dba.post(`/tasks/${task.id}/complete`, {}).expect(200);
     await reviewAndClose(commander, incidentId);
   });
 
