@@ -17,6 +17,7 @@ import { isPlanVariableName, PLAN_VARIABLE_PREFIX } from '../../domain/yaml/plan
 import { keepAlive } from '../heartbeat';
 import { ChannelUnavailableError, NotificationChannel, OutgoingNotification } from './channel';
 import { checkedAddresses, RefusedDestinationError, Resolve, withDeploymentWebhook } from './egress';
+import { DEPLOYMENT_ROBOTS } from './robots/deployment';
 import { createLocalRobotPace, RobotPace, robotKey } from './robots/pace';
 import { finalRefusal } from './robots/refusals';
 import { dingtalkSignedUrl, feishuSignedBody } from './robots/sign';
@@ -47,17 +48,6 @@ export interface WebhookChannelOptions {
   /** The clock signatures are made with (tests); default Date.now. */
   now?: () => number;
 }
-
-/**
- * The deployment's own robots, set by the operator like YINGJI_WEBHOOK_URL (`yingji up` points them
- * at its local robot server): a plan that names `wecom`, `dingtalk` or `feishu` in a notify step
- * without `notify.channels.<robot>.url` sends there, signed with the deployment's secret if any.
- */
-export const DEPLOYMENT_ROBOTS: Readonly<Record<string, { url: string; secret?: string }>> = {
-  wecom: { url: 'YINGJI_WECOM_URL' },
-  dingtalk: { url: 'YINGJI_DINGTALK_URL', secret: 'YINGJI_DINGTALK_SECRET' },
-  feishu: { url: 'YINGJI_FEISHU_URL', secret: 'YINGJI_FEISHU_SECRET' },
-};
 
 /** Formats that are IM robots: paced per robot. */
 const ROBOT_FORMATS: readonly WebhookFormat[] = ['wecom', 'dingtalk', 'feishu'];

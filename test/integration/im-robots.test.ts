@@ -7,7 +7,8 @@ import { ApplicationFailure } from '@temporalio/activity';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { listRobotMessages, listRobotRefusals, robotUrl } from '../../apps/im-robots/src';
+import { deploymentRobotEnv, listRobotMessages, listRobotRefusals, robotServerEnv, robotsForRun, robotUrl } from '../../apps/im-robots/src';
+import { imList } from '../../apps/cli/src/im-commands';
 import { createRecordActivities } from '../../activities/records/records.activities';
 import { createNotifyActivities, NotificationRequest, NotifyActivities } from '../../activities/notify/notify.activities';
 import { createPgRobotPace } from '../../activities/notify/robots/pace';
@@ -159,6 +160,30 @@ describe('IM robots: signed, refused, paced', () => {
       delete process.env.YINGJI_DINGTALK_URL;
       delete process.env.YINGJI_DINGTALK_SECRET;
     }
+  });
+
+  it('the robots `yingji up` makes for a run: the server and the worker get the same tokens and secrets, and `yingji im list` shows what arrived', async () => {
+    const runDir = path.join(path.dirname(dir), 'run-im');
+    const port = await freePort();
+    const robots = robotsForRun();
+    const run = runMain('apps/im-robots/src/main.ts', { YINGJI_IM_ROBOTS_PORT: String(port), YINGJI_IM_ROBOTS_DIR: runDir, ...robotServerEnv(robots) });
+    const worker = deploymentRobotEnv(`http://127.0.0.1:${port}`, robots);
+    try {
+      await eventually('the run robot server listening', async () => (run.output().includes('im-robots: listening') || run.child.exitCode !== null ? true : undefined), 60_000);
+      Object.assign(process.env, worker);
+      const strict = createNotifyActivities(h.db, { egress: { allowHosts: [], strict: false } });
+      for (const channel of ['dingtalk', 'feishu', 'wecom']) expect(await strict.sendNotification(request(`run-${channel}`, channel, {}))).toMatchObject({ status: 'delivered' });
+      const lines: string[] = [];
+      expect(imList(runDir, (l) => lines.push(l))).toBe(3);
+      expect(lines).toEqual(['dingtalk', 'feishu', 'wecom'].map((k) => expect.stringMatching(new RegExp(`^\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z {2}${k}:${k} {2}发票库故障 run-${k}$`))));
+      const refused: string[] = [];
+      expect(imList(runDir, (l) => refused.push(l), { refused: true })).toBe(0);
+      expect(run.output() + lines.join('\n')).not.toContain(robots[0].secret!);
+    } finally {
+      for (const k of Object.keys(worker)) delete process.env[k];
+      run.child.kill('SIGTERM');
+    }
+    expect(await run.exited).toBe(0);
   });
 
   it('keeps tokens and secrets out of every record and of what the server kept', async () => {

@@ -11,6 +11,7 @@ import { invoiceCommands } from './invoice-commands';
 import { backupCommands, recoveryTestCommand, restoreCommand } from './backup-commands';
 import { planCommands } from './plan-commands';
 import { drillCommands } from './drill-commands';
+import { imCommands } from './im-commands';
 import { mailCommands } from './mail-commands';
 import { smsCommands } from './sms-commands';
 import { tokenCommands } from './token-commands';
@@ -93,6 +94,7 @@ program.addCommand(recoveryTestCommand());
 program.addCommand(drillCommands());
 program.addCommand(mailCommands());
 program.addCommand(smsCommands());
+program.addCommand(imCommands());
 for (const c of sessionCommands()) program.addCommand(c);
 
 program.parseAsync(process.argv).catch(fail);

@@ -9,6 +9,8 @@ import { temporalTls } from '../../shared/temporal-connection';
 import { createDataSource, runMigrations } from '../../../migrations/data-source';
 import { publishPlanText } from '../../api/src/plans/publish';
 import { DEFAULT_SMS_TEMPLATE_CODE } from '../../sms-gateway/src/config';
+import { DEFAULT_IM_ROBOTS_PORT, deploymentRobotEnv, imRobotsDir, OWN_ROBOT_SETTINGS, robotServerEnv, robotsForRun } from '../../im-robots/src/config';
+import { portFrom } from '../../shared/listen';
 import { ensureDatabase, startPostgres, stopChild, PostgresServer } from '../../../scripts/stack/postgres';
 import { isPortOpen, waitFor } from '../../../scripts/stack/ports';
 import { ensureTemporalCli } from '../../../scripts/stack/temporal-cli';
@@ -28,6 +30,8 @@ export interface StackInfo {
   mail?: { smtp: string; dir: string };
   /** The local SMS gateway's address and folder, when it runs (YINGJI_SMS_URL and YINGJI_SMS_ACCESS_KEY_ID unset). */
   sms?: { url: string; dir: string };
+  /** The local IM robot server's address and folder, when it runs (no YINGJI_WECOM_URL, YINGJI_DINGTALK_URL nor YINGJI_FEISHU_URL set). */
+  im?: { url: string; dir: string };
   logs: string;
 }
 
@@ -45,7 +49,7 @@ export function readStack(config: YingjiConfig): StackInfo | undefined {
 }
 
 /** The compiled entry of an app (apps are run from dist/, built by `npm run build`). */
-type App = 'api' | 'worker' | 'tax-platform' | 'mail-sink' | 'sms-gateway';
+type App = 'api' | 'worker' | 'tax-platform' | 'mail-sink' | 'sms-gateway' | 'im-robots';
 
 function appEntry(app: App): string {
   const file = path.join(PROJECT_ROOT, 'dist', 'apps', app, 'src', 'main.js');
@@ -175,6 +179,25 @@ export async function runStack(config: YingjiConfig, log: (line: string) => void
         YINGJI_SMS_TEMPLATE_CODE: templateCode,
       });
     }
+    // Chat robots likewise, unless the user named one of their own: a DingTalk, Feishu and WeCom
+    // robot server checking tokens and signatures made for this run (the worker gets the same, as
+    // the deployment's robots) and keeping each message under the data folder (`yingji im list`).
+    let im: StackInfo['im'];
+    if (!OWN_ROBOT_SETTINGS.some((k) => (process.env[k] ?? '').trim())) {
+      const port = portFrom(process.env, 'YINGJI_IM_ROBOTS_PORT', DEFAULT_IM_ROBOTS_PORT);
+      const dir = imRobotsDir(config.dataDir);
+      const robots = robotsForRun();
+      const server = spawnApp(
+        'im-robots',
+        { ...process.env, YINGJI_IM_ROBOTS_HOST: '127.0.0.1', YINGJI_IM_ROBOTS_PORT: String(port), YINGJI_IM_ROBOTS_DIR: dir, ...robotServerEnv(robots) },
+        path.join(logsDir(config), 'im-robots.log'),
+      );
+      watch('im-robots', server);
+      apps.push(server);
+      await waitFor(`the IM robot server on 127.0.0.1:${port} (log: ${logsDir(config)}/im-robots.log)`, () => isPortOpen(port), 30_000, server);
+      im = { url: `http://127.0.0.1:${port}`, dir };
+      Object.assign(env, deploymentRobotEnv(im.url, robots));
+    }
     const worker = spawnApp('worker', env, path.join(logsDir(config), 'worker.log'));
     watch('worker', worker);
     apps.push(worker);
@@ -200,6 +223,7 @@ export async function runStack(config: YingjiConfig, log: (line: string) => void
       taxPlatform: config.taxPlatformUrl,
       mail,
       sms,
+      im,
       logs: logsDir(config),
     };
     fs.writeFileSync(stackFile(config), JSON.stringify(info, null, 2));
@@ -248,6 +272,7 @@ export function printAddresses(info: StackInfo, log: (line: string) => void): vo
   if (info.taxPlatform) log(`  tax platform ${info.taxPlatform}   (simulator unless TAX_PLATFORM_URL is set)`);
   if (info.mail) log(`  mail sink    ${info.mail.smtp}   (messages in ${info.mail.dir}; \`yingji mail list\`)`);
   if (info.sms) log(`  SMS gateway  ${info.sms.url}   (messages in ${info.sms.dir}; \`yingji sms list\`)`);
+  if (info.im) log(`  IM robots    ${info.im.url}   (messages in ${info.im.dir}; \`yingji im list\`)`);
   log(`  logs         ${info.logs}`);
 }
 

@@ -2,7 +2,9 @@
 // loopback only, messages under the data folder's im/ (where `yingji im list` reads them). Each
 // robot is configured by its token (WeCom: key) and, for DingTalk and Feishu, the secret messages
 // must be signed with; the worker gets the same secret through the variable its plan names.
+import { randomBytes, randomUUID } from 'node:crypto';
 import * as path from 'node:path';
+import { DEPLOYMENT_ROBOTS } from '../../../activities/notify/robots/deployment';
 import { PROJECT_ROOT } from '../../shared/config';
 import { isLoopback, portFrom } from '../../shared/listen';
 
@@ -52,8 +54,49 @@ export function imRobotsConfig(env: NodeJS.ProcessEnv = process.env): ImRobotsCo
   const key = get('YINGJI_IM_ROBOT_WECOM_KEY');
   if (key) robots.push({ kind: 'wecom', name: 'wecom', token: key });
   if (robots.length === 0) throw new Error('no robot configured: set YINGJI_IM_ROBOT_DINGTALK_TOKEN, YINGJI_IM_ROBOT_FEISHU_TOKEN or YINGJI_IM_ROBOT_WECOM_KEY');
-  const dataDir = path.resolve(env.YINGJI_DATA_DIR ?? path.join(PROJECT_ROOT, '.data'));
-  return { host, port, dir: path.resolve(env.YINGJI_IM_ROBOTS_DIR || path.join(dataDir, 'im')), robots };
+  return { host, port, dir: imRobotsDir(path.resolve(env.YINGJI_DATA_DIR ?? path.join(PROJECT_ROOT, '.data')), env), robots };
+}
+
+/** Where the robot server keeps messages: YINGJI_IM_ROBOTS_DIR, else the data folder's im/. */
+export function imRobotsDir(dataDir: string, env: NodeJS.ProcessEnv = process.env): string {
+  return path.resolve(env.YINGJI_IM_ROBOTS_DIR || path.join(dataDir, 'im'));
+}
+
+/** The variables that name a robot of the user's own: with any set, `yingji up` runs no robot server. */
+export const OWN_ROBOT_SETTINGS = Object.values(DEPLOYMENT_ROBOTS).map((r) => r.url);
+
+/** One robot per kind for one run of the embedded stack, with tokens and secrets made for it. */
+export function robotsForRun(): ImRobot[] {
+  const hex = (n: number) => randomBytes(n).toString('hex');
+  return [
+    { kind: 'dingtalk', name: 'dingtalk', token: hex(32), secret: `SEC${hex(32)}` },
+    { kind: 'feishu', name: 'feishu', token: randomUUID(), secret: randomBytes(16).toString('base64url') },
+    { kind: 'wecom', name: 'wecom', token: randomUUID() },
+  ];
+}
+
+/** The robot server's settings for `robots` (YINGJI_IM_ROBOT_*), one robot per kind. */
+export function robotServerEnv(robots: ImRobot[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const r of robots) {
+    if (r.kind === 'wecom') out.YINGJI_IM_ROBOT_WECOM_KEY = r.token;
+    else {
+      out[`YINGJI_IM_ROBOT_${r.kind.toUpperCase()}_TOKEN`] = r.token;
+      if (r.secret) out[`YINGJI_IM_ROBOT_${r.kind.toUpperCase()}_SECRET`] = r.secret;
+    }
+  }
+  return out;
+}
+
+/** The worker's deployment robots (YINGJI_DINGTALK_URL, YINGJI_DINGTALK_SECRET, ...) for `robots` on the server at `base`. */
+export function deploymentRobotEnv(base: string, robots: ImRobot[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const r of robots) {
+    const setting = DEPLOYMENT_ROBOTS[r.kind];
+    out[setting.url] = robotUrl(base, r);
+    if (setting.secret && r.secret) out[setting.secret] = r.secret;
+  }
+  return out;
 }
 
 /** The webhook URL a plan names for `robot` on a server at `base` (it holds the token: a secret). */
