@@ -80,19 +80,25 @@ describe('IM robots: signed, refused, paced', () => {
       YINGJI_IM_ROBOT_FEISHU_SECRET: ROBOTS.feishu.secret,
       YINGJI_IM_ROBOT_WECOM_KEY: ROBOTS.wecom.token,
     });
-    Object.assign(process.env, VARIABLES);
-    h = await startHarness({ worker: false });
+    base = `http://127.0.0.1:${port}`;
+    // The worker's settings: the secrets, the robots' URLs for the workflow test's plan, and loopback allowed for this server.
+    Object.assign(process.env, VARIABLES, {
+      YINGJI_PLAN_TEST_DINGTALK_URL: robotUrl(base, ROBOTS.dingtalk),
+      YINGJI_PLAN_TEST_FEISHU_URL: robotUrl(base, ROBOTS.feishu),
+      YINGJI_WEBHOOK_ALLOW_HOSTS: `127.0.0.1:${port}`,
+    });
+    h = await startHarness();
     await eventually('the robot server listening', async () => (server.output().includes('im-robots: listening') || server.child.exitCode !== null ? true : undefined), 60_000);
     expect(server.output()).toContain(`im-robots: listening on http://127.0.0.1:${port} (dingtalk, feishu, wecom), keeping messages in ${dir}`);
-    base = `http://127.0.0.1:${port}`;
     await h.publishPlan('hello-drill.yaml');
+    await h.publishPlan('test/plans/run/robot-notices.yaml');
     await createRecordActivities(h.db).recordIncidentOpened({
       incidentId: INCIDENT, planId: 'hello-drill', planVersion: 1, title: 'robots test', mode: 'live', facts: {}, launchedBy: 'test', at: AT,
     });
     notify = createNotifyActivities(h.db, { egress: ALLOW_LOOPBACK });
   });
   afterAll(async () => {
-    for (const k of Object.keys(VARIABLES)) delete process.env[k];
+    for (const k of [...Object.keys(VARIABLES), 'YINGJI_PLAN_TEST_DINGTALK_URL', 'YINGJI_PLAN_TEST_FEISHU_URL', 'YINGJI_WEBHOOK_ALLOW_HOSTS']) delete process.env[k];
     server?.child.kill('SIGTERM');
     if (server) expect(await server.exited).toBe(0);
     await h?.close();
@@ -184,6 +190,27 @@ describe('IM robots: signed, refused, paced', () => {
       run.child.kill('SIGTERM');
     }
     expect(await run.exited).toBe(0);
+  });
+
+  it('through a real incident: the notify step reaches the DingTalk robot, and the Feishu robot with the wrong secret is failed after one attempt', async () => {
+    const commander = await h.as('zhang-wei', ['commander'], ['it-ops']);
+    const id = (await commander.post('/incidents', { planId: 'robot-notices' }).expect(201)).body.incident.id;
+    const rows = await eventually('both robot notices settled', async () => {
+      const r: Array<{ channel: string; status: string; attempts: number; detail: string }> = await h.db.query(
+        `SELECT channel, status, attempts, detail FROM notifications WHERE incident_id = $1 AND step_id = 'tell-finance' ORDER BY channel`,
+        [id],
+      );
+      return r.length === 2 && r.every((n) => n.status !== 'pending') ? r : undefined;
+    });
+    expect(rows).toEqual([
+      expect.objectContaining({ channel: 'dingtalk', status: 'delivered', attempts: 1 }),
+      expect.objectContaining({ channel: 'feishu', status: 'failed', attempts: 1, detail: expect.stringContaining('refused the message: code 19021') }),
+    ]);
+    expect(listRobotMessages(dir).filter((m) => m.text === '发票库故障 Invoice database down').map((m) => m.kind)).toEqual(['dingtalk']);
+    // The published plan keeps the variable's name, never the secret.
+    const plan = JSON.stringify(await h.db.query(`SELECT parsed, source_text FROM plan_versions WHERE plan_id = 'robot-notices'`));
+    expect(plan).toContain('YINGJI_PLAN_TEST_WRONG_SECRET');
+    expect(plan).not.toContain(VARIABLES.YINGJI_PLAN_TEST_WRONG_SECRET);
   });
 
   it('keeps tokens and secrets out of every record and of what the server kept', async () => {
