@@ -1,72 +1,16 @@
 // Email against a real SMTP server (smtp-server in-process on 127.0.0.1, messages read back with
 // mailparser): what arrives, STARTTLS with a self-signed certificate trusted or not, a refused
 // login or mailbox recorded with the server's reply, and the notify activity's row for email.
-import { ParsedMail, simpleParser } from 'mailparser';
 import * as fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { generate } from 'selfsigned';
-import { SMTPServer, SMTPServerOptions } from 'smtp-server';
 import { createRecordActivities } from '../../activities/records/records.activities';
 import { OutgoingNotification } from '../../activities/notify/channel';
 import { createEmailChannel } from '../../activities/notify/email';
 import { createNotifyActivities, NotificationRequest } from '../../activities/notify/notify.activities';
 import { Harness, startHarness } from './support/harness';
-
-interface Inbox {
-  url: string;
-  received: Array<{ mail: ParsedMail; rcpt: string[]; secure: boolean; user?: string }>;
-  /** SMTP connections opened so far. */
-  connections: () => number;
-  close(): Promise<void>;
-}
-
-/** A real SMTP server: `unknown@` mailboxes are refused (550); with `login`, only that user/password gets in. */
-async function startSmtp(opts: { tls?: { key: string; cert: string }; login?: { user: string; pass: string } } = {}): Promise<Inbox> {
-  const received: Inbox['received'] = [];
-  let connections = 0;
-  const options: SMTPServerOptions = {
-    onConnect(_session, cb) {
-      connections += 1;
-      cb();
-    },
-    logger: false,
-    disabledCommands: opts.login ? [] : ['AUTH'],
-    authOptional: !opts.login,
-    allowInsecureAuth: true,
-    ...(opts.tls ? { key: opts.tls.key, cert: opts.tls.cert } : { hideSTARTTLS: true }),
-    onAuth(auth, _session, cb) {
-      if (auth.username === opts.login?.user && auth.password === opts.login?.pass) return cb(null, { user: auth.username });
-      const err = new Error('Authentication credentials invalid') as Error & { responseCode: number };
-      err.responseCode = 535;
-      cb(err);
-    },
-    onRcptTo(address, _session, cb) {
-      if (address.address.startsWith('unknown@')) {
-        const err = new Error('No such mailbox here') as Error & { responseCode: number };
-        err.responseCode = 550;
-        return cb(err);
-      }
-      cb();
-    },
-    onData(stream, session, cb) {
-      simpleParser(stream).then(
-        (mail) => {
-          received.push({ mail, rcpt: session.envelope.rcptTo.map((r) => r.address), secure: session.secure, user: session.user as string | undefined });
-          cb();
-        },
-        (err: Error) => cb(err),
-      );
-    },
-  };
-  const server = new SMTPServer(options);
-  server.on('error', () => undefined); // a client dropping its TLS handshake is not the test's failure
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.server.address() as AddressInfo).port;
-  const auth = opts.login ? `${opts.login.user}:${encodeURIComponent(opts.login.pass)}@` : '';
-  return { url: `smtp://${auth}127.0.0.1:${port}`, received, connections: () => connections, close: () => new Promise((r) => server.close(() => r())) };
-}
+import { Inbox, startSmtp } from './support/smtp-inbox';
 
 const AT = '2026-11-23T08:00:00.000Z';
 const FROM = '应急 Yingji <yingji@ops.example.com>';
