@@ -236,3 +236,13 @@ export function createWebhookChannel(opts: WebhookChannelOptions = {}): Notifica
     },
   };
 }
+
+/**
+ * The chat channels (`webhook`, `wecom`, `dingtalk`, `feishu`, `slack`) sharing one pace, e.g.
+ * `createPgRobotPace(ds)` so every worker keeps each robot within its 20 a minute.
+ */
+export function pacedRobotChannels(pace: RobotPace): (name: string) => NotificationChannel | undefined {
+  const chats = (['wecom', 'dingtalk', 'feishu', 'slack'] as const).map((f) => createWebhookChannel({ name: f, format: f, pace }));
+  const channels = new Map([createWebhookChannel({ pace }), ...chats].map((c) => [c.name, c]));
+  return (name) => channels.get(name);
+}

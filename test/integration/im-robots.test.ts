@@ -12,7 +12,7 @@ import { imList } from '../../apps/cli/src/im-commands';
 import { createRecordActivities } from '../../activities/records/records.activities';
 import { createNotifyActivities, NotificationRequest, NotifyActivities } from '../../activities/notify/notify.activities';
 import { createPgRobotPace } from '../../activities/notify/robots/pace';
-import { createWebhookChannel } from '../../activities/notify/webhook';
+import { pacedRobotChannels } from '../../activities/notify/webhook';
 import { freePort } from '../../scripts/stack/ports';
 import { eventually, Harness, startHarness } from './support/harness';
 import { runMain } from './support/ts-process';
@@ -228,7 +228,7 @@ describe('IM robots: signed, refused, paced', () => {
     const windowMs = 2_000;
     // Two paces on their own pools: two workers sharing the robot's limit through PostgreSQL.
     const paces = [createPgRobotPace(h.db, { windowMs, pollMs: 50 }), createPgRobotPace(h.db, { windowMs, pollMs: 50 })];
-    const channels = paces.map((pace) => createWebhookChannel({ name: 'dingtalk', format: 'dingtalk', pace }));
+    const channels = paces.map((pace) => pacedRobotChannels(pace)('dingtalk')!);
     const config = { url: robotUrl(base, ROBOTS.dingtalk), secretEnv: 'YINGJI_PLAN_TEST_DINGTALK_SECRET' };
     const ids = Array.from({ length: 25 }, (_, i) => `pace-${String(i).padStart(2, '0')}`);
     const queued = async () => Number((await h.db.query(`SELECT last_value, is_called FROM robot_sends_id_seq`)).map((r: { last_value: string; is_called: boolean }) => (r.is_called ? r.last_value : 0))[0]);

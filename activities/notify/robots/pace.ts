@@ -181,5 +181,6 @@ function poolLike(ds: DataSource): Pool {
     database: o.database,
     ssl: o.ssl as boolean | undefined,
     max: 2,
+    allowExitOnIdle: true, // a worker shutting down is not held open by the pace
   });
 }
