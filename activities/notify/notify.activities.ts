@@ -8,6 +8,8 @@ import { appendAudit } from '../records/audit-log';
 import { recordEvent } from '../records/timeline';
 import { Acknowledgement, ChannelUnavailableError, channelFor, DeliveryTarget, NotificationChannel, OutgoingNotification, PersonalSession, RecipientRefusedError, unavailableReason } from './channel';
 import { RefusedDestinationError, withDeploymentWebhook } from './egress';
+import { createPgRobotPace } from './robots/pace';
+import { pacedRobotChannels } from './webhook';
 
 /** The mark every drill notification starts with (drills-and-scoring.md). */
 export const DRILL_MARK = '【演练 DRILL】 ';
@@ -194,10 +196,12 @@ function alertRequest(a: DeploymentAlert): NotificationRequest {
  */
 export function createNotifyActivities(ds: DataSource, opts: { webhook?: YingjiConfig['webhook']; egress?: WebhookEgress } = {}) {
   const egress = withDeploymentWebhook(opts.egress ?? webhookEgressFrom(process.env), opts.webhook?.url);
+  // Every worker keeps each robot within its 20 a minute, through PostgreSQL (robot_sends).
+  const chats = pacedRobotChannels(createPgRobotPace(ds));
   function routeFor(req: NotificationRequest): Route {
-    const webhook = channelFor('webhook');
+    const webhook = chats('webhook');
     if (!req.incidentId) return opts.webhook && webhook ? { channel: webhook, config: { ...opts.webhook } } : { unavailable: NO_DEPLOYMENT_WEBHOOK };
-    const channel = channelFor(req.channel);
+    const channel = chats(req.channel) ?? channelFor(req.channel);
     if (!channel) return { unavailable: unavailableReason(req.channel) };
     const fallback = req.channel === 'webhook' && !req.channelConfig?.url && opts.webhook;
     return { channel, config: fallback ? { ...opts.webhook } : (req.channelConfig ?? {}) };
