@@ -124,6 +124,9 @@ export async function runStack(config: YingjiConfig, log: (line: string) => void
       TEMPORAL_NAMESPACE: config.temporal.namespace,
       YINGJI_API_PORT: String(config.apiPort),
       TAX_PLATFORM_URL: config.taxPlatformUrl,
+      // One secret for the worker (signs acknowledgement links) and the API (checks them), kept so links
+      // survive a restart; links point at the API (YINGJI_PUBLIC_URL, default its own address).
+      YINGJI_ACK_SECRET: process.env.YINGJI_ACK_SECRET || persistentSecret(path.join(config.dataDir, 'ack-secret')),
     };
     const watch = (name: string, child: ChildProcess) =>
       child.once('exit', (code) => {
@@ -164,7 +167,7 @@ export async function runStack(config: YingjiConfig, log: (line: string) => void
       const templateCode = process.env.YINGJI_SMS_TEMPLATE_CODE || DEFAULT_SMS_TEMPLATE_CODE;
       const gw = spawnApp(
         'sms-gateway',
-        { ...process.env, YINGJI_SMS_GATEWAY_HOST: '127.0.0.1', YINGJI_SMS_GATEWAY_PORT: String(port), YINGJI_SMS_GATEWAY_DIR: dir, YINGJI_SMS_GATEWAY_ACCESS_KEY_ID: key.id, YINGJI_SMS_GATEWAY_ACCESS_KEY_SECRET: key.secret, YINGJI_SMS_GATEWAY_TEMPLATE_CODE: templateCode },
+        { ...process.env, YINGJI_SMS_GATEWAY_HOST: '127.0.0.1', YINGJI_SMS_GATEWAY_PORT: String(port), YINGJI_SMS_GATEWAY_DIR: dir, YINGJI_SMS_GATEWAY_ACCESS_KEY_ID: key.id, YINGJI_SMS_GATEWAY_ACCESS_KEY_SECRET: key.secret, YINGJI_SMS_GATEWAY_TEMPLATE_CODE: templateCode, YINGJI_SMS_GATEWAY_REPLY_URL: `http://127.0.0.1:${config.apiPort}/sms/replies` },
         path.join(logsDir(config), 'sms-gateway.log'),
       );
       watch('sms-gateway', gw);
@@ -308,4 +311,11 @@ export async function stopDetached(config: YingjiConfig): Promise<boolean> {
     }
   }, 60_000);
   return true;
+}
+
+/** A secret made once for this machine's stack (mode 0600 under the data folder), then read back. */
+function persistentSecret(file: string): string {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  if (!fs.existsSync(file)) fs.writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
+  return fs.readFileSync(file, 'utf8').trim();
 }
