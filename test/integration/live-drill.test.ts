@@ -8,6 +8,7 @@ import { expectedDecisions, respondUntilClosed } from '../../apps/cli/src/simula
 import { directoryTeams } from '../../apps/cli/src/simulation';
 import { backupDeps } from '../../apps/shared/backups';
 import { screenshotReport } from '../../apps/shared/chromium';
+import { listMail, RunningMailSink, startMailSink } from '../../apps/mail-sink/src';
 import { startTaxPlatform } from '../../apps/tax-platform/src';
 import type { RunningTaxPlatform } from '../../apps/tax-platform/src';
 import type { Plan } from '../../domain/plan/plan.types';
@@ -40,6 +41,7 @@ describe('live drill of einvoice-db-crash', () => {
   const unrecoverable = new Set<string>();
   let drillServer: PostgresServer;
   let sim: RunningTaxPlatform;
+  let mail: RunningMailSink;
   const drillUrlOf = (db: string) => drillServer.url(db);
 
   beforeAll(async () => {
@@ -51,6 +53,9 @@ describe('live drill of einvoice-db-crash', () => {
     // The plan resyncs with the tax platform: the drill gets its own tenant of a real simulator.
     sim = await startTaxPlatform({ databaseUrl: urlOf(`${source}_sim`), port: 0 });
     process.env.TAX_PLATFORM_URL = sim.url;
+    // Its messages really go out, to a real SMTP server (the stack's mail sink), as in the demo.
+    mail = await startMailSink({ host: '127.0.0.1', port: 0, dir: path.join(dir, 'mail') });
+    process.env.YINGJI_SMTP_URL = mail.url;
     h = await startHarness();
     await prepareInvoiceDatabase(urlOf(source));
     await generateInvoices(urlOf(source), { count: 100_000, seed: 7 });
@@ -78,6 +83,8 @@ describe('live drill of einvoice-db-crash', () => {
 
   afterAll(async () => {
     await h?.close();
+    await mail?.stop();
+    delete process.env.YINGJI_SMTP_URL;
     await dropDatabase(adminUrl(), source);
     await drillServer?.stop();
     await sim?.stop();
@@ -150,6 +157,13 @@ describe('live drill of einvoice-db-crash', () => {
     expect(done.notifications.length).toBeGreaterThan(0);
     const marks = await h.db.query(`SELECT drill, message FROM notifications WHERE incident_id = $1`, [drillId]);
     for (const n of marks) expect(n).toMatchObject({ drill: true, message: expect.stringMatching(/^【演练 DRILL】/) });
+    // Communication scores because messages were delivered: each point is backed by a copy the SMTP server accepted.
+    const communication = (drill.score.parts as Array<{ part: string; points: number }>).find((p) => p.part === 'communication')!;
+    expect(communication.points).toBeGreaterThan(0);
+    const sent = await h.db.query(`SELECT count(*)::int AS n FROM deliveries d JOIN notifications n ON n.id = d.notification_id WHERE n.incident_id = $1 AND d.status = 'sent'`, [drillId]);
+    const kept = (await listMail(mail.dir)).filter((m) => m.subject.startsWith('【演练 DRILL】') && m.subject.includes(drillId));
+    expect(kept.length).toBe(sent[0].n);
+    expect(kept.length).toBeGreaterThan(0);
     // (The score and the sandbox's end come after the close: read the timeline again.)
     const final = await commander.get<{ timeline: Array<{ kind: string }> }>(`/incidents/${drillId}`);
     expect(final.timeline.map((e) => e.kind)).toEqual(expect.arrayContaining(['drill.opened', 'drill.sandbox', 'drill.fault', 'drill.loss', 'drill.scored', 'drill.sandbox-dropped']));
