@@ -147,6 +147,14 @@ interface DeliveryRow {
 
 const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
 
+/** "2 people and the plan's address for commander, 1 not reached": who the sent copies went to. */
+function copiesText(sent: DeliveryRow[], unreached: number): string {
+  const persons = sent.filter((r) => r.person).length;
+  const roles = [...new Set(sent.filter((r) => !r.person).map((r) => r.recipient.split(':')[1]))];
+  const parts = [persons ? (persons === 1 ? '1 person' : `${persons} people`) : '', roles.length ? `the plan's address for ${roles.join(', ')}` : ''].filter(Boolean);
+  return `${parts.join(' and ')}${unreached ? `, ${unreached} not reached` : ''}`;
+}
+
 function auditOf(req: NotificationRequest, status: string) {
   return {
     action: 'notification.send',
@@ -291,7 +299,7 @@ export function createNotifyActivities(ds: DataSource, opts: { webhook?: YingjiC
       const without = rows.filter((r) => r.status === 'unavailable');
       const notes = [refused.length ? `refused ${refused.map((r) => r.detail).join('; ')}` : '', without.length ? `not sent to ${without.map((r) => `${r.person} (${r.detail})`).join(', ')}` : ''].filter(Boolean);
       const detail = `accepted for ${sent.map((r) => r.detail).join(', ')}${notes.length ? `; ${notes.join('; ')}` : ''}`;
-      return await inTransaction(qr, () => settle(db, req, { status: 'delivered', detail, attempts, reached: people(rows, (s) => s === 'sent'), unreached: people(rows, (s) => s !== 'sent') }));
+      return await inTransaction(qr, () => settle(db, req, { status: 'delivered', detail, attempts, reached: people(rows, (s) => s === 'sent'), unreached: people(rows, (s) => s !== 'sent'), copies: sent }));
     } finally {
       await db.query(`SELECT pg_advisory_unlock(hashtextextended($1, 7))`, [req.id]).catch(() => undefined);
       await qr.release();
@@ -336,11 +344,11 @@ export function createNotifyActivities(ds: DataSource, opts: { webhook?: YingjiC
   }
 
   /** Writes a notice's final status and its timeline event (and audit entry). */
-  async function settle(em: EntityManager, req: NotificationRequest, r: Omit<NotificationResult, 'id'> & { status: 'delivered' | 'unavailable' | 'refused' }): Promise<NotificationResult> {
+  async function settle(em: EntityManager, req: NotificationRequest, r: Omit<NotificationResult, 'id'> & { status: 'delivered' | 'unavailable' | 'refused'; copies?: DeliveryRow[] }): Promise<NotificationResult> {
     if (r.status === 'delivered') {
       const deliveredAt = new Date();
       await em.query(`UPDATE notifications SET status = 'delivered', attempts = $2, detail = $3, delivered_at = $4 WHERE id = $1`, [req.id, r.attempts, r.detail, deliveredAt]);
-      const who = r.reached ? `${plural(r.reached.length, 'person').replace('persons', 'people')}${r.unreached?.length ? `, ${r.unreached.length} not reached` : ''}` : plural(req.recipients.length, 'recipient');
+      const who = r.copies ? copiesText(r.copies, r.unreached?.length ?? 0) : plural(req.recipients.length, 'recipient');
       await recordOutcome(
         em,
         req,
@@ -352,7 +360,7 @@ export function createNotifyActivities(ds: DataSource, opts: { webhook?: YingjiC
         },
         'delivered',
       );
-      return { id: req.id, ...r };
+      return { id: req.id, status: r.status, detail: r.detail, attempts: r.attempts, reached: r.reached, unreached: r.unreached };
     }
     await em.query(`UPDATE notifications SET status = $4, attempts = $2, detail = $3 WHERE id = $1`, [req.id, r.attempts, r.detail, r.status]);
     await recordOutcome(
@@ -366,7 +374,7 @@ export function createNotifyActivities(ds: DataSource, opts: { webhook?: YingjiC
       },
       r.status,
     );
-    return { id: req.id, ...r };
+    return { id: req.id, status: r.status, detail: r.detail, attempts: r.attempts, reached: r.reached, unreached: r.unreached };
   }
 
   const activities = {
