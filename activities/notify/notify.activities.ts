@@ -183,6 +183,9 @@ async function recordOutcome(
   await appendAudit(em, { key: e.key, at, actor: 'yingji', ...audit, outcome: 'ok', detail: { ...audit.detail, message: e.message } });
 }
 
+/** YINGJI_ALERT_EMAIL: the operators' addresses, comma-separated. */
+const alertEmails = () => (process.env.YINGJI_ALERT_EMAIL ?? '').split(',').map((a) => a.trim()).filter(Boolean);
+
 function alertRequest(a: DeploymentAlert): NotificationRequest {
   return { id: a.id, subject: a.subject, reason: a.reason, channel: 'webhook', channelConfig: {}, audience: [], recipients: [], message: a.message, drill: false, at: a.at };
 }
@@ -208,6 +211,7 @@ export function createNotifyActivities(ds: DataSource, opts: { webhook?: YingjiC
   const chats = pacedRobotChannels(createPgRobotPace(ds));
   function routeFor(req: NotificationRequest): Route {
     const webhook = chats('webhook');
+    if (!req.incidentId && req.channel === 'email') return { channel: channelFor('email')!, config: req.channelConfig };
     if (!req.incidentId) return opts.webhook && webhook ? { channel: webhook, config: { ...opts.webhook } } : { unavailable: NO_DEPLOYMENT_WEBHOOK };
     const channel = chats(req.channel) ?? channelFor(req.channel);
     if (!channel) return { unavailable: unavailableReason(req.channel) };
@@ -377,6 +381,18 @@ export function createNotifyActivities(ds: DataSource, opts: { webhook?: YingjiC
     return { id: req.id, status: r.status, detail: r.detail, attempts: r.attempts, reached: r.reached, unreached: r.unreached };
   }
 
+  /** The alert's email copy, once (its own row); a failure is recorded, and never holds the webhook back. */
+  async function alertByEmail(alert: DeploymentAlert): Promise<void> {
+    const to = alertEmails();
+    if (to.length === 0) return;
+    const req: NotificationRequest = { ...alertRequest(alert), id: `${alert.id}:email`, channel: 'email', channelConfig: { to: { operators: to } }, audience: ['operators'] };
+    try {
+      await activities.sendNotification(req);
+    } catch (err) {
+      await activities.recordNotificationFailed(req, errorText(err));
+    }
+  }
+
   const activities = {
     async sendNotification(req: NotificationRequest): Promise<NotificationResult> {
       const personal = req.incidentId ? channelFor(req.channel) : undefined;
@@ -499,8 +515,12 @@ export function createNotifyActivities(ds: DataSource, opts: { webhook?: YingjiC
       });
     },
 
-    /** A deployment alert to YINGJI_WEBHOOK_URL; without one it is recorded `unavailable` (NO_DEPLOYMENT_WEBHOOK). */
+    /**
+     * A deployment alert to YINGJI_WEBHOOK_URL (without one it is recorded `unavailable`,
+     * NO_DEPLOYMENT_WEBHOOK), and by email to the operators in YINGJI_ALERT_EMAIL when set.
+     */
     async sendDeploymentAlert(alert: DeploymentAlert): Promise<NotificationResult> {
+      await alertByEmail(alert);
       return activities.sendNotification(alertRequest(alert));
     },
 

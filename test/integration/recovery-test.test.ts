@@ -10,6 +10,7 @@ import { backupKeyring, backupStore } from '../../apps/shared/backups';
 import { ensureRecoveryTestSchedule, RECOVERY_TEST_SCHEDULE } from '../../apps/shared/schedules';
 import { canConnect, dropDatabase } from '../../scripts/stack/postgres';
 import { Harness, startHarness } from './support/harness';
+import { Inbox, startSmtp } from './support/smtp-inbox';
 import { adminUrl, urlOf } from './support/databases';
 
 interface Received {
@@ -48,6 +49,7 @@ function samples(text: string): Record<string, number> {
 describe('recovery tests', () => {
   let h: Harness;
   let rx: Awaited<ReturnType<typeof startReceiver>>;
+  let smtp: Inbox;
   let source: string;
   let fullId: string;
 
@@ -56,6 +58,10 @@ describe('recovery tests', () => {
     process.env.INVOICE_DATABASE_URL = urlOf(source);
     rx = await startReceiver();
     process.env.YINGJI_WEBHOOK_URL = rx.url;
+    // The operators also get a failed recovery test by email, on a real SMTP server.
+    smtp = await startSmtp();
+    process.env.YINGJI_SMTP_URL = smtp.url;
+    process.env.YINGJI_ALERT_EMAIL = 'ops@example.com, dba-oncall@example.com';
     h = await startHarness();
     await prepareInvoiceDatabase(urlOf(source));
     await generateInvoices(urlOf(source), { count: 4000, seed: 8 });
@@ -66,6 +72,9 @@ describe('recovery tests', () => {
     await dropDatabase(adminUrl(), source);
     delete process.env.INVOICE_DATABASE_URL;
     delete process.env.YINGJI_WEBHOOK_URL;
+    delete process.env.YINGJI_SMTP_URL;
+    delete process.env.YINGJI_ALERT_EMAIL;
+    await smtp?.close();
     rx?.server.closeAllConnections();
     await new Promise((r) => rx?.server.close(r));
   });
@@ -115,11 +124,16 @@ describe('recovery tests', () => {
     expect(row.ok).toBe(false);
     expect(row.error).toMatch(new RegExp(`backup ${fullId}, chunk 1`));
 
-    // One alert, to the deployment's webhook, about the run and not about any incident.
+    // One alert, to the deployment's webhook and by email to the operators, about the run and not about any incident.
     const alert = { id: 'rt-bad:alert', subject: 'recovery-test:rt-bad', reason: 'recovery-test.failed', message: `恢复测试失败 Recovery test failed: ${row.error}` };
     expect(await notifications()).toEqual([
       { ...alert, incident_id: null, channel: 'webhook', status: 'delivered', attempts: 1, detail: expect.stringMatching(/^HTTP 200 from 127\.0\.0\.1:\d+ \(generic\)$/) },
+      { ...alert, id: 'rt-bad:alert:email', incident_id: null, channel: 'email', status: 'delivered', attempts: 1, detail: expect.stringMatching(/for ops@example\.com, dba-oncall@example\.com$/) },
     ]);
+    expect(smtp.received.map((m) => m.rcpt[0])).toEqual(['ops@example.com', 'dba-oncall@example.com']);
+    expect(smtp.received[0].mail.subject).toBe('[应急 Yingji] 恢复测试失败 Recovery test failed · recovery-test:rt-bad');
+    expect(smtp.received[0].mail.text).toContain(`chunk 1`);
+    expect(smtp.received[0].mail.html).toContain('恢复测试失败 Recovery test failed');
     expect(rx.received).toHaveLength(1);
     expect(rx.received[0].headers['idempotency-key']).toBe('rt-bad:alert');
     expect(rx.received[0].body).toMatchObject({ ...alert, incidentId: null, drill: false });
@@ -130,7 +144,8 @@ describe('recovery tests', () => {
     const again = await createNotifyActivities(h.db, { webhook: h.config.webhook }).sendDeploymentAlert({ ...alert, at: new Date().toISOString() });
     expect(again).toMatchObject({ id: 'rt-bad:alert', status: 'delivered', attempts: 1 });
     expect(rx.received).toHaveLength(1);
-    expect(await notifications()).toHaveLength(1);
+    expect(smtp.received).toHaveLength(2);
+    expect(await notifications()).toHaveLength(2);
 
     const { values } = await metrics();
     expect(values.yingji_recovery_test_last_run_ok).toBe(0);
