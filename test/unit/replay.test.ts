@@ -6,7 +6,7 @@ import { WORKFLOWS_PATH } from '../../apps/worker/src/worker';
 // Recorded histories of real runs must replay against today's workflow code: a change that
 // would break running incidents shows up here as a nondeterminism error. Guard changes with
 // patched(); re-record with `YINGJI_RECORD_HISTORIES=1 npx jest --selectProjects integration`.
-// Histories of older code stay in a folder each (before-issue-11/, before-issue-12/): the patched() branches must keep
+// Histories of older code stay in a folder each (before-issue-11/, before-issue-12/, before-issue-13/): the patched() branches must keep
 // replaying them while today's histories exercise the new branches.
 const dir = path.join(__dirname, '..', 'histories');
 
@@ -17,7 +17,7 @@ describe('recorded workflow histories replay', () => {
     .sort();
 
   it('has recorded histories of the hello drill and at least three shipped e-invoice plans, of today and of older code', () => {
-    for (const folder of ['', 'before-issue-11/', 'before-issue-12/']) {
+    for (const folder of ['', 'before-issue-11/', 'before-issue-12/', 'before-issue-13/']) {
       expect(files).toEqual(expect.arrayContaining([`${folder}hello-drill.json`]));
       expect(files.filter((f) => f.startsWith(`${folder}einvoice-`)).length).toBeGreaterThanOrEqual(3);
     }
