@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import { isIP } from 'node:net';
 import * as nodemailer from 'nodemailer';
 import { SmtpConfig, smtpConfigFrom } from '../../apps/shared/config';
+import { isLoopback } from '../../apps/shared/listen';
 import { EMAIL_PATTERN } from '../../domain/plan/vocabulary';
 import { Acknowledgement, ChannelUnavailableError, deliverEach, DeliveryTarget, destinations, NotificationChannel, OutgoingNotification, RecipientRefusedError } from './channel';
 // (A cycle through channel.ts, harmless: the mark is read when a notice is rendered, not at load.)
@@ -107,7 +108,7 @@ export function renderEmail(n: OutgoingNotification, ack?: Acknowledgement): { s
 function transportOptions(smtp: SmtpConfig) {
   const u = new URL(smtp.url);
   const secure = u.protocol === 'smtps:';
-  const loopback = u.hostname === 'localhost' || u.hostname === '[::1]' || /^127\./.test(u.hostname);
+  const loopback = isLoopback(u.hostname);
   const user = decodeURIComponent(u.username);
   const host = u.hostname.replace(/^\[|\]$/g, '');
   return {

@@ -1,3 +1,4 @@
+import { isLoopback } from './listen';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { taxPlatformConfig } from '../tax-platform/src/config';
@@ -141,7 +142,7 @@ export function smsConfigFrom(env: NodeJS.ProcessEnv): SmsConfig | { missing: st
     throw new Error(`YINGJI_SMS_URL must be an http:// or https:// address without a login or query (e.g. ${DEFAULT_SMS_URL}), got "${u ? redactUrl(url) : '(not a URL)'}"`);
   }
   // A secret over plain HTTP would be readable on the way: only to this machine.
-  if (u.protocol === 'http:' && !(u.hostname === 'localhost' || u.hostname === '[::1]' || /^127\./.test(u.hostname))) {
+  if (u.protocol === 'http:' && !isLoopback(u.hostname)) {
     throw new Error(`YINGJI_SMS_URL must use https:// off this machine, got "${url}"`);
   }
   return {
