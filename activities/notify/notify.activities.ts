@@ -405,80 +405,19 @@ export function createNotifyActivities(ds: DataSource, opts: { webhook?: YingjiC
           return { result: { id: req.id, status: row.status as NotificationResult['status'], detail: row.detail ?? '', attempts: row.attempts } };
         }
         const attempts = row.attempts + 1;
-        const message = drillMarked(req.message, req.drill);
-        const n: OutgoingNotification = {
-          id: req.id,
-          incidentId: req.incidentId,
-          subject: req.subject,
-          stepId: req.stepId,
-          reason: req.reason,
-          audience: req.audience,
-          recipients: req.recipients,
-          message,
-          drill: req.drill,
-          at: req.at,
-        };
-
         const route = routeFor(req);
-        let delivered: { detail: string } | undefined;
-        let unavailable: string | undefined;
-        let refused: string | undefined;
-        if ('unavailable' in route) {
-          unavailable = route.unavailable;
-        } else {
-          try {
-            delivered = await route.channel.deliver(n, route.config, egress);
-          } catch (err) {
-            if (err instanceof ChannelUnavailableError) {
-              unavailable = err.message;
-            } else if (err instanceof RefusedDestinationError) {
-              refused = `refused: ${err.message}`;
-            } else {
-              // Keep the attempt and why it failed; the row stays pending and Temporal retries.
-              await em.query(`UPDATE notifications SET attempts = $2, detail = $3 WHERE id = $1`, [req.id, attempts, errorText(err)]);
-              return { error: err instanceof Error ? err : new Error(errorText(err)) };
-            }
-          }
+        if ('unavailable' in route) return { result: await settle(em, req, { status: 'unavailable', detail: route.unavailable, attempts }) };
+        let delivered: { detail: string };
+        try {
+          delivered = await route.channel.deliver(outgoing(req), route.config, egress);
+        } catch (err) {
+          if (err instanceof ChannelUnavailableError) return { result: await settle(em, req, { status: 'unavailable', detail: err.message, attempts }) };
+          if (err instanceof RefusedDestinationError) return { result: await settle(em, req, { status: 'refused', detail: `refused: ${err.message}`, attempts }) };
+          // Keep the attempt and why it failed; the row stays pending and Temporal retries.
+          await em.query(`UPDATE notifications SET attempts = $2, detail = $3 WHERE id = $1`, [req.id, attempts, errorText(err)]);
+          return { error: err instanceof Error ? err : new Error(errorText(err)) };
         }
-
-        if (delivered) {
-          const deliveredAt = new Date();
-          await em.query(`UPDATE notifications SET status = 'delivered', attempts = $2, detail = $3, delivered_at = $4 WHERE id = $1`, [
-            req.id,
-            attempts,
-            delivered.detail,
-            deliveredAt,
-          ]);
-          const who = req.recipients.length === 1 ? '1 recipient' : `${req.recipients.length} recipients`;
-          await recordOutcome(
-            em,
-            req,
-            {
-              key: req.id,
-              kind: 'notification.delivered',
-              message: `Notified ${req.audience.length ? req.audience.join(', ') : 'no audience'} via ${req.channel} (${who})`,
-              data: { notificationId: req.id, channel: req.channel, reason: req.reason, stepId: req.stepId, audience: req.audience, recipients: req.recipients.map((r) => r.person), drill: req.drill, attempts, deliveredAt: deliveredAt.toISOString(), detail: delivered.detail },
-            },
-            'delivered',
-          );
-          return { result: { id: req.id, status: 'delivered', detail: delivered.detail, attempts } };
-        }
-
-        const status = refused ? 'refused' : 'unavailable';
-        const detail = refused ?? unavailable ?? 'not sent';
-        await em.query(`UPDATE notifications SET status = $4, attempts = $2, detail = $3 WHERE id = $1`, [req.id, attempts, detail, status]);
-        await recordOutcome(
-          em,
-          req,
-          {
-            key: req.id,
-            kind: `notification.${status}`,
-            message: `${req.channel} notification not sent: ${detail}`,
-            data: { notificationId: req.id, channel: req.channel, reason: req.reason, stepId: req.stepId, audience: req.audience, drill: req.drill, detail },
-          },
-          status,
-        );
-        return { result: { id: req.id, status, detail, attempts } };
+        return { result: await settle(em, req, { status: 'delivered', detail: delivered.detail, attempts }) };
       });
       if ('error' in outcome) throw outcome.error;
       return outcome.result;
