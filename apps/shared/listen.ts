@@ -1,4 +1,6 @@
 // Where the stack's small servers listen: port settings and the loopback rule, one home.
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 /** Loopback addresses: only processes on this machine can reach them. (A URL's host goes without its [ ].) */
 export function isLoopback(host: string): boolean {
@@ -13,4 +15,22 @@ export function portFrom(env: NodeJS.ProcessEnv, name: string, fallback: number)
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} must be a port number (0-65535), got "${raw}"`);
   return n;
+}
+
+/** Starts `server` on host:port (0: any free port); its URL, port and a stop that drops open connections too. */
+export async function listenHttp(server: Server, host: string, port: number): Promise<{ url: string; port: number; stop(): Promise<void> }> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const bound = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}`,
+    port: bound,
+    stop: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
 }

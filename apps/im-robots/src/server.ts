@@ -4,7 +4,7 @@
 // use the robots' codes and JSON shapes, and are kept too.
 import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenHttp } from '../../shared/listen';
 import { dingtalkSign, feishuSign, sameSignature, SIGN_WINDOW_MS } from '../../../activities/notify/robots/sign';
 import { ImRobot, ImRobotsConfig, RobotKind } from './config';
 import { keepRobotMessage, keepRobotRefusal } from './store';
@@ -123,21 +123,6 @@ export async function startImRobots(config: ImRobotsConfig): Promise<RunningImRo
       res.writeHead(200, { 'content-type': 'application/json;charset=utf-8' }).end(JSON.stringify(out.body));
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  return {
-    url: `http://${host}:${port}`,
-    port,
-    dir: config.dir,
-    robots: config.robots.map((r) => r.name),
-    stop: () =>
-      new Promise((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
+  const listening = await listenHttp(server, config.host, config.port);
+  return { ...listening, dir: config.dir, robots: config.robots.map((r) => r.name) };
 }

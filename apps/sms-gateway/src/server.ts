@@ -4,7 +4,7 @@
 // POST /_gateway/replies simulates a person's answer and reports it to Yingji (replies.ts).
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenHttp } from '../../shared/listen';
 import { signature } from '../../../activities/notify/sms/aliyun';
 import { isMobile } from '../../../domain/responsibility/directory';
 import { SmsGatewayConfig } from './config';
@@ -141,20 +141,6 @@ export async function startSmsGateway(config: SmsGatewayConfig): Promise<Running
       send(502, { error: `could not report the reply: ${(err as Error).message}` });
     }
   };
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  return {
-    url: `http://${host}:${port}`,
-    port,
-    dir: config.dir,
-    stop: () =>
-      new Promise((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
+  const listening = await listenHttp(server, config.host, config.port);
+  return { ...listening, dir: config.dir };
 }
