@@ -98,6 +98,11 @@ test('task notice with a link by email; a refused login falls back to SMS; nobod
   const fallback = (await h.db.query(`SELECT status FROM notifications WHERE incident_id = $1 AND reason = 'step:tell-finance' AND channel = 'sms'`, [id]))[0];
   expect(fallback).toEqual({ status: 'delivered' });
   expect(smtp.received.length).toBe(before);
+  // The incident shows each copy: hers by email failed with the server's answer, then sent by SMS.
+  const notices = (await commander.get(`/incidents/${id}`).expect(200)).body.notifications as Array<{ reason: string; channel: string; deliveries: unknown[] }>;
+  const copiesOf = (channel: string) => notices.find((n) => n.reason === 'step:tell-finance' && n.channel === channel)?.deliveries;
+  expect(copiesOf('email')).toEqual([expect.objectContaining({ person: 'li-na', address: 'li.na@example.com', status: 'failed', detail: expect.stringMatching(/535/) })]);
+  expect(copiesOf('sms')).toEqual([expect.objectContaining({ person: 'li-na', address: '13800138002', status: 'sent', attempts: 1 })]);
 
   // 3. Legal's only person has neither email nor mobile: the step fails loudly and the commander is asked to tell them.
   const byHand = await openTask(commander, id, (t) => t.stepId === 'tell-legal');

@@ -119,8 +119,12 @@ export class IncidentsService {
       this.tasks.find({ where: { incidentId: id }, order: { createdAt: 'ASC', id: 'ASC' } }),
       this.timeline.find({ where: { incidentId: id }, order: { at: 'ASC', id: 'ASC' } }),
       this.db.query(
-        `SELECT id, step_id AS "stepId", reason, channel, audience, recipients, status, attempts, detail, drill, created_at AS "createdAt", delivered_at AS "deliveredAt"
-           FROM notifications WHERE incident_id = $1 ORDER BY created_at, id`,
+        // Person channels keep one record per copy (deliveries): who got theirs, who did not and why.
+        `SELECT id, step_id AS "stepId", reason, channel, audience, recipients, status, attempts, detail, drill, created_at AS "createdAt", delivered_at AS "deliveredAt",
+                coalesce((SELECT json_agg(json_build_object('recipient', d.recipient, 'person', d.person, 'address', d.address, 'status', d.status,
+                                                            'attempts', d.attempts, 'detail', d.detail, 'sentAt', d.sent_at) ORDER BY d.sent_at NULLS LAST, d.recipient)
+                            FROM deliveries d WHERE d.notification_id = n.id), '[]'::json) AS deliveries
+           FROM notifications n WHERE incident_id = $1 ORDER BY created_at, id`,
         [id],
       ),
       this.db.query(`SELECT id, text, owner, to_char(due_date, 'YYYY-MM-DD') AS due, created_by AS "createdBy", finding_id AS "findingId", step_id AS "stepId" FROM review_findings WHERE incident_id = $1 ORDER BY id`, [id]),
