@@ -1,6 +1,6 @@
-// SMS adapter: one templated text message per mobile number through an Aliyun-style SendSms
-// gateway (YINGJI_SMS_URL, default Aliyun's dysmsapi), each with a stable OutId so a retried send
-// is recognisable as the same message. Who gets it: each recipient's `sms` contact from the team
+// SMS adapter: one templated text message per mobile number through the provider's SendSms
+// (YINGJI_SMS_PROVIDER: Aliyun's dysmsapi by default, or Tencent Cloud's; YINGJI_SMS_URL), each with
+// a stable OutId so a retried send is recognisable as the same message. Who gets it: each recipient's `sms` contact from the team
 // directory when it is a mobile number, plus the plan's role numbers (`notify.channels.sms.to`).
 import { ApplicationFailure } from '@temporalio/activity';
 import { createHash } from 'node:crypto';
@@ -10,6 +10,7 @@ import { isMobile } from '../../domain/responsibility/directory';
 import { Acknowledgement, ChannelUnavailableError, deliverEach, DeliveryTarget, destinations, NotificationChannel, OutgoingNotification, RecipientRefusedError } from './channel';
 import { createAliyunGateway } from './sms/aliyun';
 import { SmsGateway, SmsRefusedError } from './sms/gateway';
+import { createTencentGateway, TENCENT_SMS_REGION, tencentRefusesNumber } from './sms/tencent';
 
 /**
  * The most characters the template variable carries. Aliyun caps a template variable's value at
@@ -23,8 +24,19 @@ export const SMS_TEMPLATE_VARIABLE = 'content';
 export interface SmsChannelOptions {
   /** Fixed settings (tests); default: read from the environment on each delivery. */
   sms?: SmsConfig;
-  /** Another provider than Aliyun's SendSms (made from the settings). */
+  /** Another provider than the one the settings name (made from the settings). */
   gateway?: (config: SmsConfig) => SmsGateway;
+}
+
+/** The provider the settings name: Aliyun's SendSms unless YINGJI_SMS_PROVIDER=tencent. */
+export function gatewayFor(sms: SmsConfig): SmsGateway {
+  if (sms.provider !== 'tencent') return createAliyunGateway(sms);
+  return createTencentGateway({ url: sms.url, secretId: sms.accessKeyId, secretKey: sms.accessKeySecret, appId: sms.appId ?? '', region: sms.region ?? TENCENT_SMS_REGION });
+}
+
+/** A provider's refusal of one number (badly written, unsubscribed): the others still get theirs. */
+function refusesNumber(code: string): boolean {
+  return code.startsWith('isv.MOBILE') || tencentRefusesNumber(code);
 }
 
 /** The notice shortened to what one template variable may hold (counted in characters, not bytes). */
@@ -75,7 +87,7 @@ export function createSmsChannel(opts: SmsChannelOptions = {}): NotificationChan
     name: 'sms',
     async deliver(n, config) {
       const session = channel.open!(n, config);
-      const where = (opts.gateway ?? createAliyunGateway)(settings()).where;
+      const where = (opts.gateway ?? gatewayFor)(settings()).where;
       return deliverEach(session, {
         none: `SMS gateway ${where} refused every number`,
         each: (accepted, refused) => {
@@ -92,7 +104,7 @@ export function createSmsChannel(opts: SmsChannelOptions = {}): NotificationChan
         const who = missing.length ? `; no mobile number for ${missing.join(', ')}` : '';
         throw new ChannelUnavailableError(`no mobile number to send to (notify.channels.sms.to names none of ${n.audience.join(', ') || 'the audience'}${who})`);
       }
-      const gateway = (opts.gateway ?? createAliyunGateway)(sms);
+      const gateway = (opts.gateway ?? gatewayFor)(sms);
       return {
         targets,
         missing: missing.map((person) => ({ person, why: 'no mobile number in the team directory' })),
@@ -104,7 +116,7 @@ export function createSmsChannel(opts: SmsChannelOptions = {}): NotificationChan
           } catch (err) {
             if (!(err instanceof SmsRefusedError)) throw err; // not reached or busy: worth a retry
             // One number refused: the others still get theirs. Any other refusal (key, signature, template) stops the notice.
-            if (err.code.startsWith('isv.MOBILE')) throw new RecipientRefusedError(`${target.address} (${err.message})`);
+            if (refusesNumber(err.code)) throw new RecipientRefusedError(`${target.address} (${err.message})`);
             throw ApplicationFailure.nonRetryable(err.message, 'SmsRefused');
           }
         },

@@ -108,30 +108,45 @@ export function smtpConfigFrom(env: NodeJS.ProcessEnv): SmtpConfig | undefined {
 export const DEFAULT_SMS_URL = 'https://dysmsapi.aliyuncs.com';
 
 /**
- * Text messages through an Aliyun-style SendSms gateway. The key secret signs each request and is
- * never printed, logged, nor stored (it comes from the environment only).
+ * Text messages through a provider's SendSms: Aliyun's (dysmsapi) or Tencent Cloud's
+ * (YINGJI_SMS_PROVIDER). The key secret signs each request and is never printed, logged, nor
+ * stored (it comes from the environment only).
  */
 export interface SmsConfig {
+  /** Whose SendSms (YINGJI_SMS_PROVIDER): `aliyun` when unset. */
+  provider?: 'aliyun' | 'tencent';
   url: string;
+  /** Aliyun's AccessKeyId, Tencent's SecretId. */
   accessKeyId: string;
+  /** Aliyun's AccessKeySecret, Tencent's SecretKey. */
   accessKeySecret: string;
   /** The approved signature, shown as 【SignName】 (YINGJI_SMS_SIGN_NAME). */
   signName: string;
-  /** The approved template with a `${content}` variable (YINGJI_SMS_TEMPLATE_CODE). */
+  /** The approved template with one variable, the notice (YINGJI_SMS_TEMPLATE_CODE; Tencent's TemplateId). */
   templateCode: string;
+  /** Tencent only: the SMS application's SdkAppId (YINGJI_SMS_APP_ID). */
+  appId?: string;
+  /** Tencent only: X-TC-Region (YINGJI_SMS_REGION, default ap-guangzhou). */
+  region?: string;
 }
 
 /**
- * YINGJI_SMS_URL (default Aliyun's), YINGJI_SMS_ACCESS_KEY_ID, YINGJI_SMS_ACCESS_KEY_SECRET,
- * YINGJI_SMS_SIGN_NAME, YINGJI_SMS_TEMPLATE_CODE. Returns the settings that are missing instead
- * when any is unset (the channel is then `unavailable`, naming them); a bad URL throws.
+ * YINGJI_SMS_PROVIDER (aliyun, the default, or tencent), YINGJI_SMS_URL (default the provider's
+ * endpoint), YINGJI_SMS_ACCESS_KEY_ID, YINGJI_SMS_ACCESS_KEY_SECRET, YINGJI_SMS_SIGN_NAME,
+ * YINGJI_SMS_TEMPLATE_CODE; for Tencent also YINGJI_SMS_APP_ID and YINGJI_SMS_REGION (default
+ * ap-guangzhou). Returns the settings that are missing instead when any is unset (the channel is
+ * then `unavailable`, naming them); a bad provider, URL, app id or region throws.
  */
 export function smsConfigFrom(env: NodeJS.ProcessEnv): SmsConfig | { missing: string[] } {
   const get = (k: string) => (env[k] ?? '').trim();
-  const names = ['YINGJI_SMS_ACCESS_KEY_ID', 'YINGJI_SMS_ACCESS_KEY_SECRET', 'YINGJI_SMS_SIGN_NAME', 'YINGJI_SMS_TEMPLATE_CODE'];
+  const chosen = get('YINGJI_SMS_PROVIDER').toLowerCase() || 'aliyun';
+  if (chosen !== 'aliyun' && chosen !== 'tencent') throw new Error(`YINGJI_SMS_PROVIDER must be aliyun or tencent, got "${get('YINGJI_SMS_PROVIDER')}"`);
+  const provider = chosen === 'tencent' ? 'tencent' : 'aliyun';
+  const names = ['YINGJI_SMS_ACCESS_KEY_ID', 'YINGJI_SMS_ACCESS_KEY_SECRET', 'YINGJI_SMS_SIGN_NAME', 'YINGJI_SMS_TEMPLATE_CODE', ...(provider === 'tencent' ? ['YINGJI_SMS_APP_ID'] : [])];
   const missing = names.filter((k) => !get(k));
   if (missing.length) return { missing };
-  const url = get('YINGJI_SMS_URL') || DEFAULT_SMS_URL;
+  const fallback = provider === 'tencent' ? 'https://sms.tencentcloudapi.com' : DEFAULT_SMS_URL;
+  const url = get('YINGJI_SMS_URL') || fallback;
   let u: URL | undefined;
   try {
     u = new URL(url);
@@ -139,19 +154,26 @@ export function smsConfigFrom(env: NodeJS.ProcessEnv): SmsConfig | { missing: st
     // reported below
   }
   if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:') || u.username || u.password || u.search) {
-    throw new Error(`YINGJI_SMS_URL must be an http:// or https:// address without a login or query (e.g. ${DEFAULT_SMS_URL}), got "${u ? redactUrl(url) : '(not a URL)'}"`);
+    throw new Error(`YINGJI_SMS_URL must be an http:// or https:// address without a login or query (e.g. ${fallback}), got "${u ? redactUrl(url) : '(not a URL)'}"`);
   }
   // A secret over plain HTTP would be readable on the way: only to this machine.
   if (u.protocol === 'http:' && !isLoopback(u.hostname)) {
     throw new Error(`YINGJI_SMS_URL must use https:// off this machine, got "${url}"`);
   }
-  return {
+  const common: SmsConfig = {
+    provider,
     url,
     accessKeyId: get('YINGJI_SMS_ACCESS_KEY_ID'),
     accessKeySecret: get('YINGJI_SMS_ACCESS_KEY_SECRET'),
     signName: get('YINGJI_SMS_SIGN_NAME'),
     templateCode: get('YINGJI_SMS_TEMPLATE_CODE'),
   };
+  if (provider === 'aliyun') return common;
+  const appId = get('YINGJI_SMS_APP_ID');
+  if (!/^\d{5,20}$/.test(appId)) throw new Error(`YINGJI_SMS_APP_ID must be the SMS application's SdkAppId in digits (e.g. 1400006666), got "${appId}"`);
+  const region = get('YINGJI_SMS_REGION') || 'ap-guangzhou';
+  if (!/^[a-z]{2,3}(-[a-z0-9]+)+$/.test(region)) throw new Error(`YINGJI_SMS_REGION must be a Tencent Cloud region such as ap-guangzhou, got "${region}"`);
+  return { ...common, appId, region };
 }
 
 /**
