@@ -13,8 +13,10 @@ export interface SmsGatewayConfig {
   dir: string;
   accessKeyId: string;
   accessKeySecret: string;
-  /** The one template it knows (an unknown TemplateCode is refused as Aliyun does). */
+  /** The one template it knows (an unknown TemplateCode, or Tencent TemplateId, is refused as the provider does). */
   templateCode: string;
+  /** The SMS application Tencent-style requests must name as SmsSdkAppId (default DEFAULT_SMS_APP_ID). */
+  appId?: string;
   /**
    * Where a simulated reply (POST /_gateway/replies) is reported, as Aliyun's SmsUp callback and
    * signed with the key secret (YINGJI_SMS_GATEWAY_REPLY_URL, e.g. the API's /sms/replies); unset: replies are refused.
@@ -23,6 +25,8 @@ export interface SmsGatewayConfig {
 }
 
 export const DEFAULT_SMS_TEMPLATE_CODE = 'SMS_YINGJI_NOTICE';
+/** The SdkAppId the local gateway answers to when YINGJI_SMS_GATEWAY_APP_ID is unset. */
+export const DEFAULT_SMS_APP_ID = '1400000000';
 
 export function smsGatewayConfig(env: NodeJS.ProcessEnv = process.env): SmsGatewayConfig {
   const port = portFrom(env, 'YINGJI_SMS_GATEWAY_PORT', 2526);
@@ -43,6 +47,7 @@ export function smsGatewayConfig(env: NodeJS.ProcessEnv = process.env): SmsGatew
     accessKeyId,
     accessKeySecret,
     templateCode: (env.YINGJI_SMS_GATEWAY_TEMPLATE_CODE ?? '').trim() || DEFAULT_SMS_TEMPLATE_CODE,
+    appId: (env.YINGJI_SMS_GATEWAY_APP_ID ?? '').trim() || DEFAULT_SMS_APP_ID,
     replyUrl: replyUrlFrom(env),
   };
 }

@@ -1,6 +1,7 @@
 // A real HTTP server answering Aliyun's SendSms as dysmsapi does, for the embedded stack and tests:
 // it checks each request's signature with its key secret, the numbers and the template, and keeps
 // what it accepts (store.ts) instead of sending it on. Refusals use Aliyun's codes and JSON shape.
+// A POST naming X-TC-Action is Tencent Cloud's SendSms instead, answered as Tencent does (tencent.ts).
 // POST /_gateway/replies simulates a person's answer and reports it to Yingji (replies.ts).
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import * as http from 'node:http';
@@ -10,6 +11,7 @@ import { isMobile } from '../../../domain/responsibility/directory';
 import { SmsGatewayConfig } from './config';
 import { ReplyRequest, replyRequestProblem, reportReply } from './replies';
 import { keepSms, listSms } from './store';
+import { answerTencent, isTencentRequest } from './tencent';
 
 export interface RunningSmsGateway {
   /** `http://127.0.0.1:<port>`, for YINGJI_SMS_URL. */
@@ -34,7 +36,10 @@ function mobile(n: string): boolean {
 }
 
 export async function startSmsGateway(config: SmsGatewayConfig): Promise<RunningSmsGateway> {
-  const byOutId = new Map(listSms(config.dir).filter((m) => m.outId).map((m) => [m.outId!, m.bizId]));
+  const kept = listSms(config.dir).filter((m) => m.outId);
+  const byOutId = new Map(kept.filter((m) => m.provider !== 'tencent').map((m) => [m.outId!, m.bizId]));
+  // Tencent's SessionContext is per request; its SerialNo per number.
+  const bySession = new Map(kept.filter((m) => m.provider === 'tencent').map((m) => [`${m.outId!}\n${m.phoneNumbers[0]}`, m.bizId]));
   const nonces = new Set<string>();
 
   const answer = (q: URLSearchParams): Answer => {
@@ -82,6 +87,7 @@ export async function startSmsGateway(config: SmsGatewayConfig): Promise<Running
     if (earlier) return [200, { Code: 'OK', Message: `OK (OutId ${p.OutId} already accepted as BizId ${earlier}; not sent again)`, BizId: earlier }];
     const bizId = `${Date.now()}^${randomUUID().replace(/-/g, '').slice(0, 12)}`;
     keepSms(config.dir, {
+      provider: 'aliyun',
       bizId,
       receivedAt: new Date().toISOString(),
       outId: p.OutId || undefined,
@@ -100,6 +106,10 @@ export async function startSmsGateway(config: SmsGatewayConfig): Promise<Running
       void simulateReply(req, res);
       return;
     }
+    if (req.method === 'POST' && isTencentRequest(req.headers)) {
+      void tencent(req, res);
+      return;
+    }
     let out: Answer;
     if (req.method !== 'GET' || url.pathname !== '/') out = refuse(404, 'InvalidAction.NotFound', `${req.method} ${url.pathname} is not served; SendSms is GET /`);
     else {
@@ -112,6 +122,26 @@ export async function startSmsGateway(config: SmsGatewayConfig): Promise<Running
     res.writeHead(out[0], { 'content-type': 'application/json;charset=utf-8' });
     res.end(JSON.stringify({ RequestId: randomUUID().toUpperCase(), ...out[1] }));
   });
+
+  /** Tencent's SendSms: the raw body as sent, since the signature covers its exact bytes. */
+  const tencent = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+    let out: { status: number; body: unknown };
+    try {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of req as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        if (size > 100_000) throw new RangeError('the request body is larger than 100 kB');
+        chunks.push(chunk);
+      }
+      out = answerTencent(config, req.headers, Buffer.concat(chunks), bySession);
+    } catch (err) {
+      const Code = err instanceof RangeError ? 'InvalidParameter' : 'InternalError';
+      out = { status: 200, body: { Response: { Error: { Code, Message: `could not take the request: ${(err as Error).message}` }, RequestId: randomUUID() } } };
+    }
+    res.writeHead(out.status, { 'content-type': 'application/json;charset=utf-8' });
+    res.end(JSON.stringify(out.body));
+  };
 
   /** POST /_gateway/replies { phone, content }: a person answered; report it to Yingji's reply callback. */
   const simulateReply = async (req: http.IncomingMessage, res: http.ServerResponse) => {

@@ -4,12 +4,19 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 export interface StoredSms {
+  /** Whose SendSms it came through; absent on lines kept before Tencent's was answered (Aliyun's). */
+  provider?: 'aliyun' | 'tencent';
+  /** Aliyun's BizId or Tencent's SerialNo. */
   bizId: string;
   receivedAt: string;
+  /** Aliyun's OutId or Tencent's SessionContext. */
   outId?: string;
+  /** As Aliyun takes them (national for China, country code + number otherwise), whichever provider's. */
   phoneNumbers: string[];
   signName: string;
+  /** Aliyun's TemplateCode or Tencent's TemplateId. */
   templateCode: string;
+  /** By variable name (Aliyun) or position from "1" (Tencent's TemplateParamSet). */
   templateParam: Record<string, string>;
 }
 
