@@ -114,6 +114,8 @@ describe('SMS through the local gateway as Tencent Cloud', () => {
       const keyId = await refusal(createTencentGateway({ url: g.url, secretId: 'AKIDother', secretKey: KEY.accessKeySecret, appId: APP_ID, region: 'ap-guangzhou' }).send(message(['13800138000'])));
       expect(keyId).toMatchObject({ code: 'AuthFailure.SecretIdNotFound' });
       expect(await refusal(tencent(g, { appId: '1400000001' }).send(message(['13800138000'])))).toMatchObject({ code: 'InvalidParameterValue.SdkAppIdNotExist' });
+      // One request is all mainland China numbers or none (the channel sends one number per request).
+      expect(await refusal(tencent(g).send(message(['13800138000', '85291234567'])))).toMatchObject({ code: 'UnsupportedOperation.ContainDomesticAndInternationalPhoneNumber' });
       const template = await refusal(createSmsChannel({ sms: settings(g, { templateCode: '9999' }) }).deliver(notice(), {}));
       expect(template?.message).toMatch(/refused \(FailedOperation\.TemplateIncorrectOrUnapproved: Template 9999 is not approved or does not exist\.\)$/);
       expect(template).toMatchObject({ nonRetryable: true });

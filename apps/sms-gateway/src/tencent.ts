@@ -92,6 +92,10 @@ export function answerTencent(config: SmsGatewayConfig, h: IncomingHttpHeaders, 
   if (!Array.isArray(numbers) || numbers.length === 0) return error('MissingParameter.EmptyPhoneNumberSet', 'PhoneNumberSet is empty.');
   if (numbers.length > NUMBERS_MAX) return error('LimitExceeded.PhoneNumberCountLimit', `PhoneNumberSet has ${numbers.length} numbers, more than ${NUMBERS_MAX}.`);
   const context = typeof body.SessionContext === 'string' ? body.SessionContext : '';
+  const valid = numbers.map(mobile).filter((n): n is string => n !== undefined);
+  if (new Set(valid.map((n) => /^1\d{10}$/.test(n))).size > 1) {
+    return error('UnsupportedOperation.ContainDomesticAndInternationalPhoneNumber', 'PhoneNumberSet mixes mainland China and other numbers; send them in separate requests.');
+  }
 
   // Each number on its own: a bad one is refused, the others are sent.
   const SendStatusSet = numbers.map((n) => {
