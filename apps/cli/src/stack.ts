@@ -8,7 +8,7 @@ import { ensureRecoveryTestSchedule, ensureTaxSyncSchedule, RECOVERY_TEST_SCHEDU
 import { temporalTls } from '../../shared/temporal-connection';
 import { createDataSource, runMigrations } from '../../../migrations/data-source';
 import { publishPlanText } from '../../api/src/plans/publish';
-import { DEFAULT_SMS_TEMPLATE_CODE } from '../../sms-gateway/src/config';
+import { DEFAULT_SMS_APP_ID, DEFAULT_SMS_TEMPLATE_CODE } from '../../sms-gateway/src/config';
 import { DEFAULT_IM_ROBOTS_PORT, deploymentRobotEnv, imRobotsDir, OWN_ROBOT_SETTINGS, robotServerEnv, robotsForRun } from '../../im-robots/src/config';
 import { portFrom } from '../../shared/listen';
 import { ensureDatabase, startPostgres, stopChild, PostgresServer } from '../../../scripts/stack/postgres';
@@ -165,9 +165,10 @@ export async function runStack(config: YingjiConfig, log: (line: string) => void
       const { port, dir } = config.smsGateway;
       const key = { id: `LTAIyingji${randomBytes(6).toString('hex')}`, secret: randomBytes(24).toString('base64url') };
       const templateCode = process.env.YINGJI_SMS_TEMPLATE_CODE || DEFAULT_SMS_TEMPLATE_CODE;
+      const appId = process.env.YINGJI_SMS_APP_ID || DEFAULT_SMS_APP_ID;
       const gw = spawnApp(
         'sms-gateway',
-        { ...process.env, YINGJI_SMS_GATEWAY_HOST: '127.0.0.1', YINGJI_SMS_GATEWAY_PORT: String(port), YINGJI_SMS_GATEWAY_DIR: dir, YINGJI_SMS_GATEWAY_ACCESS_KEY_ID: key.id, YINGJI_SMS_GATEWAY_ACCESS_KEY_SECRET: key.secret, YINGJI_SMS_GATEWAY_TEMPLATE_CODE: templateCode, YINGJI_SMS_GATEWAY_REPLY_URL: `http://127.0.0.1:${config.apiPort}/sms/replies` },
+        { ...process.env, YINGJI_SMS_GATEWAY_HOST: '127.0.0.1', YINGJI_SMS_GATEWAY_PORT: String(port), YINGJI_SMS_GATEWAY_DIR: dir, YINGJI_SMS_GATEWAY_ACCESS_KEY_ID: key.id, YINGJI_SMS_GATEWAY_ACCESS_KEY_SECRET: key.secret, YINGJI_SMS_GATEWAY_TEMPLATE_CODE: templateCode, YINGJI_SMS_GATEWAY_APP_ID: appId, YINGJI_SMS_GATEWAY_REPLY_URL: `http://127.0.0.1:${config.apiPort}/sms/replies` },
         path.join(logsDir(config), 'sms-gateway.log'),
       );
       watch('sms-gateway', gw);
@@ -180,6 +181,7 @@ export async function runStack(config: YingjiConfig, log: (line: string) => void
         YINGJI_SMS_ACCESS_KEY_SECRET: key.secret,
         YINGJI_SMS_SIGN_NAME: process.env.YINGJI_SMS_SIGN_NAME || '应急Yingji',
         YINGJI_SMS_TEMPLATE_CODE: templateCode,
+        YINGJI_SMS_APP_ID: appId,
       });
     }
     // Chat robots likewise, unless the user named one of their own: a DingTalk, Feishu and WeCom
