@@ -47,8 +47,8 @@ const records = proxyActivities<Activities>({
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: ['RecordRefused'] },
 });
 const peopleActs = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 3 } });
-// A channel gets a few short tries, two minutes at most in all; a delivery that keeps failing is
-// recorded. The activity heartbeats per recipient, so a notice to 200 people on a worker that died
+// A channel gets a few short tries, five minutes at most in all; a delivery that keeps failing is
+// recorded. The activity heartbeats while it sends, so a notice to 200 people on a worker that died
 // is taken up by another within seconds (the recipients already sent are not sent again).
 const messagingActs = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',

@@ -1,9 +1,10 @@
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/activity';
 import type { DataSource, EntityManager } from 'typeorm';
 import { rememberAckCode } from '../../apps/api/src/acknowledgements/ack-codes';
 import { ackLinkFor, ackSettingsFrom, AckSettings } from '../../apps/shared/ack-settings';
 import { webhookEgressFrom, WebhookEgress, YingjiConfig } from '../../apps/shared/config';
 import { ACK_LINK_TTL_MS, ackCodeFor, AckClaims, ackLinkId } from '../../domain/acknowledgement/ack-link';
+import { keepAlive } from '../heartbeat';
 import { appendAudit } from '../records/audit-log';
 import { recordEvent } from '../records/timeline';
 import { Acknowledgement, ChannelUnavailableError, channelFor, DeliveryTarget, NotificationChannel, OutgoingNotification, PersonalSession, RecipientRefusedError, unavailableReason } from './channel';
@@ -127,15 +128,6 @@ function outgoing(req: NotificationRequest): OutgoingNotification {
     drill: req.drill,
     at: req.at,
   };
-}
-
-/** Tells Temporal the activity is alive (a copy at a time); outside an activity (tests) it does nothing. */
-function beat(): void {
-  try {
-    Context.current().heartbeat();
-  } catch {
-    // not in an activity
-  }
 }
 
 interface DeliveryRow {
@@ -329,11 +321,11 @@ export function createNotifyActivities(ds: DataSource, opts: { webhook?: YingjiC
     for (const t of session.targets) {
       const d = await delivery(db, req, t, 'pending');
       if (d.status !== 'pending') continue; // sent (or refused for good) by an earlier attempt
-      beat();
       const link = acknowledgementFor(req, t, settings);
       if (link && req.channel === 'sms') await rememberAckCode(db, { code: link.ack.code, phone: t.address, claims: link.claims });
       try {
-        const r = await session.send(t, link?.ack);
+        // Heartbeats while the server answers (a slow SMTP handshake is not a dead worker).
+        const r = await keepAlive(() => session.send(t, link?.ack), 3000);
         await settleCopy(db, req, t.key, 'sent', r.detail, link?.claims.id);
       } catch (err) {
         if (err instanceof RecipientRefusedError) {
