@@ -79,6 +79,34 @@ export type EscalationRule = { notify: string[]; channels?: string[] } & (
   | { unacknowledged: string; unacknowledgedMs: number; after?: never; afterMs?: never }
 );
 
+/** How a trigger reads one alert label: equal to a text, one of several, or an anchored regex. */
+export type LabelMatcher = { equals: string } | { oneOf: string[] } | { regex: string };
+
+/** The kind of value a fact holds, as the plan's level rules compare it. */
+export type FactKind = 'number' | 'text' | 'boolean';
+
+/**
+ * Where a trigger takes one fact from: a constant (`value`), an alert label, an annotation, or an
+ * Events v2 `custom_details` entry (`detail`). `kind` is not written in the file: the validator
+ * sets it from how the plan uses the fact, and the value read is converted to it.
+ */
+export type TriggerFact = { kind: FactKind } & (
+  | { value: string | number | boolean }
+  | { label: string; default?: string | number | boolean }
+  | { annotation: string; default?: string | number | boolean }
+  | { detail: string; default?: string | number | boolean }
+);
+
+/** A rule that lets an alert start (`auto`) or propose (`propose`, confirmed in triage) this plan. */
+export interface Trigger {
+  /** Label name → matcher; every one must hold. `severity` also reads an Events v2 event's severity. */
+  match: Record<string, LabelMatcher>;
+  launch: 'auto' | 'propose';
+  /** The level to run at; without it the level rules classify the incident from its facts. */
+  level?: Level;
+  facts?: Record<string, TriggerFact>;
+}
+
 export interface Plan {
   apiVersion: 'yingji/v1';
   kind: 'EmergencyPlan';
@@ -92,6 +120,8 @@ export interface Plan {
   /** Facts computed at launch from a source (`FACT_SOURCES`) rather than typed by the caller. */
   facts?: Record<string, { from: string }>;
   levels: LevelRule[];
+  /** Alerts that start this plan; the first plan whose trigger matches an alert wins. */
+  triggers?: Trigger[];
   roles: Record<string, RoleDef>;
   objectives?: {
     rto?: string | Partial<Record<Level, string>>;

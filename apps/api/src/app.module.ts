@@ -18,6 +18,7 @@ import { PlansModule } from './plans/plans.module';
 import { TaskEntity } from './tasks/task.entity';
 import { TasksModule } from './tasks/tasks.module';
 import { TemporalModule } from './temporal/temporal.module';
+import { TriageModule } from './triage/triage.module';
 
 export const ENTITIES = [PlanVersionEntity, IncidentEntity, TaskEntity, TimelineEntryEntity];
 
@@ -54,6 +55,7 @@ export class AppModule {
         DrillsModule,
         DiagnosesModule,
         AcknowledgementsModule,
+        TriageModule,
       ],
       controllers: [HealthController, AuditController, BackupsController],
     };
