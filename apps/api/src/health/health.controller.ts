@@ -7,7 +7,7 @@ import { redactUrl, YingjiConfig } from '../../../shared/config';
 import { Public } from '../auth/decorators';
 import { YINGJI_CONFIG } from '../config.token';
 import { TEMPORAL_CONNECTION } from '../temporal/tokens';
-import { PROMETHEUS_CONTENT_TYPE, recoveryTestMetrics, renderPrometheus } from './metrics';
+import { PROMETHEUS_CONTENT_TYPE, renderMetrics } from './metrics';
 
 // Open to anyone: it says whether each dependency answers, never where it is or why it failed
 // (addresses and driver errors go to the API's log).
@@ -40,9 +40,13 @@ export class HealthController {
   @ApiBearerAuth()
   @Header('Content-Type', PROMETHEUS_CONTENT_TYPE)
   @ApiProduces(PROMETHEUS_CONTENT_TYPE)
-  @ApiOperation({ summary: 'Prometheus metrics: the recovery test (last success, last run ok, failures)' })
-  async metrics(): Promise<string> {
-    return renderPrometheus(await recoveryTestMetrics(this.db));
+  @ApiOperation({
+    summary:
+      'Prometheus metrics: open incidents, open and overdue tasks, escalations, notices and copies by channel and status, alerts, ' +
+      'recovery tests, the last backup (from the database), and this process\'s Update latency and Node metrics',
+  })
+  metrics(): Promise<string> {
+    return renderMetrics(this.db);
   }
 
   private readonly log = new Logger('health');
