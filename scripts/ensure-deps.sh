@@ -11,6 +11,7 @@ fi
 echo "==> build (tsc)"
 npm run --silent build
 scripts/ensure-chromium.sh
+scripts/ensure-monitoring.sh
 if [ -z "${TEMPORAL_ADDRESS:-}" ]; then
   node bin/yingji.js setup
 fi
