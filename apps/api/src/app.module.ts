@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { MIGRATIONS } from '../../../migrations';
 import type { YingjiConfig } from '../../shared/config';
 import { AcknowledgementsModule } from './acknowledgements/acknowledgements.module';
+import { AlertsModule } from './alerts/alerts.module';
 import { AuditController } from './audit/audit.controller';
 import { BackupsController } from './backups/backups.controller';
 import { AuthModule } from './auth/auth.module';
@@ -56,6 +57,7 @@ export class AppModule {
         DiagnosesModule,
         AcknowledgementsModule,
         TriageModule,
+        AlertsModule,
       ],
       controllers: [HealthController, AuditController, BackupsController],
     };

@@ -24,7 +24,7 @@ export function tokenCommands(): Command {
     .description('issue a token; it is printed once and only its hash is stored')
     .requiredOption('--person <id>', 'the person the token names')
     .option('--team <team>', 'a team of theirs, from the team directory (YINGJI_DIRECTORY; repeat for several)', collect, [])
-    .option('--role <role>', 'commander | responder | manager | auditor | admin (repeat for several)', collect, [])
+    .option('--role <role>', 'commander | responder | manager | auditor | admin | intake (repeat for several; intake: a monitoring system that may only post alerts)', collect, [])
     .option('--expires <duration>', 'lifetime, e.g. 12h or 30d (at most 365d)', '30d')
     .option('--by <admin>', 'who issues it (recorded in the audit trail)', process.env.USER || 'admin')
     .action(async (o: { person: string; team: string[]; role: string[]; expires: string; by: string }) => {

@@ -68,8 +68,12 @@ export class AuthGuard implements CanActivate {
       throw err;
     }
     const needed = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
+    const route = `${req.method} ${req.route?.path ?? req.path}`;
+    // A monitoring system's token is leaked more easily than a person's: it opens the intake routes and nothing else.
+    if (req.caller.roles.includes('intake') && !needed?.includes('intake')) {
+      throw await this.audit.forbid(req.caller, action, subject, `${route} is not an alert intake route; an intake token (${req.caller.person}) may only POST /alerts/alertmanager and /alerts/events`);
+    }
     if (needed && !needed.some((r) => req.caller!.roles.includes(r))) {
-      const route = `${req.method} ${req.route?.path ?? req.path}`;
       throw await this.audit.forbid(req.caller, action, subject, `${route} needs role ${needed.join(' or ')}; ${req.caller.person} has ${req.caller.roles.join(', ')}`);
     }
     return true;

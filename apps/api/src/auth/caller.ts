@@ -1,4 +1,5 @@
-export const ROLES = ['commander', 'responder', 'manager', 'auditor', 'admin'] as const;
+/** `intake` is a monitoring system's token (Alertmanager, an events sender): it may post alerts and nothing else. */
+export const ROLES = ['commander', 'responder', 'manager', 'auditor', 'admin', 'intake'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Who is calling, from their bearer token. */
