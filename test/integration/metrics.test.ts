@@ -138,6 +138,36 @@ describe('/metrics', () => {
     expect(after.value('yingji_update_duration_seconds_sum', { update: 'completeTask', outcome: 'ok' })).toBeGreaterThan(0);
   }, 90_000);
 
+  it('counts alerts received and deduplicated, per source', async () => {
+    const intake = await h.as('alertmanager-prod', ['intake']);
+    // An intake token posts alerts and does nothing else, /metrics included.
+    await intake.get('/metrics').expect(403);
+    const before = await scrape();
+    // The same Alertmanager group three times (one occurrence; no plan takes it, so it is kept unmatched, no incident).
+    const group = {
+      version: '4', groupKey: '{}:{alertname="YingjiMetricsTest"}', truncatedAlerts: 0, status: 'firing', receiver: 'yingji',
+      groupLabels: { alertname: 'YingjiMetricsTest' }, commonLabels: {}, commonAnnotations: {}, externalURL: 'http://alertmanager:9093',
+      alerts: [{
+        status: 'firing', labels: { alertname: 'YingjiMetricsTest', instance: 'db-1' }, annotations: { summary: 'metrics test' },
+        startsAt: '2026-12-01T08:00:00Z', endsAt: '0001-01-01T00:00:00Z', generatorURL: 'http://prometheus:9090/graph', fingerprint: 'fp-metrics-test',
+      }],
+    };
+    for (let i = 0; i < 3; i++) await intake.post('/alerts/alertmanager', group).expect(200);
+    // An Events v2 trigger, the same key again, then its resolve.
+    const event = { routing_key: 'metrics', dedup_key: 'metrics-test-key', payload: { summary: 'metrics test', source: 'sync-worker-7', severity: 'warning' } };
+    await intake.post('/alerts/events', { ...event, event_action: 'trigger' }).expect(202);
+    await intake.post('/alerts/events', { ...event, event_action: 'trigger' }).expect(202);
+    await intake.post('/alerts/events', { routing_key: 'metrics', dedup_key: 'metrics-test-key', event_action: 'resolve' }).expect(202);
+
+    const after = await scrape();
+    const delta = (name: string, source: string) => (after.value(name, { source }) ?? 0) - (before.value(name, { source }) ?? 0);
+    expect(delta('yingji_alerts_received_total', 'alertmanager')).toBe(3);
+    expect(delta('yingji_alerts_deduplicated_total', 'alertmanager')).toBe(2);
+    expect(delta('yingji_alerts_received_total', 'events')).toBe(3);
+    expect(delta('yingji_alerts_deduplicated_total', 'events')).toBe(2);
+    expect(after.value('yingji_incidents_open', { level: 'III', mode: 'live' })).toBeUndefined();
+  });
+
   it("gives the newest backup's point in time and age, and no sample before the first", async () => {
     const none = await scrape();
     expect(none.value('yingji_backup_last_timestamp_seconds')).toBeUndefined();

@@ -40,8 +40,12 @@ export function readModelMetrics(s: ReadModelSnapshot): Registry {
   const copies = gauge('yingji_deliveries', "Copies of notices (one per person or role address), by channel and current status.", ['channel', 'status']);
   for (const d of s.deliveries) copies.set({ channel: d.channel, status: d.status }, d.n);
 
-  const received = counter('yingji_alerts_received_total', 'Alerts received from monitoring (alertmanager, events), repeats included.', ['source']);
-  const deduplicated = counter('yingji_alerts_deduplicated_total', 'Alerts received again for an occurrence already stored (a repeat that only counted as seen), by source.', ['source']);
+  const received = counter('yingji_alerts_received_total', 'Alerts received from monitoring, by source (alertmanager, events): every arrival, repeats and resolves included.', ['source']);
+  const deduplicated = counter(
+    'yingji_alerts_deduplicated_total',
+    'Arrivals of an alert already stored (the same occurrence again, or its acknowledge or resolve): counted as seen, never stored or launched twice. By source.',
+    ['source'],
+  );
   for (const a of s.alerts ?? []) {
     received.inc({ source: a.source }, a.received);
     deduplicated.inc({ source: a.source }, a.deduplicated);

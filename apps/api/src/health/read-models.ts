@@ -63,8 +63,9 @@ export async function readModelSnapshot(db: DataSource): Promise<ReadModelSnapsh
 
 /**
  * Alerts received and deduplicated per source, from the alert intake's `alert_occurrences` (one row
- * per occurrence, `seen` counting each time it arrived): received = every arrival, deduplicated =
- * the arrivals that only counted as seen again. Undefined while that table is not there.
+ * per occurrence, `seen` counting each arrival: repeats, an Events acknowledge or resolve): received
+ * = every arrival, deduplicated = arrivals that found their occurrence already stored. Undefined
+ * (the metrics described with no sample) while that table is not there.
  */
 async function alertCounts(db: DataSource): Promise<ReadModelSnapshot['alerts']> {
   const [{ present }] = await db.query(`
