@@ -14,10 +14,10 @@ describe('draftNextVersion', () => {
   const draft = draftNextVersion(source, items);
 
   it('raises the version and still parses as a valid plan', () => {
-    expect(draft.version).toBe(4);
+    expect(draft.version).toBe(5);
     const parsed = parsePlan(draft.text, { file: 'draft.yaml', env: { YINGJI_PLAN_WEBHOOK_URL: 'http://x' } });
     expect(parsed.ok).toBe(true);
-    if (parsed.ok) expect(parsed.plan.version).toBe(4);
+    if (parsed.ok) expect(parsed.plan.version).toBe(5);
   });
 
   it('puts a step item as a comment right above that step, at its indentation', () => {
@@ -29,9 +29,9 @@ describe('draftNextVersion', () => {
 
   it('puts items without a known step at the top, next to the version', () => {
     const lines = draft.text.split('\n');
-    const v = lines.findIndex((l) => l === 'version: 4');
+    const v = lines.findIndex((l) => l === 'version: 5');
     expect(lines.slice(v - 3, v)).toEqual([
-      '# 草稿 DRAFT of version 4: review the TODO comments, then publish.',
+      '# 草稿 DRAFT of version 5: review the TODO comments, then publish.',
       '# 改进 TODO (drill-20261123-abc; owner it-ops; due 2027-02-28): Rehearse next quarter',
       '# 改进 TODO (inc-20261120-xyz; owner it-ops; due 2027-01-15): Unknown step goes to the top',
     ]);

@@ -5,6 +5,8 @@ import type { Node, YAMLMap } from 'yaml';
 import { ACTION_NAMES, ACTIONS, isActionName } from './actions';
 import { checkFacts, COMPARISONS, CONDITION_KINDS, evaluateCondition as evaluate, operandKind } from './conditions';
 import { parseDuration } from './duration';
+import { factMissingForLevels, readTriggers } from './parse-triggers';
+import type { KnownFact } from './parse-triggers';
 import { analyzePlanGraph, planGraph, possibleLevels } from './graph';
 import { LEVELS } from './plan.types';
 import type { AutomatedStep, Condition, DecisionOption, DecisionStep, EscalationRule, Level, LevelRule, Plan, Problem, RoleDef, Step } from './plan.types';
@@ -65,7 +67,7 @@ export function planSizeProblem(text: string, file = 'plan.yaml'): Problem | und
 
 export type ParsePlanResult = { ok: true; plan: Plan } | { ok: false; problems: Problem[] };
 
-const TOP_FIELDS = ['apiVersion', 'kind', 'id', 'version', 'title', 'owner', 'description', 'incidentTypes', 'facts', 'levels', 'roles', 'objectives', 'steps', 'escalation', 'notify', 'review', 'drill'] as const;
+const TOP_FIELDS = ['apiVersion', 'kind', 'id', 'version', 'title', 'owner', 'description', 'incidentTypes', 'facts', 'levels', 'triggers', 'roles', 'objectives', 'steps', 'escalation', 'notify', 'review', 'drill'] as const;
 const TOP_REQUIRED = ['apiVersion', 'kind', 'id', 'version', 'title', 'owner', 'levels', 'roles', 'steps'] as const;
 
 const STEP_COMMON = ['id', 'title', 'type', 'owner', 'after', 'levels', 'within'];
@@ -199,6 +201,17 @@ class PlanParser {
     if (review) plan.review = this.review(review);
     const drill = v('drill');
     if (drill) plan.drill = this.drill(drill, plan);
+    const triggers = v('triggers');
+    if (triggers) plan.triggers = readTriggers(r, triggers, this.knownFacts(plan));
+    if (plan.triggers && plan.levels && this.rulesOk && (!sourced || plan.facts)) {
+      plan.triggers.forEach((t, i) => {
+        const missing = factMissingForLevels(plan.levels!, t, Object.keys(plan.facts ?? {}));
+        if (!missing) return;
+        const path = ['triggers', i];
+        const at = r.nodeAt(t.facts ? [...path, 'facts'] : path);
+        r.problem(at, t.facts ? [...path, 'facts'] : path, `this trigger gives no value for fact "${missing.fact}", which levels[${missing.rule}] reads: add it to the trigger's facts (with a default), or give the trigger a level`);
+      });
+    }
 
     // Checks across the whole plan, only when the parts they rely on are sound.
     if (plan.steps && this.refsOk) {
@@ -219,6 +232,18 @@ class PlanParser {
 
     if (r.problems.length > 0) return this.fail();
     return { ok: true, plan: plan as Plan };
+  }
+
+  /** The facts a trigger may set, each with the kind the plan uses it as: compared, sourced, or given by the drill. */
+  private knownFacts(plan: Partial<Plan>): Map<string, KnownFact> {
+    const out = new Map<string, KnownFact>();
+    for (const [name, { kind, path }] of this.factKinds) out.set(name, { kind: kind as KnownFact['kind'], where: `${formatPath(path)} compares it with ${kind === 'text' ? 'text' : `a ${kind}`}` });
+    for (const [name, { from }] of Object.entries(plan.facts ?? {})) if (!out.has(name)) out.set(name, { kind: 'number', where: `it comes from ${from}` });
+    for (const [name, value] of Object.entries(this.drillFactsValue)) {
+      const kind = typeof value === 'number' ? 'number' : typeof value === 'boolean' ? 'boolean' : 'text';
+      if (!out.has(name)) out.set(name, { kind, where: `the drill gives it as ${kind === 'text' ? 'text' : `a ${kind}`}` });
+    }
+    return out;
   }
 
   /** Counted on the YAML list before any step is read; every later check grows with the steps. */
@@ -1318,7 +1343,7 @@ class PlanParser {
           const s = r.str(ff.value, ff.path, 'an option id');
           const decision = fields.get('decision') ? r.plain(fields.get('decision')!.value, []) : undefined;
           const step = plan.steps?.find((st): st is DecisionStep => st.id === decision && st.type === 'decision');
-          if (s !== undefined && step && !step.options.some((o) => o.id === s)) {
+          if (s !== undefined && step?.options && !step.options.some((o) => o.id === s)) {
             r.problem(ff.value, ff.path, `decision "${step.id}" has no option "${s}"${suggestion(s, step.options.map((o) => o.id))}`);
           } else v = s;
         }

@@ -6,6 +6,7 @@
 import { ACTION_NAMES, ACTIONS } from './actions';
 import type { JsonSchema } from './actions';
 import { COMPARISONS } from './conditions';
+import { LABEL_NAME_PATTERN } from './label-matchers';
 import { DURATION_PATTERN } from './duration';
 import { LEVELS } from './plan.types';
 import { ADDRESS_CHANNELS, CHANNELS, EMAIL_PATTERN, EXPECT_KINDS, FACT_PATTERN, FACT_SOURCES, FAULTS, ID_PATTERN, NOTIFY_STAGES, PHONE_PATTERN, PLAN_LIMITS, STEP_TYPES, WEBHOOK_FORMATS } from './vocabulary';
@@ -164,6 +165,42 @@ export function buildPlanSchema(): JsonSchema {
         minItems: 1,
         description: 'First match from the top wins; the last rule must be { always: true }',
       }),
+      triggers: list(
+        obj(
+          {
+            match: {
+              type: 'object',
+              minProperties: 1,
+              propertyNames: { pattern: LABEL_NAME_PATTERN },
+              additionalProperties: {
+                oneOf: [
+                  { type: ['string', 'number', 'boolean'], description: 'The label equals this value' },
+                  list({ type: ['string', 'number', 'boolean'] }, { minItems: 1, description: 'The label is one of these values' }),
+                  obj({ regex: { type: 'string', description: 'Anchored RE2 regex (as in Prometheus): it must match the whole value' } }, ['regex']),
+                ],
+              },
+              description: 'Alert labels to match, all of them; severity also reads an Events v2 event\'s payload.severity',
+            },
+            launch: { enum: ['auto', 'propose'], description: 'auto: start the plan at once; propose (default): a commander confirms in triage' },
+            level: { ...ref('level'), description: 'Run at this level; without it the level rules classify from the facts' },
+            facts: {
+              type: 'object',
+              propertyNames: { pattern: FACT_PATTERN },
+              additionalProperties: {
+                oneOf: [
+                  obj({ value: scalar }, ['value']),
+                  obj({ label: { type: 'string', pattern: LABEL_NAME_PATTERN }, default: scalar }, ['label']),
+                  obj({ annotation: text(), default: scalar }, ['annotation']),
+                  obj({ detail: text('An Events v2 payload.custom_details entry'), default: scalar }, ['detail']),
+                ],
+              },
+              description: 'Facts the incident starts with, converted to the kind the level rules compare them as',
+            },
+          },
+          ['match'],
+        ),
+        { minItems: 1, description: 'Alerts that start this plan; the first plan whose trigger matches an alert wins' },
+      ),
       roles: {
         type: 'object',
         description: 'Role names used by steps, resolved to teams and people at run time',
