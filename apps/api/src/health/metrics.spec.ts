@@ -9,6 +9,7 @@ const empty: ReadModelSnapshot = {
   escalations: [],
   notifications: [],
   deliveries: [],
+  alerts: [],
   recoveryTest: { failed: 0 },
   backup: {},
 };

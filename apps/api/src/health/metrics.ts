@@ -46,7 +46,7 @@ export function readModelMetrics(s: ReadModelSnapshot): Registry {
     'Arrivals of an alert already stored (the same occurrence again, or its acknowledge or resolve): counted as seen, never stored or launched twice. By source.',
     ['source'],
   );
-  for (const a of s.alerts ?? []) {
+  for (const a of s.alerts) {
     received.inc({ source: a.source }, a.received);
     deduplicated.inc({ source: a.source }, a.deduplicated);
   }

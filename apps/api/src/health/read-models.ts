@@ -15,8 +15,7 @@ export interface ReadModelSnapshot {
   escalations: Array<Counted & { mode: string }>;
   notifications: Array<Counted & { channel: string; status: string }>;
   deliveries: Array<Counted & { channel: string; status: string }>;
-  /** Undefined until the alert intake's tables exist. */
-  alerts?: Array<{ source: string; received: number; deduplicated: number }>;
+  alerts: Array<{ source: string; received: number; deduplicated: number }>;
   recoveryTest: { lastSuccess?: number; lastRun?: number; lastOk?: boolean; failed: number };
   /** The newest completed (or verified) backup's point in time, and its age by the database's clock. */
   backup: { lastAt?: number; ageSeconds?: number };
@@ -40,6 +39,7 @@ export async function readModelSnapshot(db: DataSource): Promise<ReadModelSnapsh
      WHERE e.kind = 'task.escalated' GROUP BY 1 ORDER BY 1`);
   const notifications = await db.query(`SELECT channel, status, count(*)::int AS n FROM notifications GROUP BY 1, 2 ORDER BY 1, 2`);
   const deliveries = await db.query(`SELECT channel, status, count(*)::int AS n FROM deliveries GROUP BY 1, 2 ORDER BY 1, 2`);
+  const alerts = await alertCounts(db);
   const [rt] = await db.query(`
     SELECT (SELECT extract(epoch FROM max(finished_at)) FROM recovery_tests WHERE ok) AS "lastSuccess",
            (SELECT count(*) FROM recovery_tests WHERE ok = false) AS "failed",
@@ -55,7 +55,7 @@ export async function readModelSnapshot(db: DataSource): Promise<ReadModelSnapsh
     escalations,
     notifications,
     deliveries,
-    alerts: await alertCounts(db),
+    alerts,
     recoveryTest: { lastSuccess: num(rt.lastSuccess), lastRun: num(rt.lastRun), lastOk: rt.lastOk ?? undefined, failed: Number(rt.failed) },
     backup: { lastAt: num(backup.lastAt), ageSeconds: num(backup.ageSeconds) },
   };
@@ -64,14 +64,9 @@ export async function readModelSnapshot(db: DataSource): Promise<ReadModelSnapsh
 /**
  * Alerts received and deduplicated per source, from the alert intake's `alert_occurrences` (one row
  * per occurrence, `seen` counting each arrival: repeats, an Events acknowledge or resolve): received
- * = every arrival, deduplicated = arrivals that found their occurrence already stored. Undefined
- * (the metrics described with no sample) while that table is not there.
+ * = every arrival, deduplicated = arrivals that found their occurrence already stored.
  */
-async function alertCounts(db: DataSource): Promise<ReadModelSnapshot['alerts']> {
-  const [{ present }] = await db.query(`
-    SELECT EXISTS (SELECT 1 FROM information_schema.columns
-                    WHERE table_schema = current_schema() AND table_name = 'alert_occurrences' AND column_name = 'seen') AS present`);
-  if (!present) return undefined;
+function alertCounts(db: DataSource): Promise<ReadModelSnapshot['alerts']> {
   return db.query(`
     SELECT source, sum(seen)::float8 AS received, (sum(seen) - count(*))::float8 AS deduplicated
       FROM alert_occurrences GROUP BY 1 ORDER BY 1`);
