@@ -8,7 +8,7 @@ import { readModelSnapshot, ReadModelSnapshot } from './read-models';
 
 export const PROMETHEUS_CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;
 
-const SHARED = 'Read from the database at each scrape: every API instance answers the same.';
+const SHARED = '(From the database: the same on every API instance.)';
 
 export async function renderMetrics(db: DataSource): Promise<string> {
   const scrape = readModelMetrics(await readModelSnapshot(db));
