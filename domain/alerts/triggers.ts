@@ -103,10 +103,13 @@ export function matchTriggers(plans: Plan[], alert: IncomingAlert): TriggerMatch
     for (let i = 0; i < triggers.length; i++) {
       const t = triggers[i];
       if (!triggerMatches(t, alert)) continue;
-      const matched = Object.entries(t.match).map(([name, m]) => {
-        const shown = 'equals' in m ? '' : ` (${labelValue(alert, name)})`;
-        return describeMatcher(name, m) + shown;
-      });
+      // By label name: a stored plan (jsonb) does not keep the order the matchers were written in.
+      const matched = Object.entries(t.match)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([name, m]) => {
+          const shown = 'equals' in m ? '' : ` (${labelValue(alert, name)})`;
+          return describeMatcher(name, m) + shown;
+        });
       return {
         planId: plan.id,
         planVersion: plan.version,

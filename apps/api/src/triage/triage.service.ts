@@ -59,7 +59,8 @@ export class TriageService {
 
   /**
    * Records a proposal from the alert intake. One alert group has at most one proposal waiting:
-   * proposing again for it updates that one (its summary and alert count) and returns its id.
+   * proposing again for it updates that one (the latest alert's facts, summary and alert count) and
+   * returns its id.
    */
   async propose(m: TriggerMatch, from: { alertGroup: string; summary: string; alerts: number }): Promise<{ id: string }> {
     return this.db.transaction(async (em) => {
@@ -67,7 +68,7 @@ export class TriageService {
         `INSERT INTO triage_proposals (id, plan_id, plan_version, trigger_index, facts, level, match_reason, alert_group, summary, alerts)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
          ON CONFLICT (alert_group) WHERE state = 'proposed'
-         DO UPDATE SET summary = EXCLUDED.summary, alerts = EXCLUDED.alerts
+         DO UPDATE SET facts = EXCLUDED.facts, summary = EXCLUDED.summary, alerts = EXCLUDED.alerts
          RETURNING id, (xmax = 0) AS inserted`,
         [newProposalId(), m.planId, m.planVersion, m.trigger, JSON.stringify(m.facts), m.level ?? null, m.reason, from.alertGroup, from.summary, from.alerts],
       );
