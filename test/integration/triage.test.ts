@@ -2,7 +2,10 @@
 // confirms it (the incident launches through the ordinary launch path, with the proposal's plan
 // version, facts and level) or dismisses it with a reason. Proposals are made the way the alert
 // intake makes them: matchTriggers on the published plan, then TriageService.propose.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { matchTriggers } from '../../domain/alerts/triggers';
+import { formatProblem } from '../../domain/plan/parse-plan';
 import type { IncomingAlert } from '../../domain/alerts/triggers';
 import type { Plan } from '../../domain/plan/plan.types';
 import { TriageService } from '../../apps/api/src/triage/triage.service';
@@ -130,6 +133,14 @@ describe('triage of alert-proposed incidents', () => {
     const states = list.map((p: { state: string }) => p.state);
     expect(states).toEqual(['proposed', 'proposed', 'dismissed', 'confirmed', 'confirmed']);
     expect(list[0]).toMatchObject({ id: next.id, state: 'proposed' });
+  });
+
+  it('refuses to publish a plan whose trigger regex is invalid, at its line and column, storing nothing', async () => {
+    const admin = await h.as('qian.qi', ['admin']);
+    const text = fs.readFileSync(path.join(__dirname, '../plans/run/triage.yaml'), 'utf8').replace('version: 1', 'version: 2').replace('{ alertname: InvoiceApiDown }', '{ alertname: InvoiceApiDown, instance: { regex: "api-(1|2" } }');
+    const res = await admin.post('/plans').set('content-type', 'application/yaml').send(text).expect(422);
+    expect(res.body.problems.map(formatProblem)).toEqual(['request-body.yaml:17:60 triggers[0].match.instance.regex: "api-(1|2" is not a valid regex: Unterminated group']);
+    expect((await commander.get('/plans/triage-drill').expect(200)).body.version).toBe(1);
   });
 
   it('answers 404 for a proposal that does not exist', async () => {
