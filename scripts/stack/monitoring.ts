@@ -9,7 +9,7 @@ import type { DataSource } from 'typeorm';
 import YAML from 'yaml';
 import { prepareInvoiceDatabase } from '../../activities/invoices/database';
 import { issueToken, listTokens, verifyToken } from '../../apps/api/src/auth/token-store';
-import { PROJECT_ROOT } from '../../apps/shared/config';
+import { PROJECT_ROOT, YingjiConfig } from '../../apps/shared/config';
 import { portFrom } from '../../apps/shared/listen';
 import { createDataSource } from '../../migrations/data-source';
 import { waitFor } from './ports';
@@ -266,25 +266,21 @@ export interface MonitoringStack {
 }
 
 /**
- * `yingji up --monitoring`: node_exporter, postgres_exporter on the invoice database, Alertmanager
- * sending to the API's intake with an `intake` token, and Prometheus scraping all three and Yingji's
- * /metrics (an `auditor` token), with the shipped rules and intervals. Stops what it started if a
- * later one fails.
+ * `yingji up --monitoring`, after the API serves: node_exporter, postgres_exporter on the invoice
+ * database, Alertmanager sending to the API's intake with an `intake` token, and Prometheus scraping
+ * all three and Yingji's /metrics (an `auditor` token), with the shipped rules and intervals; configs,
+ * tokens (mode 0600) and state under <data>/monitoring, logs beside the stack's. Stops what it
+ * started if a later one fails.
  */
-export async function startMonitoringStack(o: {
-  dir: string;
-  logsDir: string;
-  apiUrl: string;
-  databaseUrl: string;
-  invoiceDatabaseUrl: string;
-  /** The embedded invoice database: created (and migrated) when missing, so pg_up says whether the server answers. */
-  embeddedInvoiceDatabase: boolean;
-  ports: MonitoringPorts;
-}): Promise<MonitoringStack> {
+export async function startMonitoringStack(config: YingjiConfig, o: { apiUrl: string; logsDir: string; ports?: MonitoringPorts }): Promise<MonitoringStack> {
   const bin = monitoringBinaries();
-  if (o.embeddedInvoiceDatabase) await prepareInvoiceDatabase(o.invoiceDatabaseUrl);
-  const tokens = { alertmanager: path.join(o.dir, 'alertmanager-token'), prometheus: path.join(o.dir, 'prometheus-token') };
-  const ds = createDataSource(o.databaseUrl);
+  const ports = o.ports ?? monitoringPorts();
+  const dir = path.join(config.dataDir, 'monitoring');
+  // The embedded invoice database is created (and migrated) when missing, so that pg_up says whether
+  // the server answers rather than launching einvoice-db-crash for a database nobody made yet.
+  if (!config.databaseExternal && !process.env.INVOICE_DATABASE_URL) await prepareInvoiceDatabase(config.invoiceDatabaseUrl);
+  const tokens = { alertmanager: path.join(dir, 'alertmanager-token'), prometheus: path.join(dir, 'prometheus-token') };
+  const ds = createDataSource(config.databaseUrl);
   await ds.initialize();
   try {
     await ensureTokenFile(ds, tokens.alertmanager, 'alertmanager', ['intake']);
@@ -293,11 +289,11 @@ export async function startMonitoringStack(o: {
     await ds.destroy();
   }
   const loopback = (port: number) => `127.0.0.1:${port}`;
-  writeAlertmanagerConfig(path.join(o.dir, 'alertmanager.yml'), { webhookUrl: `${o.apiUrl}/alerts/alertmanager`, tokenFile: tokens.alertmanager });
-  writePrometheusConfig(path.join(o.dir, 'prometheus.yml'), {
-    ruleFiles: writeRules(path.join(o.dir, 'rules')),
-    alertmanager: loopback(o.ports.alertmanager),
-    targets: { node: loopback(o.ports.nodeExporter), postgres: loopback(o.ports.postgresExporter), yingji: new URL(o.apiUrl).host },
+  writeAlertmanagerConfig(path.join(dir, 'alertmanager.yml'), { webhookUrl: `${o.apiUrl}/alerts/alertmanager`, tokenFile: tokens.alertmanager });
+  writePrometheusConfig(path.join(dir, 'prometheus.yml'), {
+    ruleFiles: writeRules(path.join(dir, 'rules')),
+    alertmanager: loopback(ports.alertmanager),
+    targets: { node: loopback(ports.nodeExporter), postgres: loopback(ports.postgresExporter), yingji: new URL(o.apiUrl).host },
     yingjiTokenFile: tokens.prometheus,
   });
   const log = (name: string) => path.join(o.logsDir, `${name}.log`);
@@ -306,14 +302,14 @@ export async function startMonitoringStack(o: {
     for (const p of [...started].reverse()) await p.stop();
   };
   try {
-    started.push(await startNodeExporter({ bin: bin.nodeExporter, port: o.ports.nodeExporter, logFile: log('node-exporter') }));
-    started.push(await startPostgresExporter({ bin: bin.postgresExporter, port: o.ports.postgresExporter, databaseUrl: o.invoiceDatabaseUrl, logFile: log('postgres-exporter') }));
-    started.push(await startAlertmanager({ bin: bin.alertmanager, configFile: path.join(o.dir, 'alertmanager.yml'), port: o.ports.alertmanager, dir: path.join(o.dir, 'alertmanager-data'), logFile: log('alertmanager') }));
-    started.push(await startPrometheus({ bin: bin.prometheus, configFile: path.join(o.dir, 'prometheus.yml'), port: o.ports.prometheus, dir: path.join(o.dir, 'prometheus-data'), logFile: log('prometheus') }));
+    started.push(await startNodeExporter({ bin: bin.nodeExporter, port: ports.nodeExporter, logFile: log('node-exporter') }));
+    started.push(await startPostgresExporter({ bin: bin.postgresExporter, port: ports.postgresExporter, databaseUrl: config.invoiceDatabaseUrl, logFile: log('postgres-exporter') }));
+    started.push(await startAlertmanager({ bin: bin.alertmanager, configFile: path.join(dir, 'alertmanager.yml'), port: ports.alertmanager, dir: path.join(dir, 'alertmanager-data'), logFile: log('alertmanager') }));
+    started.push(await startPrometheus({ bin: bin.prometheus, configFile: path.join(dir, 'prometheus.yml'), port: ports.prometheus, dir: path.join(dir, 'prometheus-data'), logFile: log('prometheus') }));
   } catch (err) {
     await stop();
     throw err;
   }
-  const [node, postgres, alertmanager, prometheus] = started.map((p) => p.url);
-  return { prometheus, alertmanager, nodeExporter: node, postgresExporter: postgres, dir: o.dir, stop };
+  const [nodeExporter, postgresExporter, alertmanager, prometheus] = started.map((p) => p.url);
+  return { prometheus, alertmanager, nodeExporter, postgresExporter, dir, stop };
 }

@@ -70,7 +70,7 @@ describe('pg_up == 0 launches einvoice-db-crash', () => {
 
   /** pg_up as Prometheus last scraped it, once it has a sample. */
   const pgUp = async (): Promise<number | undefined> => {
-    const res = await fetch(`${prometheus.url}/api/v1/query?query=pg_up`).then((r) => r.json());
+    const res = (await fetch(`${prometheus.url}/api/v1/query?query=pg_up`).then((r) => r.json())) as { data?: { result?: Array<{ value: [number, string] }> } };
     const v = res.data?.result?.[0]?.value?.[1];
     return v === undefined ? undefined : Number(v);
   };

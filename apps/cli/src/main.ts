@@ -39,15 +39,16 @@ program
   .command('up')
   .description('start Temporal, PostgreSQL, the worker and the API (foreground; Ctrl-C stops all)')
   .option('-d, --detach', 'run in the background and return once it is serving')
-  .action(async (opts: { detach?: boolean }) => {
+  .option('--monitoring', "also run Debian's Prometheus, Alertmanager, node_exporter and postgres_exporter on the invoice database (rules in monitoring/; alerts go to the API's intake)")
+  .action(async (opts: { detach?: boolean; monitoring?: boolean }) => {
     const config = loadConfig();
     if (opts.detach) {
-      const info = await startDetached(config, log);
+      const info = await startDetached(config, log, { monitoring: opts.monitoring });
       log('The stack is running:');
       printAddresses(info, log);
       return;
     }
-    await runStack(config, log);
+    await runStack(config, log, { monitoring: opts.monitoring });
   });
 
 program

@@ -15,6 +15,7 @@ import { ensureDatabase, startPostgres, stopChild, PostgresServer } from '../../
 import { isPortOpen, waitFor } from '../../../scripts/stack/ports';
 import { ensureTemporalCli } from '../../../scripts/stack/temporal-cli';
 import { startTemporalDevServer, TemporalServer } from '../../../scripts/stack/temporal-server';
+import { MonitoringStack, startMonitoringStack } from '../../../scripts/stack/monitoring';
 import { ApiClient } from './api-client';
 
 export interface StackInfo {
@@ -32,6 +33,8 @@ export interface StackInfo {
   sms?: { url: string; dir: string };
   /** The local IM robot server's address and folder, when it runs (no YINGJI_WECOM_URL, YINGJI_DINGTALK_URL nor YINGJI_FEISHU_URL set). */
   im?: { url: string; dir: string };
+  /** Prometheus, Alertmanager and the exporters, with `up --monitoring`. */
+  monitoring?: { prometheus: string; alertmanager: string; nodeExporter: string; postgresExporter: string; dir: string };
   logs: string;
 }
 
@@ -68,7 +71,7 @@ function spawnApp(app: App, env: NodeJS.ProcessEnv, logFile: string): ChildProce
  * Runs the whole stack in the foreground: Temporal dev server and PostgreSQL (unless external),
  * migrations, worker and API; publishes the shipped plans; stops every child on SIGINT/SIGTERM.
  */
-export async function runStack(config: YingjiConfig, log: (line: string) => void): Promise<void> {
+export async function runStack(config: YingjiConfig, log: (line: string) => void, opts: { monitoring?: boolean } = {}): Promise<void> {
   const running = readStack(config);
   if (running) throw new Error(`the stack is already running (pid ${running.pid}); \`yingji status\` shows it, \`yingji down\` stops it`);
   fs.mkdirSync(logsDir(config), { recursive: true });
@@ -76,11 +79,13 @@ export async function runStack(config: YingjiConfig, log: (line: string) => void
   let temporal: TemporalServer | undefined;
   let postgres: PostgresServer | undefined;
   const apps: ChildProcess[] = [];
+  let monitoring: MonitoringStack | undefined;
   let stopping = false;
   const stopAll = async (code: number) => {
     if (stopping) return;
     stopping = true;
     log('stopping: api, worker, tax-platform simulator, mail sink, SMS gateway, Temporal, PostgreSQL...');
+    await monitoring?.stop();
     await Promise.all(apps.map((c) => stopChild(c, 'SIGTERM', 15_000)));
     await temporal?.stop();
     await postgres?.stop();
@@ -216,6 +221,11 @@ export async function runStack(config: YingjiConfig, log: (line: string) => void
 
     await publishShippedPlans(config, log);
     await scheduleRecoveryTests(config, log);
+    // After the plans: an alert that fires at once finds their triggers.
+    if (opts.monitoring) {
+      log('starting node_exporter, postgres_exporter, Alertmanager and Prometheus...');
+      monitoring = await startMonitoringStack(config, { apiUrl, logsDir: logsDir(config) });
+    }
 
     const info: StackInfo = {
       pid: process.pid,
@@ -229,6 +239,7 @@ export async function runStack(config: YingjiConfig, log: (line: string) => void
       mail,
       sms,
       im,
+      monitoring: monitoring && { prometheus: monitoring.prometheus, alertmanager: monitoring.alertmanager, nodeExporter: monitoring.nodeExporter, postgresExporter: monitoring.postgresExporter, dir: monitoring.dir },
       logs: logsDir(config),
     };
     fs.writeFileSync(stackFile(config), JSON.stringify(info, null, 2));
@@ -278,11 +289,16 @@ export function printAddresses(info: StackInfo, log: (line: string) => void): vo
   if (info.mail) log(`  mail sink    ${info.mail.smtp}   (messages in ${info.mail.dir}; \`yingji mail list\`)`);
   if (info.sms) log(`  SMS gateway  ${info.sms.url}   (messages in ${info.sms.dir}; \`yingji sms list\`)`);
   if (info.im) log(`  IM robots    ${info.im.url}   (messages in ${info.im.dir}; \`yingji im list\`)`);
+  if (info.monitoring) {
+    log(`  Prometheus   ${info.monitoring.prometheus}   (rules from monitoring/; configs in ${info.monitoring.dir})`);
+    log(`  Alertmanager ${info.monitoring.alertmanager}   (to ${info.api}/alerts/alertmanager)`);
+    log(`  exporters    node ${info.monitoring.nodeExporter}, postgres ${info.monitoring.postgresExporter} (invoice database)`);
+  }
   log(`  logs         ${info.logs}`);
 }
 
 /** Starts `yingji up` in the background and returns once it is serving. */
-export async function startDetached(config: YingjiConfig, log: (line: string) => void): Promise<StackInfo> {
+export async function startDetached(config: YingjiConfig, log: (line: string) => void, opts: { monitoring?: boolean } = {}): Promise<StackInfo> {
   const running = readStack(config);
   if (running) return running;
   if (!config.temporal.external) ensureTemporalCli(config.toolsDir, log); // a first build shows its progress here
@@ -291,7 +307,7 @@ export async function startDetached(config: YingjiConfig, log: (line: string) =>
   const out = fs.openSync(logFile, 'a');
   // The CLI itself, whoever calls this (the CLI, a benchmark, a script).
   const cli = path.join(PROJECT_ROOT, 'bin', 'yingji.js');
-  const child = spawn(process.execPath, [cli, 'up'], { detached: true, stdio: ['ignore', out, out], env: process.env });
+  const child = spawn(process.execPath, [cli, 'up', ...(opts.monitoring ? ['--monitoring'] : [])], { detached: true, stdio: ['ignore', out, out], env: process.env });
   fs.closeSync(out);
   child.unref();
   log(`starting the stack in the background (log: ${logFile})...`);
