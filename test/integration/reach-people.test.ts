@@ -95,7 +95,11 @@ test('task notice with a link by email; a refused login falls back to SMS; nobod
   expect(failed.detail).not.toContain('wrong-pass');
   const text = await eventually('the SMS to finance', async () => listSms(path.join(dir, 'sms')).find((m) => m.phoneNumbers[0] === '13800138002'));
   expect(text.templateParam.content).toContain('台账已核对');
-  const fallback = (await h.db.query(`SELECT status FROM notifications WHERE incident_id = $1 AND reason = 'step:tell-finance' AND channel = 'sms'`, [id]))[0];
+  // (The gateway has the text a moment before the notice's row is settled.)
+  const fallback = await eventually('the SMS fallback recorded', async () => {
+    const rows = await h.db.query(`SELECT status FROM notifications WHERE incident_id = $1 AND reason = 'step:tell-finance' AND channel = 'sms'`, [id]);
+    return rows[0]?.status === 'pending' ? undefined : rows[0];
+  });
   expect(fallback).toEqual({ status: 'delivered' });
   expect(smtp.received.length).toBe(before);
   // The incident shows each copy: hers by email failed with the server's answer, then sent by SMS.
