@@ -77,7 +77,10 @@ test('task notice with a link by email; a refused login falls back to SMS; nobod
   expect(mail.mail.html).toContain(link!.replace(/&/g, '&amp;'));
   expect(verifyAckToken(link!.split('/ack/')[1], SECRET, new Date())).toMatchObject({ incidentId: id, taskId: task.id, person: 'li-na' });
   // The copy is recorded per person, with the link it carried.
-  const copy = (await h.db.query(`SELECT d.person, d.status, d.ack_link_id FROM deliveries d JOIN notifications n ON n.id = d.notification_id WHERE n.incident_id = $1 AND n.reason = 'task:check-ledger'`, [id]))[0];
+  const copy = await eventually('her copy recorded', async () => {
+    const rows = await h.db.query(`SELECT d.person, d.status, d.ack_link_id FROM deliveries d JOIN notifications n ON n.id = d.notification_id WHERE n.incident_id = $1 AND n.reason = 'task:check-ledger'`, [id]);
+    return rows[0]?.status === 'pending' ? undefined : rows[0];
+  });
   expect(copy).toMatchObject({ person: 'li-na', status: 'sent', ack_link_id: expect.any(String) });
   const page = await fetch(link!);
   expect(page.status).toBe(200);
