@@ -111,6 +111,15 @@ describe('triage of alert-proposed incidents', () => {
     expect(detail.incident.levelReason).toContain("set by the plan's trigger");
   });
 
+  it('launches one incident when two commanders confirm at the same moment', async () => {
+    const other = await h.as('zhou.ba', ['commander'], ['it-ops']);
+    const { id } = await propose({ alertname: 'InvoiceApiDown', instance: 'api-4' }, 'am:{}:{instance="api-4"}');
+    const before = (await commander.get('/incidents?planId=triage-drill').expect(200)).body.length;
+    const answers = await Promise.all([commander.post(`/triage/${id}/confirm`), other.post(`/triage/${id}/confirm`)]);
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
+    expect((await commander.get('/incidents?planId=triage-drill').expect(200)).body).toHaveLength(before + 1);
+  });
+
   it('dismisses with a reason only, and then cannot be confirmed', async () => {
     const { id } = await propose({ alertname: 'InvoiceApiDown', instance: 'api-3' }, 'am:{}:{instance="api-3"}');
     const none = await commander.post(`/triage/${id}/dismiss`, {}).expect(400);
@@ -131,7 +140,7 @@ describe('triage of alert-proposed incidents', () => {
     expect(next.id).not.toBe(id);
     const list = (await commander.get('/triage').expect(200)).body;
     const states = list.map((p: { state: string }) => p.state);
-    expect(states).toEqual(['proposed', 'proposed', 'dismissed', 'confirmed', 'confirmed']);
+    expect(states).toEqual(['proposed', 'proposed', 'dismissed', 'confirmed', 'confirmed', 'confirmed']);
     expect(list[0]).toMatchObject({ id: next.id, state: 'proposed' });
   });
 
