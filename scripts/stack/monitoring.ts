@@ -147,6 +147,7 @@ export function writePrometheusConfig(file: string, s: PrometheusSettings): void
 }
 
 export interface MonitoringProcess {
+  /** Also its log file's name in `yingji up`'s logs folder. */
   name: string;
   process: ChildProcess;
   url: string;
@@ -173,7 +174,7 @@ async function startProcess(opts: { name: string; bin: string; args: string[]; p
 export function startAlertmanager(o: { bin: string; configFile: string; port: number; dir: string; logFile: string }): Promise<MonitoringProcess> {
   fs.mkdirSync(o.dir, { recursive: true });
   return startProcess({
-    name: 'Alertmanager',
+    name: 'alertmanager',
     bin: o.bin,
     args: [`--config.file=${o.configFile}`, `--storage.path=${o.dir}`, `--web.listen-address=127.0.0.1:${o.port}`, '--cluster.listen-address='],
     port: o.port,
@@ -186,7 +187,7 @@ export function startAlertmanager(o: { bin: string; configFile: string; port: nu
 export function startPrometheus(o: { bin: string; configFile: string; port: number; dir: string; logFile: string }): Promise<MonitoringProcess> {
   fs.mkdirSync(o.dir, { recursive: true });
   return startProcess({
-    name: 'Prometheus',
+    name: 'prometheus',
     bin: o.bin,
     args: [`--config.file=${o.configFile}`, `--storage.tsdb.path=${o.dir}`, `--web.listen-address=127.0.0.1:${o.port}`],
     port: o.port,
@@ -196,13 +197,13 @@ export function startPrometheus(o: { bin: string; configFile: string; port: numb
 }
 
 export function startNodeExporter(o: { bin: string; port: number; logFile: string }): Promise<MonitoringProcess> {
-  return startProcess({ name: 'node_exporter', bin: o.bin, args: [`--web.listen-address=127.0.0.1:${o.port}`], port: o.port, ready: '/metrics', logFile: o.logFile });
+  return startProcess({ name: 'node-exporter', bin: o.bin, args: [`--web.listen-address=127.0.0.1:${o.port}`], port: o.port, ready: '/metrics', logFile: o.logFile });
 }
 
 /** postgres_exporter watching `databaseUrl` (pg_up is 0 while it cannot connect), with the shipped extra queries. */
 export function startPostgresExporter(o: { bin: string; port: number; databaseUrl: string; logFile: string }): Promise<MonitoringProcess> {
   return startProcess({
-    name: 'postgres_exporter',
+    name: 'postgres-exporter',
     bin: o.bin,
     args: [`--web.listen-address=127.0.0.1:${o.port}`, `--extend.query-path=${path.join(MONITORING_DIR, 'postgres-exporter-queries.yml')}`],
     port: o.port,
@@ -262,6 +263,7 @@ export interface MonitoringStack {
   postgresExporter: string;
   /** Generated configs and the tools' state. */
   dir: string;
+  processes: MonitoringProcess[];
   stop(): Promise<void>;
 }
 
@@ -311,5 +313,5 @@ export async function startMonitoringStack(config: YingjiConfig, o: { apiUrl: st
     throw err;
   }
   const [nodeExporter, postgresExporter, alertmanager, prometheus] = started.map((p) => p.url);
-  return { prometheus, alertmanager, nodeExporter, postgresExporter, dir, stop };
+  return { prometheus, alertmanager, nodeExporter, postgresExporter, dir, processes: started, stop };
 }

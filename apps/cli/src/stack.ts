@@ -225,6 +225,7 @@ export async function runStack(config: YingjiConfig, log: (line: string) => void
     if (opts.monitoring) {
       log('starting node_exporter, postgres_exporter, Alertmanager and Prometheus...');
       monitoring = await startMonitoringStack(config, { apiUrl, logsDir: logsDir(config) });
+      for (const p of monitoring.processes) watch(p.name, p.process);
     }
 
     const info: StackInfo = {
