@@ -120,6 +120,14 @@ describe('alert intake', () => {
     const proposals = (await commander.get('/triage').expect(200)).body.filter((p: { planId: string }) => p.planId === 'alert-intake-drill');
     expect(proposals).toEqual([expect.objectContaining({ state: 'proposed', summary: 'InvoiceDiskFilling on db-1' })]);
     expect(await incidentsOf()).toHaveLength(4);
+    // Confirmed, it becomes an incident, and the group's alerts join that incident.
+    const { incidentId } = (await commander.post(`/triage/${proposals[0].id}/confirm`).expect(200)).body;
+    await intake.post('/alerts/alertmanager', webhook('{}:{alertname="InvoiceDiskFilling"}', [
+      alert('InvoiceDiskFilling', 'db-1', '2026-12-01T09:00:00Z'), alert('InvoiceDiskFilling', 'db-2', '2026-12-01T09:03:00Z'),
+    ])).expect(200);
+    const joined = (await timeline(incidentId)).filter((e) => e.kind === 'alert.firing').map((e) => e.data.fingerprint);
+    expect(joined.sort()).toEqual(['fp-InvoiceDiskFilling-db-1', 'fp-InvoiceDiskFilling-db-2']);
+    expect(await incidentsOf()).toHaveLength(5);
 
     const r = await intake.post('/alerts/alertmanager', webhook('{}:{alertname="CoffeeLow"}', [alert('CoffeeLow', 'kitchen', '2026-12-01T09:00:00Z')])).expect(200);
     expect(r.body).toMatchObject({ received: 1, new: 1, unmatched: 1 });

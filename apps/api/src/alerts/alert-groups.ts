@@ -50,6 +50,19 @@ export class AlertGroups {
     await this.db.query(`UPDATE alert_groups SET live = false, retired_at = now() WHERE id = $1 AND live`, [id]);
   }
 
+  /**
+   * Gives the election back after a launch that did not happen: the group is retired and its alerts
+   * are loose again (their ids returned), so a later request may launch for them.
+   */
+  async abandon(id: string): Promise<string[]> {
+    await this.retire(id);
+    const rows: Array<{ id: string }> = await this.db.query(
+      `UPDATE alert_occurrences SET group_id = NULL, match_state = 'pending' WHERE group_id = $1 RETURNING id::text`,
+      [id],
+    );
+    return rows.map((r) => r.id);
+  }
+
   /** Inserts the group's live row; the id when this request won the election, undefined when another did. */
   async elect(source: AlertSource, groupKey: string, plan: { planId: string; planVersion: number; launch: 'auto' | 'propose' }): Promise<string | undefined> {
     const rows = await this.db.query(

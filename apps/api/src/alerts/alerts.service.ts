@@ -98,15 +98,18 @@ export class AlertsService {
       const m = found as TriggerMatch;
       const won = await this.groups.elect(source, groupKey, { planId: m.planId, planVersion: m.planVersion, launch: m.launch });
       if (won) {
-        const outcome = await this.launch(won, m, source, groupKey, alerts, caller);
-        if (outcome) {
-          await this.occurrences.markUnmatched(loose.map((s) => s.id), outcome);
+        const refused = await this.launch(won, m, source, groupKey, alerts, caller);
+        if (refused) {
+          const ids = [...new Set([...loose.map((s) => s.id), ...refused.detached])];
+          await this.occurrences.markUnmatched(ids, refused.reason);
           return { ...result, unmatched: loose.length };
         }
         launched = true;
       }
-      group = (await this.groups.live(source, groupKey))!;
-      if (!group) return { ...result, unmatched: 0 };
+      const elected = await this.groups.live(source, groupKey);
+      // The request elected before this one could not launch and gave the election back: the sender retries.
+      if (!elected) throw new ServiceUnavailableException(`the alerts are stored but the launch for group ${groupKey} did not complete: send them again`);
+      group = elected;
     }
     await this.occurrences.attach(loose.map((s) => s.id), group.id);
     await this.groups.refreshState(group.id);
@@ -146,10 +149,11 @@ export class AlertsService {
 
   /**
    * Starts (auto) or proposes the plan for the group this request was elected for. Returns why the
-   * launch was refused (the alerts stay stored as unmatched, with that reason), or undefined when done.
+   * launch was refused and the group's alerts it let go (they stay stored as unmatched, with that
+   * reason), or undefined when done.
    * Anything else (Temporal unreachable) gives the election back and answers 503, so the sender retries.
    */
-  private async launch(groupId: string, m: TriggerMatch, source: AlertSource, groupKey: string, alerts: ReceivedAlert[], caller: Caller): Promise<string | undefined> {
+  private async launch(groupId: string, m: TriggerMatch, source: AlertSource, groupKey: string, alerts: ReceivedAlert[], caller: Caller): Promise<{ reason: string; detached: string[] } | undefined> {
     const firing = alerts.filter((a) => a.status === 'firing');
     const summary = firing[0]?.summary ?? groupKey;
     try {
@@ -168,9 +172,9 @@ export class AlertsService {
       if (m.level) await this.setLevel(incidentId, m.level as Level, m.reason, launcher);
       return undefined;
     } catch (err) {
-      await this.groups.retire(groupId);
+      const detached = await this.groups.abandon(groupId);
       if (err instanceof HttpException && err.getStatus() < 500) {
-        return `${m.reason}: the launch was refused: ${(err as Error).message}`;
+        return { reason: `${m.reason}: the launch was refused: ${(err as Error).message}`, detached };
       }
       throw new ServiceUnavailableException(`the alerts are stored but plan ${m.planId} could not be started (${(err as Error).message}): send them again`);
     }

@@ -33,8 +33,6 @@ export class JsonOnly implements NestInterceptor {
 @Injectable()
 export class IntakeGate {
   inFlight = 0;
-  /** Requests shed since start. */
-  shed = 0;
 
   constructor(@Inject(ALERT_SETTINGS) readonly settings: AlertSettings) {}
 }
@@ -50,7 +48,6 @@ export class IntakeLimit implements NestInterceptor {
   intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
     const g = this.gate;
     if (g.inFlight >= g.settings.intakeConcurrency) {
-      g.shed++;
       ctx.switchToHttp().getResponse<Response>().setHeader('Retry-After', '1');
       throw new ServiceUnavailableException(`alert intake is busy (${g.inFlight} requests in progress): send again shortly; nothing of this request was stored`);
     }
