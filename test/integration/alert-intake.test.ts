@@ -135,6 +135,15 @@ describe('alert intake', () => {
     expect(unmatched).toEqual([expect.objectContaining({ fingerprint: 'fp-CoffeeLow-kitchen', state: 'unmatched', reason: 'no published plan has a trigger matching these alerts', incidentId: null })]);
   });
 
+  it("a trigger's level overrides the level rules, naming the trigger", async () => {
+    const r = await intake.post('/alerts/alertmanager', webhook('{}:{alertname="InvoiceApiSlow"}', [alert('InvoiceApiSlow', 'api-1', '2026-12-01T09:30:00Z')])).expect(200);
+    const incident = await eventually('the trigger level', async () => {
+      const i = (await commander.get(`/incidents/${r.body.group.incidentId}`).expect(200)).body.incident;
+      return i.level === 'II' ? i : undefined;
+    });
+    expect(incident.levelReason).toContain('triggers[3] of alert-intake-drill: alertname = InvoiceApiSlow');
+  });
+
   describe('bad input is refused, naming what, and changes nothing', () => {
     // The incidents already launched go on writing their tasks and timelines: count what intake writes.
     const counts = async () =>
