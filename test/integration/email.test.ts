@@ -5,11 +5,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { generate } from 'selfsigned';
-import { createRecordActivities } from '../../activities/records/records.activities';
 import { OutgoingNotification } from '../../activities/notify/channel';
 import { createEmailChannel } from '../../activities/notify/email';
 import { createNotifyActivities, NotificationRequest } from '../../activities/notify/notify.activities';
-import { Harness, startHarness } from './support/harness';
+import type { Harness } from './support/harness';
+import { restoreEnvAfterEach, startNotifyWorld } from './support/notify-world';
 import { Inbox, startSmtp } from './support/smtp-inbox';
 
 const AT = '2026-11-23T08:00:00.000Z';
@@ -126,7 +126,7 @@ describe('email through a real SMTP server', () => {
 describe('the notify activity on the email channel', () => {
   let h: Harness;
   let inbox: Inbox;
-  const saved = { url: process.env.YINGJI_SMTP_URL, from: process.env.YINGJI_SMTP_FROM };
+  restoreEnvAfterEach(['YINGJI_SMTP_URL', 'YINGJI_SMTP_FROM']);
   const INCIDENT = 'inc-email';
   const request = (id: string, over: Partial<NotificationRequest> = {}): NotificationRequest => ({
     id,
@@ -145,17 +145,7 @@ describe('the notify activity on the email channel', () => {
   const row = async (id: string) => (await h.db.query(`SELECT status, attempts, detail, channel FROM notifications WHERE id = $1`, [id]))[0];
 
   beforeAll(async () => {
-    h = await startHarness({ worker: false });
-    await h.publishPlan('hello-drill.yaml');
-    await createRecordActivities(h.db).recordIncidentOpened({
-      incidentId: INCIDENT, planId: 'hello-drill', planVersion: 1, title: 'email test', mode: 'live', facts: {}, launchedBy: 'test', at: AT,
-    });
-  });
-  afterEach(() => {
-    for (const [k, v] of [['YINGJI_SMTP_URL', saved.url], ['YINGJI_SMTP_FROM', saved.from]] as const) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
+    h = await startNotifyWorld(INCIDENT, 'email test');
   });
   afterAll(async () => {
     await inbox?.close();

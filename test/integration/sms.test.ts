@@ -9,10 +9,10 @@ import { createNotifyActivities, NotificationRequest } from '../../activities/no
 import { createSmsChannel } from '../../activities/notify/sms';
 import { createAliyunGateway } from '../../activities/notify/sms/aliyun';
 import { SmsRefusedError } from '../../activities/notify/sms/gateway';
-import { createRecordActivities } from '../../activities/records/records.activities';
 import { SmsConfig } from '../../apps/shared/config';
 import { listSms, RunningSmsGateway, startSmsGateway } from '../../apps/sms-gateway/src';
-import { Harness, startHarness } from './support/harness';
+import type { Harness } from './support/harness';
+import { restoreEnvAfterEach, startNotifyWorld } from './support/notify-world';
 
 const AT = '2026-11-23T08:00:00.000Z';
 const KEY = { accessKeyId: 'LTAItest', accessKeySecret: 'right-s3cret/+=' };
@@ -118,7 +118,7 @@ describe('the notify activity on the sms channel', () => {
   let g: RunningSmsGateway;
   const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'yingji-sms-notify-')), 'sms');
   const NAMES = ['YINGJI_SMS_URL', 'YINGJI_SMS_ACCESS_KEY_ID', 'YINGJI_SMS_ACCESS_KEY_SECRET', 'YINGJI_SMS_SIGN_NAME', 'YINGJI_SMS_TEMPLATE_CODE'];
-  const saved = Object.fromEntries(NAMES.map((k) => [k, process.env[k]]));
+  restoreEnvAfterEach(NAMES);
   const INCIDENT = 'inc-sms';
   const request = (id: string, over: Partial<NotificationRequest> = {}): NotificationRequest => ({
     id,
@@ -139,18 +139,8 @@ describe('the notify activity on the sms channel', () => {
     Object.assign(process.env, { YINGJI_SMS_URL: g.url, YINGJI_SMS_ACCESS_KEY_ID: KEY.accessKeyId, YINGJI_SMS_ACCESS_KEY_SECRET: secret, YINGJI_SMS_SIGN_NAME: '应急Yingji', YINGJI_SMS_TEMPLATE_CODE: TEMPLATE });
 
   beforeAll(async () => {
-    h = await startHarness({ worker: false });
+    h = await startNotifyWorld(INCIDENT, 'sms test');
     g = await gateway(dir);
-    await h.publishPlan('hello-drill.yaml');
-    await createRecordActivities(h.db).recordIncidentOpened({
-      incidentId: INCIDENT, planId: 'hello-drill', planVersion: 1, title: 'sms test', mode: 'live', facts: {}, launchedBy: 'test', at: AT,
-    });
-  });
-  afterEach(() => {
-    for (const k of NAMES) {
-      if (saved[k] === undefined) delete process.env[k];
-      else process.env[k] = saved[k];
-    }
   });
   afterAll(async () => {
     await g?.stop();

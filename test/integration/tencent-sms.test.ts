@@ -10,11 +10,11 @@ import { createNotifyActivities, NotificationRequest } from '../../activities/no
 import { createSmsChannel } from '../../activities/notify/sms';
 import { SmsRefusedError } from '../../activities/notify/sms/gateway';
 import { createTencentGateway, TC3_CONTENT_TYPE, tc3Authorization } from '../../activities/notify/sms/tencent';
-import { createRecordActivities } from '../../activities/records/records.activities';
 import { smsList } from '../../apps/cli/src/sms-commands';
 import { SmsConfig } from '../../apps/shared/config';
 import { listSms, RunningSmsGateway, startSmsGateway } from '../../apps/sms-gateway/src';
-import { Harness, startHarness } from './support/harness';
+import type { Harness } from './support/harness';
+import { restoreEnvAfterEach, startNotifyWorld } from './support/notify-world';
 
 const AT = '2026-11-23T08:00:00.000Z';
 const KEY = { accessKeyId: 'AKIDyingjiTEST', accessKeySecret: 'tc3-right-s3cret' };
@@ -149,7 +149,7 @@ describe('the notify activity on the sms channel through Tencent Cloud', () => {
   let g: RunningSmsGateway;
   const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'yingji-tc-notify-')), 'sms');
   const NAMES = ['YINGJI_SMS_PROVIDER', 'YINGJI_SMS_URL', 'YINGJI_SMS_ACCESS_KEY_ID', 'YINGJI_SMS_ACCESS_KEY_SECRET', 'YINGJI_SMS_SIGN_NAME', 'YINGJI_SMS_TEMPLATE_CODE', 'YINGJI_SMS_APP_ID', 'YINGJI_SMS_REGION'];
-  const saved = Object.fromEntries(NAMES.map((k) => [k, process.env[k]]));
+  restoreEnvAfterEach(NAMES);
   const INCIDENT = 'inc-tc';
   const request = (id: string): NotificationRequest => ({
     id,
@@ -175,18 +175,8 @@ describe('the notify activity on the sms channel through Tencent Cloud', () => {
   };
 
   beforeAll(async () => {
-    h = await startHarness({ worker: false });
+    h = await startNotifyWorld(INCIDENT, 'tencent sms test');
     g = await gateway(dir);
-    await h.publishPlan('hello-drill.yaml');
-    await createRecordActivities(h.db).recordIncidentOpened({
-      incidentId: INCIDENT, planId: 'hello-drill', planVersion: 1, title: 'tencent sms test', mode: 'live', facts: {}, launchedBy: 'test', at: AT,
-    });
-  });
-  afterEach(() => {
-    for (const k of NAMES) {
-      if (saved[k] === undefined) delete process.env[k];
-      else process.env[k] = saved[k];
-    }
   });
   afterAll(async () => {
     await g?.stop();
