@@ -7,9 +7,13 @@ import { eventually, Harness, startHarness } from './support/harness';
 
 const GROUPS = 200;
 const PER_GROUP = 50;
-/** Groups whose alerts match the plan's auto trigger (launched at once), then its propose trigger (triage); the rest match no plan. */
-const AUTO_GROUPS = 40;
-const PROPOSE_GROUPS = 120;
+/**
+ * Groups whose alerts match the plan's auto trigger (launched at once), then its propose trigger
+ * (triage); the rest match no plan. Few real launches: with many (80 and more) the in-process worker
+ * falls behind and each launch holds an intake slot while it waits for its incident (see the README).
+ */
+const AUTO_GROUPS = 10;
+const PROPOSE_GROUPS = 150;
 /** Each group is posted in this many growing batches (Alertmanager's group_wait, then group_interval). */
 const BATCHES = 5;
 const SENDERS = 48;
@@ -64,7 +68,7 @@ describe('alert storm', () => {
         if (r.status === 429) figures.answered429++;
         else if (r.status === 503 && r.headers.get('retry-after')) figures.answered503++;
         else figures.otherErrors.push(`${r.status} ${text.slice(0, 200)}`);
-        if (attempt > 200) throw new Error(`gave up after ${attempt} attempts: ${r.status} ${text.slice(0, 200)}`);
+        if (attempt > 1200) throw new Error(`gave up after ${attempt} attempts: ${r.status} ${text.slice(0, 200)}`);
         await new Promise((res) => setTimeout(res, 50 + Math.random() * 150)); // Alertmanager's retry backoff, shortened
       }
     };
