@@ -1,33 +1,24 @@
-import * as http from 'node:http';
-import { AddressInfo } from 'node:net';
 import { As, eventually, Harness, openTask, reviewAndClose, startHarness } from './support/harness';
+import { startWebhookReceiver, WebhookReceiver } from './support/webhook-receiver';
 
 // Deadlines are durable timers; a missed one walks the escalation chain until the task is done.
 describe('deadlines and escalation, end to end with real timers', () => {
   let h: Harness;
-  let server: http.Server;
-  const received: Array<Record<string, unknown>> = [];
+  let hook: WebhookReceiver;
+  const received = () => hook.received.map((r) => r.body);
 
   beforeAll(async () => {
-    server = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (c) => (body += c));
-      req.on('end', () => {
-        received.push(JSON.parse(body));
-        res.writeHead(200).end('{}');
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    process.env.YINGJI_PLAN_TEST_WEBHOOK_URL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    hook = await startWebhookReceiver();
+    process.env.YINGJI_PLAN_TEST_WEBHOOK_URL = hook.url;
     // The receiver is on loopback: webhooks reach it only when the deployment allows it.
-    process.env.YINGJI_WEBHOOK_ALLOW_HOSTS = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+    process.env.YINGJI_WEBHOOK_ALLOW_HOSTS = hook.host;
     h = await startHarness();
     await h.publishPlan('test/plans/run/escalation-drill.yaml');
   });
   afterAll(async () => {
     delete process.env.YINGJI_WEBHOOK_ALLOW_HOSTS;
     await h?.close();
-    server?.close();
+    await hook?.close();
   });
 
   it('escalates an overdue task along the chain, notifies each level, and stops when it is done', async () => {
@@ -66,7 +57,7 @@ describe('deadlines and escalation, end to end with real timers', () => {
     expect(rows).toMatchObject({ 'slow-task': 2, 'quick-task': 0 });
 
     // Each escalation reached the webhook once, with who was told.
-    const hooks = received.filter((r) => String(r.reason).startsWith('escalation:'));
+    const hooks = received().filter((r) => String(r.reason).startsWith('escalation:'));
     expect(hooks.map((r) => r.reason)).toEqual(['escalation:slow-task:0', 'escalation:slow-task:1']);
     expect(hooks[1].recipients).toEqual(expect.arrayContaining([expect.objectContaining({ person: 'zhang-wei' })]));
     const delivered = closed.notifications.filter((n: { reason: string; status: string }) => n.reason.startsWith('escalation:') && n.status === 'delivered');

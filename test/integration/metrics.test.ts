@@ -1,6 +1,4 @@
 import { spawnSync } from 'node:child_process';
-import * as http from 'node:http';
-import { AddressInfo } from 'node:net';
 import { takeBackup } from '../../activities/backup/take-backup';
 import { prepareInvoiceDatabase } from '../../activities/invoices/database';
 import { generateInvoices } from '../../activities/invoices/generate';
@@ -8,6 +6,7 @@ import { backupKeyring, backupStore } from '../../apps/shared/backups';
 import { dropDatabase } from '../../scripts/stack/postgres';
 import { adminUrl, urlOf } from './support/databases';
 import { As, eventually, Harness, openTask, reviewAndClose, startHarness } from './support/harness';
+import { startWebhookReceiver, WebhookReceiver } from './support/webhook-receiver';
 
 interface Sample {
   name: string;
@@ -42,23 +41,16 @@ type Scrape = { text: string; value: (name: string, labels?: Record<string, stri
 // open and overdue task, escalations, notices by status, the Update latency histogram, the last backup.
 describe('/metrics', () => {
   let h: Harness;
-  let server: http.Server;
-  const received: Array<Record<string, unknown>> = [];
+  let hook: WebhookReceiver;
+  const received = () => hook.received.map((r) => r.body);
   let scraper: As;
   const invoices = `yingji_metrics_src_${process.pid}`;
 
   beforeAll(async () => {
-    server = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (c) => (body += c));
-      req.on('end', () => {
-        received.push(JSON.parse(body));
-        res.writeHead(200).end('{}');
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    process.env.YINGJI_PLAN_TEST_WEBHOOK_URL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
-    process.env.YINGJI_WEBHOOK_ALLOW_HOSTS = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+    hook = await startWebhookReceiver();
+    process.env.YINGJI_PLAN_TEST_WEBHOOK_URL = hook.url;
+    // The receiver is on loopback: webhooks reach it only when the deployment allows it.
+    process.env.YINGJI_WEBHOOK_ALLOW_HOSTS = hook.host;
     h = await startHarness();
     await h.publishPlan('test/plans/run/escalation-drill.yaml');
     // Any valid token may scrape: Prometheus gets a token of its own (here an auditor's, read-only).
@@ -69,8 +61,7 @@ describe('/metrics', () => {
     delete process.env.YINGJI_WEBHOOK_ALLOW_HOSTS;
     await h?.close();
     await dropDatabase(adminUrl(), invoices);
-    server?.closeAllConnections();
-    await new Promise((r) => server?.close(r));
+    await hook?.close();
   });
 
   const scrape = async (): Promise<Scrape> => {
@@ -107,8 +98,8 @@ describe('/metrics', () => {
     // Each notice the plan sent reached the webhook; /metrics counts them once they are recorded delivered.
     const during = await eventually('every webhook notice recorded delivered', async () => {
       const s = await scrape();
-      const hooks = received.filter((r) => String(r.reason).startsWith('escalation:')).length;
-      return hooks === 2 && s.value('yingji_notifications', { channel: 'webhook', status: 'delivered' }) === received.length ? s : undefined;
+      const hooks = received().filter((r) => String(r.reason).startsWith('escalation:')).length;
+      return hooks === 2 && s.value('yingji_notifications', { channel: 'webhook', status: 'delivered' }) === received().length ? s : undefined;
     });
     expect(during.value('yingji_incidents_open', { level: 'III', mode: 'live' })).toBe(1);
     expect(during.value('yingji_tasks_open', { team: 'dba', mode: 'live' })).toBe(1);

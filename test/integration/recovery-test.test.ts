@@ -1,6 +1,4 @@
 import * as fs from 'node:fs';
-import { createServer, IncomingMessage, Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { takeBackup } from '../../activities/backup/take-backup';
 import { prepareInvoiceDatabase } from '../../activities/invoices/database';
@@ -10,27 +8,9 @@ import { backupKeyring, backupStore } from '../../apps/shared/backups';
 import { ensureRecoveryTestSchedule, RECOVERY_TEST_SCHEDULE } from '../../apps/shared/schedules';
 import { canConnect, dropDatabase } from '../../scripts/stack/postgres';
 import { Harness, startHarness } from './support/harness';
+import { startWebhookReceiver, WebhookReceiver } from './support/webhook-receiver';
 import { Inbox, startSmtp } from './support/smtp-inbox';
 import { adminUrl, urlOf } from './support/databases';
-
-interface Received {
-  headers: IncomingMessage['headers'];
-  body: Record<string, unknown>;
-}
-
-/** The deployment's webhook (YINGJI_WEBHOOK_URL) on 127.0.0.1: keeps every POST, answers 200. */
-function startReceiver(): Promise<{ server: Server; url: string; received: Received[] }> {
-  const received: Received[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      received.push({ headers: req.headers, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    });
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/yingji-alerts`, received })));
-}
 
 /** `name value` samples of a Prometheus text body. */
 function samples(text: string): Record<string, number> {
@@ -48,7 +28,7 @@ function samples(text: string): Record<string, number> {
 // a failed run in Temporal, an alert to the deployment's webhook, and the /metrics gauges.
 describe('recovery tests', () => {
   let h: Harness;
-  let rx: Awaited<ReturnType<typeof startReceiver>>;
+  let rx: WebhookReceiver;
   let smtp: Inbox;
   let source: string;
   let fullId: string;
@@ -56,7 +36,8 @@ describe('recovery tests', () => {
   beforeAll(async () => {
     source = `yingji_rt_src_${process.pid}`;
     process.env.INVOICE_DATABASE_URL = urlOf(source);
-    rx = await startReceiver();
+    // The deployment's webhook (YINGJI_WEBHOOK_URL) on 127.0.0.1.
+    rx = await startWebhookReceiver('/yingji-alerts');
     process.env.YINGJI_WEBHOOK_URL = rx.url;
     // The operators also get a failed recovery test by email, on a real SMTP server.
     smtp = await startSmtp();
@@ -75,8 +56,7 @@ describe('recovery tests', () => {
     delete process.env.YINGJI_SMTP_URL;
     delete process.env.YINGJI_ALERT_EMAIL;
     await smtp?.close();
-    rx?.server.closeAllConnections();
-    await new Promise((r) => rx?.server.close(r));
+    await rx?.close();
   });
 
   const run = (id: string) => h.temporal.workflow.start('recoveryTest', { taskQueue: h.config.taskQueue, workflowId: id, args: [] });
