@@ -34,6 +34,8 @@ export interface TokenInfo {
   createdAt: Date;
   expiresAt: Date;
   revokedAt: Date | null;
+  /** When the token last authenticated a call (to the minute), or null if never. */
+  lastUsedAt: Date | null;
 }
 
 export class TokenError extends Error {}
@@ -97,7 +99,7 @@ export async function revokeToken(ds: DataSource, id: string, by: string): Promi
 
 export async function listTokens(ds: DataSource | EntityManager): Promise<TokenInfo[]> {
   const rows: Array<Record<string, unknown>> = await ds.query(
-    `SELECT id, person, teams, roles, created_at, expires_at, revoked_at FROM api_tokens ORDER BY created_at`,
+    `SELECT id, person, teams, roles, created_at, expires_at, revoked_at, last_used_at FROM api_tokens ORDER BY created_at`,
   );
   return rows.map((r) => ({
     id: r.id as string,
@@ -107,6 +109,7 @@ export async function listTokens(ds: DataSource | EntityManager): Promise<TokenI
     createdAt: r.created_at as Date,
     expiresAt: r.expires_at as Date,
     revokedAt: (r.revoked_at as Date | null) ?? null,
+    lastUsedAt: (r.last_used_at as Date | null) ?? null,
   }));
 }
 
@@ -116,7 +119,7 @@ export async function verifyToken(ds: DataSource, token: string): Promise<Caller
   if (!m) throw new TokenError('the bearer token is malformed');
   const [, id, secret] = m;
   const rows: Array<Record<string, unknown>> = await ds.query(
-    `SELECT person, teams, roles, secret_hash, expires_at, revoked_at, simulated FROM api_tokens WHERE id = $1`,
+    `SELECT person, teams, roles, secret_hash, expires_at, revoked_at, simulated, last_used_at FROM api_tokens WHERE id = $1`,
     [id],
   );
   const row = rows[0];
@@ -124,5 +127,15 @@ export async function verifyToken(ds: DataSource, token: string): Promise<Caller
   if (!row || !timingSafeEqual(given, Buffer.from(row.secret_hash as string))) throw new TokenError('the bearer token is not valid');
   if (row.revoked_at) throw new TokenError(`token ${id} was revoked`);
   if ((row.expires_at as Date).getTime() <= Date.now()) throw new TokenError(`token ${id} expired at ${(row.expires_at as Date).toISOString()}`);
+  await markUsed(ds, id, row.last_used_at as Date | null);
   return { person: row.person as string, teams: row.teams as string[], roles: row.roles as Role[], tokenId: id, simulated: row.simulated === true };
+}
+
+/**
+ * Records that a token was used, for the access review. At most once a minute per token, so a busy
+ * token does not write on every call; the WHERE clause keeps concurrent calls to one write too.
+ */
+async function markUsed(ds: DataSource, id: string, lastUsedAt: Date | null): Promise<void> {
+  if (lastUsedAt && Date.now() - lastUsedAt.getTime() < 60_000) return;
+  await ds.query(`UPDATE api_tokens SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`, [id]);
 }
