@@ -15,6 +15,7 @@ import { imCommands } from './im-commands';
 import { mailCommands } from './mail-commands';
 import { smsCommands } from './sms-commands';
 import { tokenCommands } from './token-commands';
+import { accessCommands } from './access-commands';
 import { printAddresses, readStack, runStack, startDetached, stopDetached } from './stack';
 
 const log = (line: string) => console.log(line);
@@ -88,6 +89,7 @@ program
 
 program.addCommand(planCommands());
 program.addCommand(tokenCommands());
+program.addCommand(accessCommands());
 program.addCommand(invoiceCommands());
 program.addCommand(backupCommands());
 program.addCommand(restoreCommand());
