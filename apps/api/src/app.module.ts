@@ -2,6 +2,7 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { MIGRATIONS } from '../../../migrations';
 import type { YingjiConfig } from '../../shared/config';
+import { AccessReviewModule } from './access-review/access-review.module';
 import { AcknowledgementsModule } from './acknowledgements/acknowledgements.module';
 import { AlertsModule } from './alerts/alerts.module';
 import { AuditController } from './audit/audit.controller';
@@ -58,6 +59,7 @@ export class AppModule {
         AcknowledgementsModule,
         TriageModule,
         AlertsModule,
+        AccessReviewModule,
       ],
       controllers: [HealthController, AuditController, BackupsController],
     };
