@@ -1,4 +1,5 @@
 import { issueToken } from '../../apps/api/src/auth/token-store';
+import { accessCommands } from '../../apps/cli/src/access-commands';
 import { As, Harness, startHarness } from './support/harness';
 
 // The access review on arranged tokens (backdated in PostgreSQL): exactly the stale, expired and
@@ -33,7 +34,12 @@ describe('access review', () => {
     await arrange('boss-audit', 'chen', ['auditor'], [], { created: -10, lastUsed: -1, expires: 20 });
     auditor = await h.as('aud-1', ['auditor']);
   });
-  afterAll(() => h?.close());
+  const savedDatabaseUrl = process.env.DATABASE_URL;
+  afterAll(async () => {
+    if (savedDatabaseUrl === undefined) delete process.env.DATABASE_URL;
+    else process.env.DATABASE_URL = savedDatabaseUrl;
+    await h?.close();
+  });
 
   const review = async () => (await auditor.get('/access/review').expect(200)).body;
 
@@ -59,6 +65,29 @@ describe('access review', () => {
     expect(idle).toMatchObject({ person: 'li', roles: ['responder'], teams: ['dba'] });
     expect((Date.now() - Date.parse(idle.lastUsedAt)) / 86_400_000).toBeCloseTo(120, 0);
     expect(JSON.stringify(r)).not.toMatch(/secret/i);
+  });
+
+  /** Runs `yingji access review <args>` in this process against the test database; what it printed. */
+  async function cli(...args: string[]): Promise<string> {
+    process.env.DATABASE_URL = h.processEnv.DATABASE_URL;
+    const out: string[] = [];
+    const log = jest.spyOn(console, 'log').mockImplementation((s: string) => void out.push(s));
+    try {
+      await accessCommands().exitOverride().parseAsync(['review', ...args], { from: 'user' });
+      return out.join('\n');
+    } finally {
+      log.mockRestore();
+    }
+  }
+
+  it('yingji access review prints every token and the same findings as the API', async () => {
+    const text = await cli();
+    for (const id of Object.values(ids)) expect(text).toContain(id);
+    expect(text).toContain('5 finding(s):');
+    expect(text).toMatch(new RegExp(`stale +${ids.idle}  li: last used \\d{4}-\\d\\d-\\d\\d: unused for 120 days \\(more than 90\\)`));
+    expect(text).toMatch(new RegExp(`expired-not-revoked +${ids.lapsed}  sun: expired`));
+    const json = JSON.parse(await cli('--json'));
+    expect(json.findings).toEqual((await review()).findings);
   });
 
   it('is closed to a responder (403)', async () => {
