@@ -4,6 +4,7 @@ import type { YingjiConfig } from '../apps/shared/config';
 import { createActionActivities } from './actions/actions.activities';
 import { createBackupActivities } from './backup/backup.activities';
 import { createDrillActivities } from './drills/drill.activities';
+import { createEvidenceActions } from './evidence/snapshot-action';
 import { createReconcileActions } from './invoices/reconcile-action';
 import { createTaxSyncActivities } from './invoices/sync.activities';
 import { loadKeyring } from './backup/keys/keyring';
@@ -36,6 +37,8 @@ export function createActivities(
       ...taxSync.actions,
       // reconcileInvoices: one finance task per truly missing invoice (its follow-ups).
       ...createReconcileActions(config),
+      // snapshotEvidence: the incident's records sealed with a SHA-256 manifest, kept with the backups.
+      ...createEvidenceActions(ds, backups.store),
       takeBackup: async (req) => {
         if (req.mode !== 'live') return { outcome: '演练中不执行 not run in a drill: a backup would join production\'s backup catalog and chains' };
         const kind = req.with.kind === 'incremental' || req.with.kind === 'differential' ? req.with.kind : 'full';
