@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { verifyEvidenceBundle } from '../../activities/evidence/bundle';
 import { createEvidenceActions } from '../../activities/evidence/snapshot-action';
 import { backupStore } from '../../apps/shared/backups';
 import { PROJECT_ROOT } from '../../apps/shared/config';
@@ -57,6 +58,13 @@ describe('snapshotEvidence in a real incident', () => {
     const again = await action({ incidentId: id, stepId: 'snapshot-evidence', action: 'snapshotEvidence', with: {}, mode: 'live' });
     expect(again.data).toMatchObject({ folder: dir, bundleSha256: manifest.bundleSha256 });
     await expect(action({ incidentId: id, stepId: 'x', action: 'snapshotEvidence', with: { sorces: [] }, mode: 'live' })).rejects.toThrow(/unknown with key\(s\) sorces/);
+    // A bundle cut short before its manifest (a worker killed mid-write) is written again whole.
+    const partial = path.join(path.dirname(dir), 'again-20000101T000000Z');
+    fs.mkdirSync(partial);
+    fs.writeFileSync(path.join(partial, 'timeline.jsonl'), '{"half":');
+    const rewritten = await action({ incidentId: id, stepId: 'again', action: 'snapshotEvidence', with: {}, mode: 'live' });
+    expect(fs.existsSync(partial)).toBe(false);
+    expect(verifyEvidenceBundle(rewritten.data!.folder as string)).toMatchObject({ ok: true, files: 4 });
 
     const ok = await cliVerify(dir);
     expect(ok).toMatchObject({ code: 0, output: expect.stringMatching(/verified, 4 files match/) });
