@@ -4,6 +4,7 @@ import { formatDuration, parseDuration } from '../../../../domain/plan/duration'
 import { listWords, suggestion } from '../../../../domain/text/did-you-mean';
 import { appendAudit } from '../../../../activities/records/audit-log';
 import { Caller, Role, ROLES } from './caller';
+import type { ReviewedToken } from '../../../../domain/access/review';
 
 // A token is `yj_<id>.<secret>`: the id finds the row, only the secret's SHA-256 is stored.
 const TOKEN_RE = /^yj_([0-9a-f]{16})\.([A-Za-z0-9_-]{43})$/;
@@ -26,17 +27,8 @@ export interface IssueToken {
 /** A token lives at most a year: a forgotten one must still run out. */
 export const MAX_TOKEN_LIFETIME = '365d';
 
-export interface TokenInfo {
-  id: string;
-  person: string;
-  teams: string[];
-  roles: string[];
-  createdAt: Date;
-  expiresAt: Date;
-  revokedAt: Date | null;
-  /** When the token last authenticated a call (to the minute), or null if never. */
-  lastUsedAt: Date | null;
-}
+/** A token as the store describes it (never its secret); `lastUsedAt` is to the minute, null if never used. */
+export type TokenInfo = ReviewedToken;
 
 export class TokenError extends Error {}
 
