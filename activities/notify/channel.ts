@@ -42,6 +42,8 @@ export interface Acknowledgement {
 
 /** A person channel opened for one notice: who it goes to, and one send per copy. */
 export interface PersonalSession {
+  /** The server, for details and errors (e.g. `SMTP mail.example.com:587`, `SMS gateway dysmsapi.aliyuncs.com`). */
+  where: string;
   targets: DeliveryTarget[];
   /** Recipients without a usable address on this channel, with why. */
   missing: Array<{ person: string; why: string }>;
@@ -79,8 +81,9 @@ export interface NotificationChannel {
 /**
  * `deliver` for a person channel: every copy in turn, without per-copy records (tests, and callers
  * that do not keep delivery records). A refused address is noted, the others still get theirs.
+ * `words`: what a copy goes to (`recipient`, `number`) and what a person without one lacks.
  */
-export async function deliverEach(session: PersonalSession, what: { none: string; each: (accepted: string[], refused: string[]) => string }): Promise<{ detail: string }> {
+export async function deliverEach(session: PersonalSession, words: { copy: string; lacking: string }): Promise<{ detail: string }> {
   try {
     const accepted: string[] = [];
     const refused: string[] = [];
@@ -92,8 +95,10 @@ export async function deliverEach(session: PersonalSession, what: { none: string
         refused.push(err.message);
       }
     }
-    if (accepted.length === 0 && refused.length > 0) throw ApplicationFailure.nonRetryable(`${what.none}: ${refused.join('; ')}`, 'RecipientsRefused');
-    return { detail: what.each(accepted, refused) };
+    if (accepted.length === 0 && refused.length > 0) throw ApplicationFailure.nonRetryable(`${session.where} refused every ${words.copy}: ${refused.join('; ')}`, 'RecipientsRefused');
+    const missing = session.missing.map((m) => m.person);
+    const notes = [refused.length ? `refused ${refused.join('; ')}` : '', missing.length ? `no ${words.lacking} for ${missing.join(', ')}` : ''].filter(Boolean);
+    return { detail: `accepted by ${session.where} for ${accepted.join(', ')}${notes.length ? `; ${notes.join('; ')}` : ''}` };
   } finally {
     session.close();
   }

@@ -158,15 +158,7 @@ export function createEmailChannel(opts: EmailChannelOptions = {}): Notification
   const channel: NotificationChannel = {
     name: 'email',
     async deliver(n, config) {
-      const server = (opts.smtp ?? smtpSettings()).url;
-      return deliverEach(channel.open!(n, config), {
-        none: `SMTP ${new URL(server).host} refused every recipient`,
-        each: (accepted, refused) => {
-          const missing = emailAddresses(n, config).missing;
-          const notes = [refused.length ? `refused ${refused.join('; ')}` : '', missing.length ? `no email address for ${missing.join(', ')}` : ''].filter(Boolean);
-          return `accepted by SMTP ${new URL(server).host} for ${accepted.join(', ')}${notes.length ? `; ${notes.join('; ')}` : ''}`;
-        },
-      });
+      return deliverEach(channel.open!(n, config), { copy: 'recipient', lacking: 'email address' });
     },
     open(n, config) {
       const smtp = opts.smtp ?? smtpSettings();
@@ -181,6 +173,7 @@ export function createEmailChannel(opts: EmailChannelOptions = {}): Notification
       // One pooled connection for every copy of a notice (a step to 200 people is not 200 handshakes).
       const transport = nodemailer.createTransport(transportOptions(smtp));
       return {
+        where: `SMTP ${server}`,
         targets,
         missing: missing.map((person) => ({ person, why: 'no email address in the team directory' })),
         async send(target, ack) {

@@ -224,13 +224,14 @@ export function createNotifyActivities(ds: DataSource, opts: { webhook?: YingjiC
     return { claims, ack: { url: ackLinkFor(claims, settings), code: ackCodeFor(claims, settings.secret) } };
   }
 
+  /** The copy's record, made pending (or `unavailable`) the first time; an earlier attempt's as it is (one round trip). */
   async function delivery(db: EntityManager, req: NotificationRequest, t: { key: string; person?: string; address?: string }, status: 'pending' | 'unavailable', detail?: string): Promise<DeliveryRow> {
-    await db.query(
+    const rows: DeliveryRow[] = await db.query(
       `INSERT INTO deliveries (notification_id, recipient, person, channel, address, status, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)
-       ON CONFLICT (notification_id, recipient) DO NOTHING`,
+       ON CONFLICT (notification_id, recipient) DO UPDATE SET recipient = deliveries.recipient
+       RETURNING recipient, person, status, detail`,
       [req.id, t.key, t.person ?? null, req.channel, t.address ?? null, status, detail ?? null],
     );
-    const rows: DeliveryRow[] = await db.query(`SELECT recipient, person, status, detail FROM deliveries WHERE notification_id = $1 AND recipient = $2`, [req.id, t.key]);
     return rows[0];
   }
 

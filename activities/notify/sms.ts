@@ -86,16 +86,7 @@ export function createSmsChannel(opts: SmsChannelOptions = {}): NotificationChan
   const channel: NotificationChannel = {
     name: 'sms',
     async deliver(n, config) {
-      const session = channel.open!(n, config);
-      const where = (opts.gateway ?? gatewayFor)(settings()).where;
-      return deliverEach(session, {
-        none: `SMS gateway ${where} refused every number`,
-        each: (accepted, refused) => {
-          const missing = smsNumbers(n, config).missing;
-          const notes = [refused.length ? `refused ${refused.join('; ')}` : '', missing.length ? `no mobile number for ${missing.join(', ')}` : ''].filter(Boolean);
-          return `accepted by SMS gateway ${where} for ${accepted.join(', ')}${notes.length ? `; ${notes.join('; ')}` : ''}`;
-        },
-      });
+      return deliverEach(channel.open!(n, config), { copy: 'number', lacking: 'mobile number' });
     },
     open(n, config) {
       const sms = settings();
@@ -106,6 +97,7 @@ export function createSmsChannel(opts: SmsChannelOptions = {}): NotificationChan
       }
       const gateway = (opts.gateway ?? gatewayFor)(sms);
       return {
+        where: `SMS gateway ${gateway.where}`,
         targets,
         missing: missing.map((person) => ({ person, why: 'no mobile number in the team directory' })),
         async send(target, ack) {
