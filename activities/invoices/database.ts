@@ -1,7 +1,23 @@
 // Opening the invoice database: create it when missing (embedded stack, scratch restores), migrate.
 import { canConnect, ensureDatabase } from '../../scripts/stack/postgres';
-import { Client } from 'pg';
+import { Client, Pool, PoolClient } from 'pg';
 import { runInvoiceMigrations } from '../../migrations/invoices/data-source';
+
+/** `fn` in one transaction on a connection of `pool`: committed when it returns, rolled back when it throws. */
+export async function inPoolTransaction<T>(pool: Pool, fn: (c: PoolClient) => Promise<T>): Promise<T> {
+  const c = await pool.connect();
+  try {
+    await c.query('BEGIN');
+    const out = await fn(c);
+    await c.query('COMMIT');
+    return out;
+  } catch (err) {
+    await c.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    c.release();
+  }
+}
 
 /** One connection to `url` for the length of `fn`, closed whatever happens. */
 export async function withDatabase<T>(url: string, fn: (db: Client) => Promise<T>): Promise<T> {

@@ -18,6 +18,7 @@ import { Client, Pool } from 'pg';
 import type { PoolClient } from 'pg';
 import { addMonths, periodStart, taxPeriodOf } from '../../domain/einvoice';
 import type { TaxPeriod } from '../../domain/einvoice';
+import { inPoolTransaction } from './database';
 import { periodBeingDeclared } from '../../domain/einvoice/declaration-calendar';
 import { InvoiceRowError, TaxPlatformError, toUploadRow } from '../tax-platform';
 import type { InvoiceRow, TaxPlatformClient, UploadRow } from '../tax-platform';
@@ -296,19 +297,8 @@ class Pass {
     });
   }
 
-  private async tx<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
-    const c = await this.db.connect();
-    try {
-      await c.query('BEGIN');
-      const out = await fn(c);
-      await c.query('COMMIT');
-      return out;
-    } catch (err) {
-      await c.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      c.release();
-    }
+  private tx<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
+    return inPoolTransaction(this.db, fn);
   }
 
   private stop(err: TaxPlatformError): void {

@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { Pool, PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
+import { inPoolTransaction } from '../../invoices/database';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 
 export const ROBOT_LIMIT = 20;
@@ -93,21 +94,11 @@ export function createPgRobotPace(ds: DataSource | Pool, opts: RobotPaceOptions 
   if (own) pool.on('error', () => undefined); // an idle connection that broke is replaced on next use
   const ms = (n: number) => `${n} milliseconds`;
 
-  async function locked<T>(robot: string, work: (c: PoolClient) => Promise<T>): Promise<T> {
-    const c = await pool.connect();
-    try {
-      await c.query('BEGIN');
+  const locked = <T>(robot: string, work: (c: PoolClient) => Promise<T>): Promise<T> =>
+    inPoolTransaction(pool, async (c) => {
       await c.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_CLASS, robot]);
-      const out = await work(c);
-      await c.query('COMMIT');
-      return out;
-    } catch (err) {
-      await c.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      c.release();
-    }
-  }
+      return work(c);
+    });
 
   const enqueue = (robot: string) =>
     locked(robot, async (c) => {
