@@ -1,7 +1,10 @@
 // The type surface workflows import (`import type`), and the one factory the worker wires.
 import type { DataSource } from 'typeorm';
 import type { YingjiConfig } from '../apps/shared/config';
+import { createAccessReviewActivities } from './access-review/access-review';
 import { createActionActivities } from './actions/actions.activities';
+import { createAccessActions } from './access/revoke-action';
+import { createKeyRotationActions } from './access/rotate-keys-action';
 import { createBackupActivities } from './backup/backup.activities';
 import { createDrillActivities } from './drills/drill.activities';
 import { createEvidenceActions } from './evidence/snapshot-action';
@@ -29,6 +32,8 @@ export function createActivities(
     ...backup,
     ...heartbeating(createDrillActivities(ds, config)),
     ...createResponsibilityActivities(config.directoryFile),
+    // The scheduled access review: a routine task for security with the grants to keep or revoke.
+    ...createAccessReviewActivities(ds),
     // One sync pass with the tax platform (the schedule's, or a resync); it heartbeats its progress.
     ...heartbeating(taxSync.activities),
     // restoreByPriority runs as a child workflow (workflows/restore-by-priority.workflow.ts), not here.
@@ -39,6 +44,9 @@ export function createActivities(
       ...createReconcileActions(config),
       // snapshotEvidence: the incident's records sealed with a SHA-256 manifest, kept with the backups.
       ...createEvidenceActions(ds, backups.store),
+      // revokeAccess (tokens, invoice-database roles) and rotateKeys (a new current backup key in the key file).
+      ...createAccessActions(ds, config),
+      ...createKeyRotationActions(ds, backups.keyring ?? (() => loadKeyring(process.env))),
       takeBackup: async (req) => {
         if (req.mode !== 'live') return { outcome: '演练中不执行 not run in a drill: a backup would join production\'s backup catalog and chains' };
         const kind = req.with.kind === 'incremental' || req.with.kind === 'differential' ? req.with.kind : 'full';

@@ -64,11 +64,15 @@ function decodeSecret(id: string, text: unknown, source: string): Buffer {
 export class Keyring {
   private readonly keys: ReadonlyMap<string, BackupKey>;
 
-  /** `source` says where the keys came from, for error messages ("key file /etc/yingji/keys.json"). */
+  /**
+   * `source` says where the keys came from, for error messages ("key file /etc/yingji/keys.json");
+   * `file` is the key file they were read from, if any: only a key file can take a rotated key.
+   */
   constructor(
     secrets: Readonly<Record<string, Buffer>>,
     private readonly currentId: string,
     readonly source = 'keyring',
+    readonly file?: string,
   ) {
     const keys = new Map<string, BackupKey>();
     for (const [id, secret] of Object.entries(secrets)) keys.set(id, makeKey(id, secret, source));
@@ -167,7 +171,7 @@ export function readKeyFile(file: string, opts: LoadKeyringOptions = {}): Keyrin
   }
   const secrets: Record<string, Buffer> = {};
   for (const [id, text] of Object.entries(kf.keys)) secrets[id] = decodeSecret(id, text, source);
-  return new Keyring(secrets, kf.current, source);
+  return new Keyring(secrets, kf.current, source, file);
 }
 
 function writeKeyFileAtomic(file: string, content: KeyFile, exclusive: boolean): void {
@@ -211,15 +215,28 @@ export function generateKeyFile(file: string, id = 'k1'): string {
 
 /**
  * Rotation: adds a fresh key to an existing key file and makes it current; old keys stay for reading
- * older backups. Returns the new key id.
+ * older backups. Returns the new key id. A lock file beside the key file keeps two rotations from
+ * each writing the file without the other's key (a backup written under a lost key is unreadable).
  */
 export function rotateKeyFile(file: string, id?: string): string {
-  readKeyFile(file); // checks mode and content before anything is changed
-  const content = JSON.parse(fs.readFileSync(file, 'utf8')) as KeyFile;
-  const newId = id ?? newKeyId(Object.keys(content.keys));
-  if (!KEY_ID_RE.test(newId)) throw new KeyringError(`key id "${newId}" is not valid`);
-  if (content.keys[newId] !== undefined) throw new KeyringError(`key file ${file} already has a key "${newId}"`);
-  writeKeyFileAtomic(file, { current: newId, keys: { ...content.keys, [newId]: randomBytes(KEY_BYTES).toString('base64') } }, false);
-  return newId;
+  const lock = `${file}.lock`;
+  try {
+    fs.writeFileSync(lock, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new KeyringError(`key file ${file} is being rotated by another process (${lock} exists; remove it if no rotation is running)`);
+    }
+    throw e;
+  }
+  try {
+    readKeyFile(file); // checks mode and content before anything is changed
+    const content = JSON.parse(fs.readFileSync(file, 'utf8')) as KeyFile;
+    const newId = id ?? newKeyId(Object.keys(content.keys));
+    if (!KEY_ID_RE.test(newId)) throw new KeyringError(`key id "${newId}" is not valid`);
+    if (content.keys[newId] !== undefined) throw new KeyringError(`key file ${file} already has a key "${newId}"`);
+    writeKeyFileAtomic(file, { ...content, current: newId, keys: { ...content.keys, [newId]: randomBytes(KEY_BYTES).toString('base64') } }, false);
+    return newId;
+  } finally {
+    fs.rmSync(lock, { force: true });
+  }
 }
-

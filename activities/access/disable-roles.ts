@@ -1,0 +1,54 @@
+// Takes database login roles out of the invoice database's server: NOLOGIN first (nobody can
+// reconnect), then the role's open sessions are ended. Roles are server-wide in PostgreSQL, so this
+// acts on every database of that server, which is why a drill never does it (revoke-action.ts).
+import type { Client } from 'pg';
+import type { DataSource } from 'typeorm';
+import { withDatabase } from '../invoices/database';
+import { appendAudit } from '../records/audit-log';
+
+export interface RoleResult {
+  role: string;
+  /** disabled: could log in until now; already: could not log in before; sessions-only: only its sessions were ended. */
+  state: 'disabled' | 'already' | 'sessions-only' | 'missing' | 'refused';
+  sessionsEnded: number;
+  why?: string;
+}
+
+export async function disableRoles(
+  ds: DataSource,
+  invoiceUrl: string,
+  by: { incidentId: string; stepId: string },
+  roles: string[],
+  what: { nologin: boolean },
+): Promise<RoleResult[]> {
+  return withDatabase(invoiceUrl, async (db) => {
+    const self = ((await db.query(`SELECT current_user AS u`)).rows[0] as { u: string }).u;
+    const out: RoleResult[] = [];
+    for (const role of roles) out.push(await disableRole(ds, db, by, role, what, self));
+    return out;
+  });
+}
+
+async function disableRole(ds: DataSource, db: Client, by: { incidentId: string; stepId: string }, role: string, what: { nologin: boolean }, self: string): Promise<RoleResult> {
+  const found = (await db.query(`SELECT rolcanlogin FROM pg_roles WHERE rolname = $1`, [role])).rows[0] as { rolcanlogin: boolean } | undefined;
+  if (!found) return { role, state: 'missing', sessionsEnded: 0, why: `database role ${role} does not exist on the invoice database's server` };
+  // Yingji's own login: disabling it would stop every restore, backup and sync.
+  if (role === self) return { role, state: 'refused', sessionsEnded: 0, why: `database role ${role} is the one Yingji connects as; change its password by hand and update INVOICE_DATABASE_URL` };
+  const state: RoleResult['state'] = what.nologin ? (found.rolcanlogin ? 'disabled' : 'already') : 'sessions-only';
+  if (state === 'disabled') await db.query(`ALTER ROLE ${db.escapeIdentifier(role)} NOLOGIN`);
+  const ended = (await db.query(`SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE usename = $1 AND pid <> pg_backend_pid()`, [role]))
+    .rows[0] as { n: number };
+  await ds.transaction((em) =>
+    appendAudit(em, {
+      key: `${by.incidentId}.${by.stepId}.db-role.${role}`,
+      at: new Date(),
+      actor: `incident ${by.incidentId}`,
+      action: what.nologin ? 'db-role.nologin' : 'db-role.end-sessions',
+      subjectType: 'db-role',
+      subjectId: role,
+      outcome: 'ok',
+      detail: { couldLogIn: found.rolcanlogin, sessionsEnded: ended.n, incident: by.incidentId, step: by.stepId },
+    }),
+  );
+  return { role, state, sessionsEnded: ended.n };
+}
