@@ -1,0 +1,66 @@
+// Audit, access and archive checks: the audit trail proves itself and is kept long enough
+// (GB/T 22239, 网络安全法 Art. 21); no stale, expired or combined grants (access review); the
+// accounting archive, which Yingji does not hold.
+import type { CheckResult, ComplianceFacts } from './compliance.types';
+import { day } from './dates';
+import type { Thresholds } from './thresholds';
+
+const AUDIT_CLAUSE = 'GB/T 22239-2019 (等保 2.0); 网络安全法 Art. 21';
+const ACCESS_CLAUSE = 'GB/T 22239-2019 level 3 (unverified)';
+
+export function auditChecks(facts: Pick<ComplianceFacts, 'audit'>, t: Thresholds): CheckResult[] {
+  const a = facts.audit;
+  const base = { area: 'audit' as const, clause: AUDIT_CLAUSE, owner: t.securityOwner };
+  return [
+    {
+      ...base,
+      id: 'audit.intact',
+      title: '审计记录防篡改 Audit trail intact (no entry altered, removed or inserted)',
+      status: a.ok ? 'pass' : 'fail',
+      evidence: [
+        `${a.entries} audit entries verified${a.oldestAt ? `, oldest ${day(a.oldestAt)}` : ''}`,
+        ...(a.brokenAt ? [`broken at entry ${a.brokenAt.id}: ${a.brokenAt.reason}`] : []),
+      ],
+    },
+    {
+      ...base,
+      id: 'audit.retention',
+      title: `审计记录保存 ${t.auditRetentionDays} 天以上 Audit entries kept ${t.auditRetentionDays} days or more`,
+      status: a.retentionDays >= t.auditRetentionDays ? 'pass' : 'fail',
+      evidence: [`configured retention ${a.retentionDays} days (YINGJI_AUDIT_RETENTION_DAYS), required ${t.auditRetentionDays}`],
+    },
+  ];
+}
+
+export function accessChecks(facts: Pick<ComplianceFacts, 'access'>, t: Thresholds): CheckResult[] {
+  const f = facts.access.findings;
+  const one = (id: string, kind: string, title: string): CheckResult => {
+    const found = f.filter((x) => x.kind === kind);
+    return {
+      id,
+      area: 'access',
+      title,
+      status: found.length ? 'fail' : 'pass',
+      evidence: found.length ? found.map((x) => `token ${x.tokenId} of ${x.person}: ${x.why}`) : [`no ${kind} grant among the tokens reviewed`],
+      clause: ACCESS_CLAUSE,
+      owner: t.securityOwner,
+    };
+  };
+  return [
+    one('access.stale', 'stale', `无闲置授权 No grant unused for more than ${facts.access.staleDays} days`),
+    one('access.expired', 'expired-not-revoked', '过期授权已撤销 No expired grant left unrevoked'),
+    one('access.separation', 'admin-and-auditor', '管理与审计分离 Nobody both admin and auditor'),
+  ];
+}
+
+export function archiveCheck(t: Thresholds): CheckResult {
+  return {
+    id: 'archives.retention',
+    area: 'archives',
+    title: '会计档案保管期限 Invoices kept 30 years, tax returns 10 years',
+    status: 'unknown',
+    evidence: ['Yingji does not hold the accounting archive: check its retention in the archive system'],
+    clause: '会计档案管理办法 (unverified)',
+    owner: t.securityOwner,
+  };
+}
