@@ -15,6 +15,7 @@ import type { BackupStore } from './backup/store';
 import { createNotifyActivities } from './notify/notify.activities';
 import { keepAlive } from './heartbeat';
 import { createRecordActivities } from './records/records.activities';
+import { createAuditDigestActivities } from './records/audit-digest';
 import { createResponsibilityActivities } from './responsibility/responsibility.activities';
 
 export type { RecordActivities } from './records/records.activities';
@@ -29,6 +30,8 @@ export function createActivities(
   const taxSync = createTaxSyncActivities(config);
   return {
     ...createRecordActivities(ds),
+    // writeAuditDigest: the yingji-audit-digest schedule signs every audit stream's head.
+    ...createAuditDigestActivities(ds),
     ...backup,
     ...heartbeating(createDrillActivities(ds, config)),
     ...createResponsibilityActivities(config.directoryFile),

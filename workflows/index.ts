@@ -1,4 +1,5 @@
 // Bundle entry for the worker: every workflow the task queue runs.
+export { auditDigest } from './audit-digest.workflow';
 export { emergencyPlan } from './emergency-plan.workflow';
 export { recoveryTest } from './recovery-test.workflow';
 export { restoreByPriority } from './restore-by-priority.workflow';

@@ -3,6 +3,7 @@ import type { YingjiConfig } from './config';
 
 export const RECOVERY_TEST_SCHEDULE = 'yingji-recovery-test';
 export const TAX_SYNC_SCHEDULE = 'yingji-tax-platform-sync';
+export const AUDIT_DIGEST_SCHEDULE = 'yingji-audit-digest';
 
 /** Creates the schedule once; an existing one is left as it is (operators may have paused or tuned it). */
 async function ensureSchedule(client: Client, options: ScheduleOptions): Promise<'created' | 'exists'> {
@@ -40,5 +41,19 @@ export function ensureTaxSyncSchedule(client: Client, config: Pick<YingjiConfig,
     policies: { overlap: ScheduleOverlapPolicy.SKIP },
     action: { type: 'startWorkflow', workflowType: 'taxSync', taskQueue: config.taskQueue, args: [] },
     memo: { purpose: 'upload pending invoices to the tax platform and record each one synced or failed' },
+  });
+}
+
+/**
+ * The audit digest runs on a Temporal Schedule: every YINGJI_AUDIT_DIGEST_EVERY (default 1h) it
+ * signs every audit stream's head with YINGJI_AUDIT_SIGNING_KEY (a run without the key fails, saying so).
+ */
+export function ensureAuditDigestSchedule(client: Client, config: Pick<YingjiConfig, 'taskQueue'>, every = process.env.YINGJI_AUDIT_DIGEST_EVERY || '1h'): Promise<'created' | 'exists'> {
+  return ensureSchedule(client, {
+    scheduleId: AUDIT_DIGEST_SCHEDULE,
+    spec: { intervals: [{ every: every as `${number}h` }] },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP },
+    action: { type: 'startWorkflow', workflowType: 'auditDigest', taskQueue: config.taskQueue, args: [] },
+    memo: { purpose: "sign every audit stream's head, linked to the digest before" },
   });
 }

@@ -244,18 +244,33 @@ export const ACTIONS: Record<ActionName, ActionDef> = {
   },
   revokeAccess: {
     name: 'revokeAccess',
-    description: 'Revoke access to the invoice system.',
+    description:
+      'Revoke access to the invoice system: api-tokens (the Yingji tokens of principals and teams; the incident\'s launcher keeps theirs), ' +
+      'db-credentials (the databaseRoles can no longer log in to the invoice database\'s server, their open sessions are ended), ' +
+      'sessions (only their open sessions ended). service-accounts and partner-access are not built: asking for them fails the step, naming them, after the rest is done. Not run in a drill.',
     params: {
       kinds: param('what to revoke', list(words(['sessions', 'api-tokens', 'service-accounts', 'partner-access', 'db-credentials']), { unique: true }), true),
-      principals: param('"all" (default), a list of account names, or { fact: NAME } entered by an earlier step', either('"all", a list of account names or { fact: NAME }', words(['all']), list(text(/^\S{1,128}$/, 'an account name'), { unique: true }), factRef())),
+      principals: param('people whose Yingji tokens are revoked: "all", a list of person ids, or { fact: NAME } given at launch', either('"all", a list of account names or { fact: NAME }', words(['all']), list(text(/^\S{1,128}$/, 'an account name'), { unique: true }), factRef())),
+      teams: param('teams whose members\' Yingji tokens are revoked: a list of team ids or { fact: NAME }', either('a list of team ids or { fact: NAME }', list(text(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'a team id'), { unique: true }), factRef())),
+      databaseRoles: param('login roles of the invoice database (db-credentials, sessions): a list of role names or { fact: NAME }', either('a list of role names or { fact: NAME }', list(text(/^[A-Za-z0-9_][A-Za-z0-9_.@-]{0,62}$/, 'a database role name'), { unique: true }), factRef())),
+    },
+    checkAll: (p) => {
+      const kinds = Array.isArray(p.kinds) ? p.kinds : [];
+      const out: ParamIssue[] = [];
+      if (kinds.includes('api-tokens') && p.principals === undefined && p.teams === undefined) out.push({ path: ['kinds'], message: 'api-tokens needs principals or teams whose tokens to revoke' });
+      if ((kinds.includes('db-credentials') || kinds.includes('sessions')) && p.databaseRoles === undefined) out.push({ path: ['kinds'], message: 'db-credentials and sessions need databaseRoles' });
+      return out;
     },
   },
   rotateKeys: {
     name: 'rotateKeys',
-    description: 'Issue new keys or credentials; old backup keys stay readable unless told otherwise.',
+    description:
+      'A new backup key (backup-encryption and manifest-signing: one secret) becomes current in the key file; older keys stay for reading older backups. ' +
+      'api-signing, database-credentials and tax-platform-credentials are not held by Yingji: asking for them fails the step, naming them. Not run in a drill.',
     params: {
       keys: param('which keys', list(words(['backup-encryption', 'manifest-signing', 'api-signing', 'database-credentials', 'tax-platform-credentials']), { unique: true }), true),
-      keepOldForReading: param('keep old keys for reading existing backups (default true)', bool()),
+      keepOldForReading: param('keep old keys for reading existing backups (default true; false is refused)', bool()),
+      reencryptLatest: param('re-encrypt the latest backup chain under the new key (not built yet: true fails the step)', bool()),
     },
   },
   snapshotEvidence: {

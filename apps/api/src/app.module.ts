@@ -5,7 +5,7 @@ import type { YingjiConfig } from '../../shared/config';
 import { AccessReviewModule } from './access-review/access-review.module';
 import { AcknowledgementsModule } from './acknowledgements/acknowledgements.module';
 import { AlertsModule } from './alerts/alerts.module';
-import { AuditController } from './audit/audit.controller';
+import { AuditModule } from './audit/audit.module';
 import { BackupsController } from './backups/backups.controller';
 import { AuthModule } from './auth/auth.module';
 import { DiagnosesModule } from './diagnoses/diagnoses.module';
@@ -60,8 +60,9 @@ export class AppModule {
         TriageModule,
         AlertsModule,
         AccessReviewModule,
+        AuditModule,
       ],
-      controllers: [HealthController, AuditController, BackupsController],
+      controllers: [HealthController, BackupsController],
     };
   }
 }

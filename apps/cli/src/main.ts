@@ -17,6 +17,7 @@ import { mailCommands } from './mail-commands';
 import { smsCommands } from './sms-commands';
 import { tokenCommands } from './token-commands';
 import { accessCommands } from './access-commands';
+import { auditCommands } from './audit-commands';
 import { printAddresses, readStack, runStack, startDetached, stopDetached } from './stack';
 
 const log = (line: string) => console.log(line);
@@ -91,6 +92,7 @@ program
 program.addCommand(planCommands());
 program.addCommand(tokenCommands());
 program.addCommand(accessCommands());
+program.addCommand(auditCommands());
 program.addCommand(invoiceCommands());
 program.addCommand(backupCommands());
 program.addCommand(restoreCommand());
