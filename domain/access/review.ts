@@ -24,6 +24,11 @@ export interface Finding {
   tokenId: string;
   person: string;
   why: string;
+  /**
+   * What the finding rests on (the last use, the expiry, the admin and auditor tokens held): a grant
+   * security decided to keep is raised again once this changes. Always set by reviewAccess.
+   */
+  basis?: string;
 }
 
 /** One person: the roles and teams their live tokens give them, and every token of theirs. */
@@ -51,14 +56,14 @@ export function reviewAccess(tokens: readonly ReviewedToken[], now: Date, staleD
   for (const t of tokens) {
     if (t.revokedAt) continue;
     if (!isLive(t, now)) {
-      findings.push({ kind: 'expired-not-revoked', tokenId: t.id, person: t.person, why: `expired ${day(t.expiresAt)} and was never revoked` });
+      findings.push({ kind: 'expired-not-revoked', tokenId: t.id, person: t.person, why: `expired ${day(t.expiresAt)} and was never revoked`, basis: `expires ${t.expiresAt.toISOString()}` });
       continue;
     }
     const since = t.lastUsedAt ?? t.createdAt;
     const idleDays = (now.getTime() - since.getTime()) / DAY_MS;
     if (idleDays > staleDays) {
       const what = t.lastUsedAt ? `last used ${day(t.lastUsedAt)}` : `never used since it was issued ${day(t.createdAt)}`;
-      findings.push({ kind: 'stale', tokenId: t.id, person: t.person, why: `${what}: unused for ${Math.floor(idleDays)} days (more than ${staleDays})` });
+      findings.push({ kind: 'stale', tokenId: t.id, person: t.person, why: `${what}: unused for ${Math.floor(idleDays)} days (more than ${staleDays})`, basis: `last used ${t.lastUsedAt?.toISOString() ?? 'never'}` });
     }
   }
   const people = new Map<string, ReviewedToken[]>();
@@ -70,7 +75,8 @@ export function reviewAccess(tokens: readonly ReviewedToken[], now: Date, staleD
     if (!roles.has('admin') || !roles.has('auditor')) continue;
     const holding = live.filter((t) => t.roles.includes('admin') || t.roles.includes('auditor'));
     const list = holding.map((t) => `${t.id} (${t.roles.filter((r) => r === 'admin' || r === 'auditor').join(', ')})`).join(', ');
-    for (const t of holding) findings.push({ kind: 'admin-and-auditor', tokenId: t.id, person, why: `${person} holds both admin and auditor: ${list}` });
+    const basis = `admin and auditor tokens ${holding.map((t) => t.id).sort().join(', ')}`;
+    for (const t of holding) findings.push({ kind: 'admin-and-auditor', tokenId: t.id, person, why: `${person} holds both admin and auditor: ${list}`, basis });
   }
   return {
     at: now,

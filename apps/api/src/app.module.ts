@@ -17,6 +17,7 @@ import { IncidentsModule } from './incidents/incidents.module';
 import { TimelineEntryEntity } from './incidents/timeline-entry.entity';
 import { PlanVersionEntity } from './plans/plan-version.entity';
 import { PlansModule } from './plans/plans.module';
+import { RoutineTasksModule } from './routine-tasks/routine-tasks.module';
 import { TaskEntity } from './tasks/task.entity';
 import { TasksModule } from './tasks/tasks.module';
 import { TemporalModule } from './temporal/temporal.module';
@@ -61,6 +62,7 @@ export class AppModule {
         AlertsModule,
         AccessReviewModule,
         AuditModule,
+        RoutineTasksModule,
       ],
       controllers: [HealthController, BackupsController],
     };

@@ -2,6 +2,13 @@ import { Command } from 'commander';
 import { accessReview, AccessReviewReport } from '../../api/src/access-review/access-review.service';
 import { loadConfig } from '../../shared/config';
 import { createDataSource } from '../../../migrations/data-source';
+import { apiClient } from './session';
+
+interface DecisionResult {
+  task: { id: string; state: string; outcome: string | null };
+  pending: string[];
+  revoked: boolean;
+}
 
 const when = (d: Date | null) => (d ? d.toISOString().slice(0, 16).replace('T', ' ') : 'never');
 
@@ -45,6 +52,18 @@ export function accessCommands(): Command {
       } finally {
         await ds.destroy();
       }
+    });
+  cmd
+    .command('decide <review> <token> <decision>')
+    .description(
+      'keep or revoke one grant of a scheduled access review (a routine task of security; `yingji routine-tasks` lists them), as you through the API: ' +
+        'revoke stops the token at once; keep leaves it out of the reviews until its finding changes or YINGJI_ACCESS_KEEP_DAYS (default 90) pass',
+    )
+    .requiredOption('--reason <text>', 'why (kept with the decision and in the audit trail)')
+    .action(async (review: string, token: string, decision: string, o: { reason: string }) => {
+      const r = await apiClient().post<DecisionResult>(`/access/reviews/${encodeURIComponent(review)}/decisions`, { tokenId: token, decision, reason: o.reason });
+      console.log(`${decision} ${token}${r.revoked ? ' (revoked now)' : ''}`);
+      console.log(r.task.state === 'closed' ? `review ${r.task.id} closed: ${r.task.outcome}` : `review ${r.task.id}: ${r.pending.length} still to decide (${r.pending.join(', ')})`);
     });
   return cmd;
 }

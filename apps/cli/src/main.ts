@@ -18,6 +18,7 @@ import { smsCommands } from './sms-commands';
 import { tokenCommands } from './token-commands';
 import { accessCommands } from './access-commands';
 import { auditCommands } from './audit-commands';
+import { routineTaskCommands } from './routine-task-commands';
 import { printAddresses, readStack, runStack, startDetached, stopDetached } from './stack';
 
 const log = (line: string) => console.log(line);
@@ -93,6 +94,7 @@ program.addCommand(planCommands());
 program.addCommand(tokenCommands());
 program.addCommand(accessCommands());
 program.addCommand(auditCommands());
+program.addCommand(routineTaskCommands());
 program.addCommand(invoiceCommands());
 program.addCommand(backupCommands());
 program.addCommand(restoreCommand());

@@ -4,7 +4,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { PROJECT_ROOT, redactUrl, YingjiConfig } from '../../shared/config';
-import { ensureRecoveryTestSchedule, ensureTaxSyncSchedule, RECOVERY_TEST_SCHEDULE, TAX_SYNC_SCHEDULE } from '../../shared/schedules';
+import { ACCESS_REVIEW_SCHEDULE, ensureAccessReviewSchedule, ensureRecoveryTestSchedule, ensureTaxSyncSchedule, RECOVERY_TEST_SCHEDULE, TAX_SYNC_SCHEDULE } from '../../shared/schedules';
+import { AUDIT_DIGEST_SCHEDULE, ensureAuditDigestSchedule } from '../../shared/schedules';
 import { temporalTls } from '../../shared/temporal-connection';
 import { createDataSource, runMigrations } from '../../../migrations/data-source';
 import { publishPlanText } from '../../api/src/plans/publish';
@@ -259,6 +260,9 @@ async function scheduleRecoveryTests(config: YingjiConfig, log: (line: string) =
     if (made === 'created') log(`recovery test scheduled (${RECOVERY_TEST_SCHEDULE}, every ${process.env.YINGJI_RECOVERY_TEST_EVERY || '24h'})`);
     const sync = await ensureTaxSyncSchedule(new Client({ connection, namespace: config.temporal.namespace }), config);
     if (sync === 'created') log(`tax-platform sync scheduled (${TAX_SYNC_SCHEDULE}, every ${process.env.YINGJI_TAX_SYNC_EVERY || '1m'})`);
+    if ((await ensureAuditDigestSchedule(new Client({ connection, namespace: config.temporal.namespace }), config)) === 'created') log(`audit digest scheduled (${AUDIT_DIGEST_SCHEDULE}, every ${process.env.YINGJI_AUDIT_DIGEST_EVERY || '1h'})`);
+    const review = await ensureAccessReviewSchedule(new Client({ connection, namespace: config.temporal.namespace }), config);
+    if (review === 'created') log(`access review scheduled (${ACCESS_REVIEW_SCHEDULE}, every ${process.env.YINGJI_ACCESS_REVIEW_EVERY || '30d'})`);
   } finally {
     await connection.close();
   }
