@@ -73,8 +73,9 @@ export async function openRoutineTask(db: DataSource | EntityManager, t: Routine
 /** Closes the open task with this key, saying who closed it and the outcome; false when no open task has that key. */
 export async function closeRoutineTask(db: DataSource | EntityManager, key: string, by: string, outcome: string): Promise<boolean> {
   return inTransaction(db, async (em) => {
+    // Through a CTE: the driver answers a bare UPDATE ... RETURNING as [rows, count].
     const closed: Array<{ id: string }> = await em.query(
-      `UPDATE routine_tasks SET state = 'closed', closed_at = now(), closed_by = $2, outcome = $3 WHERE key = $1 AND state = 'open' RETURNING id`,
+      `WITH c AS (UPDATE routine_tasks SET state = 'closed', closed_at = now(), closed_by = $2, outcome = $3 WHERE key = $1 AND state = 'open' RETURNING id) SELECT id FROM c`,
       [key, by, outcome],
     );
     if (closed.length === 0) return false;

@@ -94,7 +94,8 @@ export class AccessReviewService {
       // Carried out with the decision: a revoked token gets 401 on its next call.
       let didRevoke = false;
       if (dto.decision === 'revoke') {
-        didRevoke = (await em.query(`UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING id`, [dto.tokenId])).length > 0;
+        // A CTE, as the driver answers a bare UPDATE ... RETURNING as [rows, count].
+        didRevoke = (await em.query(`WITH r AS (UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING id) SELECT id FROM r`, [dto.tokenId])).length > 0;
         if (didRevoke) {
           await appendAudit(em, { at: new Date(), actor: caller.person, action: 'token.revoke', subjectType: 'token', subjectId: dto.tokenId, outcome: 'ok', detail: { review: id, ...credentials } });
         }
