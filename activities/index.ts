@@ -6,6 +6,7 @@ import { createActionActivities } from './actions/actions.activities';
 import { createAccessActions } from './access/revoke-action';
 import { createKeyRotationActions } from './access/rotate-keys-action';
 import { createBackupActivities } from './backup/backup.activities';
+import { createComplianceActivities } from './compliance/compliance.activities';
 import { createDrillActivities } from './drills/drill.activities';
 import { createEvidenceActions } from './evidence/snapshot-action';
 import { createReconcileActions } from './invoices/reconcile-action';
@@ -37,6 +38,8 @@ export function createActivities(
     ...createResponsibilityActivities(config.directoryFile),
     // The scheduled access review: a routine task for security with the grants to keep or revoke.
     ...createAccessReviewActivities(ds),
+    // The scheduled compliance run: checks, and a routine task per failing check for its owner.
+    ...createComplianceActivities(ds, config),
     // One sync pass with the tax platform (the schedule's, or a resync); it heartbeats its progress.
     ...heartbeating(taxSync.activities),
     // restoreByPriority runs as a child workflow (workflows/restore-by-priority.workflow.ts), not here.

@@ -1,5 +1,6 @@
 // Bundle entry for the worker: every workflow the task queue runs.
 export { auditDigest } from './audit-digest.workflow';
+export { complianceCheck } from './compliance-check.workflow';
 export { emergencyPlan } from './emergency-plan.workflow';
 export { recoveryTest } from './recovery-test.workflow';
 export { restoreByPriority } from './restore-by-priority.workflow';

@@ -57,3 +57,19 @@ export function ensureAuditDigestSchedule(client: Client, config: Pick<YingjiCon
     memo: { purpose: "sign every audit stream's head, linked to the digest before" },
   });
 }
+
+export const COMPLIANCE_SCHEDULE = 'yingji-compliance';
+
+/**
+ * The compliance checks run on a Temporal Schedule: every YINGJI_COMPLIANCE_EVERY (default 24h) a
+ * failing check opens a routine task for its owner, and a check that passes again closes it.
+ */
+export function ensureComplianceSchedule(client: Client, config: Pick<YingjiConfig, 'taskQueue'>, every = process.env.YINGJI_COMPLIANCE_EVERY || '24h'): Promise<'created' | 'exists'> {
+  return ensureSchedule(client, {
+    scheduleId: COMPLIANCE_SCHEDULE,
+    spec: { intervals: [{ every: every as `${number}h` }] },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP },
+    action: { type: 'startWorkflow', workflowType: 'complianceCheck', taskQueue: config.taskQueue, args: [] },
+    memo: { purpose: 'run the compliance checks; open a routine task for the owner of each failing check, close it when the check passes again' },
+  });
+}

@@ -146,9 +146,9 @@ describe('compliance checks on arranged facts', () => {
     const f = facts({
       audit: { ok: false, entries: 10, brokenAt: { id: '7', reason: 'content does not match its hash' }, retentionDays: 30 },
       access: { staleDays: 90, findings: [
-        { kind: 'stale', tokenId: 't1', person: 'li', why: 'last used 2026-08-01: unused for 122 days (more than 90)' },
-        { kind: 'expired-not-revoked', tokenId: 't2', person: 'sun', why: 'expired 2026-11-01 and was never revoked' },
-        { kind: 'admin-and-auditor', tokenId: 't3', person: 'chen', why: 'chen holds both admin and auditor' },
+        { kind: 'stale', tokenId: 't1', person: 'li', basis: 'x', why: 'last used 2026-08-01: unused for 122 days (more than 90)' },
+        { kind: 'expired-not-revoked', tokenId: 't2', person: 'sun', basis: 'x', why: 'expired 2026-11-01 and was never revoked' },
+        { kind: 'admin-and-auditor', tokenId: 't3', person: 'chen', basis: 'x', why: 'chen holds both admin and auditor' },
       ] },
     });
     expect(check(f, 'audit.intact')).toMatchObject({ status: 'fail', owner: 'security', evidence: ['10 audit entries verified', 'broken at entry 7: content does not match its hash'] });
