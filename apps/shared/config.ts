@@ -65,6 +65,42 @@ export interface YingjiConfig {
   smsUrl?: string;
   /** The local SMS gateway `yingji up` runs when YINGJI_SMS_URL is unset; it keeps each message as a JSON line in `dir`. */
   smsGateway: { port: number; dir: string };
+  /** HTTPS for the API: PEM certificate (chain) and key files (YINGJI_TLS_CERT, YINGJI_TLS_KEY); unset: plain HTTP. */
+  apiTls?: { certFile: string; keyFile: string };
+  /** The largest request body the API reads (YINGJI_API_BODY_LIMIT, e.g. `1mb`, `512kb`); default 1mb. */
+  apiBodyLimit?: string;
+  /** Failed authentications allowed per client address and per claimed token id in a window before 429 (YINGJI_AUTH_FAILURE_LIMIT, YINGJI_AUTH_FAILURE_WINDOW_S). */
+  authFailures?: { limit: number; windowS: number };
+}
+
+/** YINGJI_TLS_CERT and YINGJI_TLS_KEY: both or neither, each a readable file. */
+export function apiTlsFrom(env: NodeJS.ProcessEnv): YingjiConfig['apiTls'] {
+  const certFile = (env.YINGJI_TLS_CERT ?? '').trim();
+  const keyFile = (env.YINGJI_TLS_KEY ?? '').trim();
+  if (!certFile && !keyFile) return undefined;
+  if (!certFile || !keyFile) throw new Error('YINGJI_TLS_CERT and YINGJI_TLS_KEY must be set together (PEM certificate and key files for HTTPS)');
+  for (const [name, file] of [['YINGJI_TLS_CERT', certFile], ['YINGJI_TLS_KEY', keyFile]]) {
+    if (!fs.existsSync(file)) throw new Error(`${name}: ${file} does not exist`);
+  }
+  return { certFile: path.resolve(certFile), keyFile: path.resolve(keyFile) };
+}
+
+/** A size as body parsers take it: `100kb`, `1mb`, `2097152`. */
+export function bodyLimitFrom(env: NodeJS.ProcessEnv): string {
+  const raw = (env.YINGJI_API_BODY_LIMIT ?? '').trim();
+  if (!raw) return '1mb';
+  if (!/^\d+(\.\d+)?\s*(b|kb|mb|gb)?$/i.test(raw) || Number.parseFloat(raw) <= 0) {
+    throw new Error(`YINGJI_API_BODY_LIMIT must be a size such as 512kb, 1mb or 2097152 (bytes), got "${raw}"`);
+  }
+  return raw.toLowerCase().replace(/\s+/g, '');
+}
+
+function positiveFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = (env[name] ?? '').trim();
+  if (!raw) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a whole number above 0, got "${raw}"`);
+  return n;
 }
 
 /**
@@ -265,6 +301,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): YingjiConfig {
     mailSink: { port: intFrom(env, 'YINGJI_MAIL_SINK_PORT', 2525), dir: path.resolve(env.YINGJI_MAIL_SINK_DIR || path.join(dataDir, 'mail')) },
     smsUrl: (env.YINGJI_SMS_URL ?? '').trim() || undefined,
     smsGateway: { port: intFrom(env, 'YINGJI_SMS_GATEWAY_PORT', 2526), dir: path.resolve(env.YINGJI_SMS_GATEWAY_DIR || path.join(dataDir, 'sms')) },
+    apiTls: apiTlsFrom(env),
+    apiBodyLimit: bodyLimitFrom(env),
+    authFailures: { limit: positiveFrom(env, 'YINGJI_AUTH_FAILURE_LIMIT', 10), windowS: positiveFrom(env, 'YINGJI_AUTH_FAILURE_WINDOW_S', 60) },
   };
 }
 

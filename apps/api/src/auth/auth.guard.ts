@@ -1,9 +1,11 @@
-import { CanActivate, ExecutionContext, HttpException, HttpStatus, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, HttpException, HttpStatus, Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { DataSource } from 'typeorm';
 import { AuditSubject, AuditTrail } from './audit-trail';
-import { AuthThrottle } from './auth-throttle';
+import type { YingjiConfig } from '../../../shared/config';
+import { YINGJI_CONFIG } from '../config.token';
+import { AuthThrottle, ThrottledWindow } from './auth-throttle';
 import type { Caller, Role } from './caller';
 import { PUBLIC_KEY, ROLES_KEY } from './decorators';
 import { TokenError, verifyToken } from './token-store';
@@ -41,16 +43,26 @@ export function attempted(req: Pick<Request, 'method' | 'params' | 'body' | 'pat
   return { action: `${type}.${verb}`, subject };
 }
 
+/** Throttle keys: failures are counted per source address and per claimed token id. */
+const SOURCE = 'source:';
+const TOKEN = 'token:';
+
 /** Every route needs a valid bearer token unless marked @Public(); @Roles() narrows who may call it. */
 @Injectable()
-export class AuthGuard implements CanActivate {
-  private readonly throttle = new AuthThrottle();
+export class AuthGuard implements CanActivate, OnModuleDestroy {
+  private readonly throttle: AuthThrottle;
+  private readonly logger = new Logger('AuthGuard');
+  private flushTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly reflector: Reflector,
     private readonly db: DataSource,
     private readonly audit: AuditTrail,
-  ) {}
+    @Inject(YINGJI_CONFIG) config: YingjiConfig,
+  ) {
+    const { limit, windowS } = config.authFailures ?? { limit: 10, windowS: 60 };
+    this.throttle = new AuthThrottle(limit, windowS * 1000);
+  }
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const targets = [ctx.getHandler(), ctx.getClass()];
@@ -79,23 +91,85 @@ export class AuthGuard implements CanActivate {
     return true;
   }
 
+  /** Windows still open when the API stops are counted as far as they got (the counts live in memory only). */
+  async onModuleDestroy(): Promise<void> {
+    clearTimeout(this.flushTimer);
+    await this.writeCounts(this.throttle.takeEnded(true));
+  }
+
   /**
-   * 401, audited; past the throttle's limit 429 with Retry-After and no entry of its own (the
-   * window's one summary entry says how it started). A valid token is never throttled.
+   * 401, audited, for the first `limit` failures of a window per source address and per claimed
+   * token id (a token id tried from many addresses is throttled too); past either limit 429 with
+   * Retry-After and no entry of its own: the request that starts throttling writes one
+   * `auth.throttle` entry, and each throttled window one `auth.failures` entry with its count when
+   * it ends. The trail is append-only, so counts are new entries, never updates. A valid token is
+   * never throttled.
    */
   private async refuse(ctx: ExecutionContext, ip: string, action: string, subject: AuditSubject, reason: string, claimedTokenId?: string): Promise<HttpException> {
-    const t = this.throttle.fail(ip);
-    if (!t.throttled) return this.audit.unauthorized(action, subject, reason, { ip, claimedTokenId });
-    if (t.first) {
-      await this.audit.anonymous('auth.throttle', { type: 'source', id: ip }, {
-        reason: `more than ${this.throttle.limit} failed authentications from ${ip} within a minute: refused with 429 until ${t.until.toISOString()}, not audited one by one`,
+    const bySource = this.throttle.fail(SOURCE + ip);
+    const byToken = claimedTokenId ? this.throttle.fail(TOKEN + claimedTokenId, ip) : ({ throttled: false } as const);
+    const hits = [bySource, byToken].flatMap((t) => (t.throttled ? [t] : []));
+    if (hits.length === 0) return this.audit.unauthorized(action, subject, reason, { ip, claimedTokenId });
+    const within = this.windowWords();
+    if (hits.every((t) => t.first)) {
+      const until = new Date(Math.max(...hits.map((t) => t.until.getTime())));
+      const [what, sub] = bySource.throttled
+        ? [`from ${ip}`, { type: 'source', id: ip }]
+        : [`with token id ${claimedTokenId}`, { type: 'token', id: claimedTokenId! }];
+      await this.audit.anonymous('auth.throttle', sub, {
+        reason: `more than ${this.throttle.limit} failed authentications ${what} within ${within}: refused with 429 until ${until.toISOString()}, counted instead of audited one by one`,
         ip,
-        until: t.until.toISOString(),
+        ...(claimedTokenId ? { claimedTokenId } : {}),
+        throttled: { source: bySource.throttled, tokenId: byToken.throttled },
+        until: until.toISOString(),
         lastAction: action,
         lastSubject: subject,
       });
     }
-    ctx.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(t.retryAfterS));
-    return new HttpException(`too many failed authentications from ${ip}: try again in ${t.retryAfterS} s`, HttpStatus.TOO_MANY_REQUESTS);
+    this.scheduleCounts();
+    const retryAfterS = Math.max(...hits.map((t) => t.retryAfterS));
+    ctx.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(retryAfterS));
+    const who = bySource.throttled ? `from ${ip}` : `with token id ${claimedTokenId}`;
+    return new HttpException(`too many failed authentications ${who}: try again in ${retryAfterS} s`, HttpStatus.TOO_MANY_REQUESTS);
+  }
+
+  private windowWords(): string {
+    const s = this.throttle.windowMs / 1000;
+    return s === 60 ? 'a minute' : `${s} s`;
+  }
+
+  /** One timer at a time, for the earliest throttled window's end; it does not keep the process alive. */
+  private scheduleCounts(): void {
+    if (this.flushTimer) return;
+    const next = this.throttle.nextEnd();
+    if (next === undefined) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      void this.writeCounts(this.throttle.takeEnded()).finally(() => this.scheduleCounts());
+    }, Math.max(0, next - Date.now()) + 10);
+    this.flushTimer.unref();
+  }
+
+  private async writeCounts(windows: ThrottledWindow[]): Promise<void> {
+    for (const w of windows) {
+      const isSource = w.key.startsWith(SOURCE);
+      const id = w.key.slice(isSource ? SOURCE.length : TOKEN.length);
+      const what = isSource ? `from ${id}` : `with token id ${id} from ${w.notes.length}${w.notes.length >= 20 ? '+' : ''} address${w.notes.length === 1 ? '' : 'es'}`;
+      const span = `${w.start.toISOString()} to ${w.end.toISOString()}${w.cutShort ? ' (the API stopped before the window ended)' : ''}`;
+      try {
+        await this.audit.anonymous('auth.failures', { type: isSource ? 'source' : 'token', id }, {
+          reason: `${w.failures} failed authentications ${what} from ${span}; past the limit of ${this.throttle.limit} they were refused with 429 and are counted here, not audited one by one`,
+          failures: w.failures,
+          limit: this.throttle.limit,
+          from: w.start.toISOString(),
+          to: w.end.toISOString(),
+          ...(isSource ? {} : { addresses: w.notes }),
+          ...(w.cutShort ? { cutShort: true } : {}),
+        });
+      } catch (err) {
+        // A count that cannot be written is said in the log; the next ones are still tried.
+        this.logger.error(`could not audit ${w.failures} failed authentications ${what}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
   }
 }
