@@ -6,6 +6,7 @@ import { AccessReviewModule } from './access-review/access-review.module';
 import { AcknowledgementsModule } from './acknowledgements/acknowledgements.module';
 import { AlertsModule } from './alerts/alerts.module';
 import { AuditModule } from './audit/audit.module';
+import { ComplianceModule } from './compliance/compliance.module';
 import { BackupsController } from './backups/backups.controller';
 import { AuthModule } from './auth/auth.module';
 import { DiagnosesModule } from './diagnoses/diagnoses.module';
@@ -63,6 +64,7 @@ export class AppModule {
         AccessReviewModule,
         AuditModule,
         RoutineTasksModule,
+        ComplianceModule,
       ],
       controllers: [HealthController, BackupsController],
     };

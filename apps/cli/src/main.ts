@@ -17,6 +17,7 @@ import { mailCommands } from './mail-commands';
 import { smsCommands } from './sms-commands';
 import { tokenCommands } from './token-commands';
 import { accessCommands } from './access-commands';
+import { complianceCommands } from './compliance-commands';
 import { auditCommands } from './audit-commands';
 import { routineTaskCommands } from './routine-task-commands';
 import { printAddresses, readStack, runStack, startDetached, stopDetached } from './stack';
@@ -93,6 +94,7 @@ program
 program.addCommand(planCommands());
 program.addCommand(tokenCommands());
 program.addCommand(accessCommands());
+program.addCommand(complianceCommands());
 program.addCommand(auditCommands());
 program.addCommand(routineTaskCommands());
 program.addCommand(invoiceCommands());

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { PROJECT_ROOT, redactUrl, YingjiConfig } from '../../shared/config';
 import { ACCESS_REVIEW_SCHEDULE, ensureAccessReviewSchedule, ensureRecoveryTestSchedule, ensureTaxSyncSchedule, RECOVERY_TEST_SCHEDULE, TAX_SYNC_SCHEDULE } from '../../shared/schedules';
+import { COMPLIANCE_SCHEDULE, ensureComplianceSchedule } from '../../shared/schedules';
 import { AUDIT_DIGEST_SCHEDULE, ensureAuditDigestSchedule } from '../../shared/schedules';
 import { temporalTls } from '../../shared/temporal-connection';
 import { createDataSource, runMigrations } from '../../../migrations/data-source';
@@ -263,6 +264,7 @@ async function scheduleRecoveryTests(config: YingjiConfig, log: (line: string) =
     if ((await ensureAuditDigestSchedule(new Client({ connection, namespace: config.temporal.namespace }), config)) === 'created') log(`audit digest scheduled (${AUDIT_DIGEST_SCHEDULE}, every ${process.env.YINGJI_AUDIT_DIGEST_EVERY || '1h'})`);
     const review = await ensureAccessReviewSchedule(new Client({ connection, namespace: config.temporal.namespace }), config);
     if (review === 'created') log(`access review scheduled (${ACCESS_REVIEW_SCHEDULE}, every ${process.env.YINGJI_ACCESS_REVIEW_EVERY || '30d'})`);
+    if ((await ensureComplianceSchedule(new Client({ connection, namespace: config.temporal.namespace }), config)) === 'created') log(`compliance checks scheduled (${COMPLIANCE_SCHEDULE}, every ${process.env.YINGJI_COMPLIANCE_EVERY || '24h'})`);
   } finally {
     await connection.close();
   }
