@@ -44,6 +44,9 @@ export function auditHash(prevHash: string, r: Omit<AuditRecord, 'key'>, stream 
   return createHash('sha256').update(`${prevHash}\n${body}`).digest('hex');
 }
 
+/** Subjects whose id starts with their incident's (`inc-….step`, `inc-…/step`, `inc-…:notice`). */
+const INCIDENT_SUBJECTS = new Set(['incident', 'drill', 'task', 'step', 'notification']);
+
 /**
  * Which chain an entry joins: anything about an incident or drill (the incident, its tasks, steps,
  * notifications) joins the incident's stream; the rest joins its subject type's (`token`, `plan`,
@@ -51,7 +54,7 @@ export function auditHash(prevHash: string, r: Omit<AuditRecord, 'key'>, stream 
  */
 export function streamOf(r: Pick<AuditRecord, 'stream' | 'subjectType' | 'subjectId'>): string {
   if (r.stream) return r.stream;
-  const incident = /^((?:inc|drill)-[^./:\s]+)/.exec(r.subjectId);
+  const incident = INCIDENT_SUBJECTS.has(r.subjectType) ? /^((?:inc|drill)-[^./:\s]+)/.exec(r.subjectId) : null;
   return incident ? incident[1] : r.subjectType;
 }
 

@@ -1,3 +1,11 @@
+import { generateKeyPairSync, KeyObject } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { EntityManager } from 'typeorm';
+import { checkDigests, keyIdOf, loadSigningKey, writeAuditDigest } from '../../activities/records/audit-digest';
+import { exportAudit, verifyAuditExport } from '../../activities/records/audit-export';
+import { appendAudit, auditHash, ChainCheck, verifyAuditChain } from '../../activities/records/audit-log';
 import { As, eventually, Harness, openTask, startHarness } from './support/harness';
 import type { AuditRow } from './support/audit';
 
@@ -119,4 +127,199 @@ describe('the audit trail', () => {
     const chain = (await auditor.get('/audit/verify').expect(200)).body;
     expect(chain).toMatchObject({ ok: true });
   });
+
+  // ---- The trail proves itself: chains per stream, signed digests, exports checked offline. ----
+
+  const keys = generateKeyPairSync('ed25519');
+  const publicKey: KeyObject = keys.publicKey;
+  const pem = keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const streamOfIncident = (i: number) => `inc-20261201-aud${i}`;
+  const INCIDENTS = 30;
+  const PER_INCIDENT = 12;
+  let savedKey: string | undefined;
+  beforeAll(() => {
+    savedKey = process.env.YINGJI_AUDIT_SIGNING_KEY;
+    process.env.YINGJI_AUDIT_SIGNING_KEY = pem;
+  });
+  afterAll(() => {
+    if (savedKey === undefined) delete process.env.YINGJI_AUDIT_SIGNING_KEY;
+    else process.env.YINGJI_AUDIT_SIGNING_KEY = savedKey;
+  });
+
+  /** Runs `tamper` as a superuser would (the retention trigger disabled), verifies, then rolls it all back. */
+  async function verifyAfter(tamper: (em: EntityManager) => Promise<unknown>): Promise<ChainCheck> {
+    const qr = h.db.createQueryRunner();
+    await qr.connect();
+    await qr.startTransaction();
+    try {
+      await qr.query(`ALTER TABLE audit_entries DISABLE TRIGGER audit_entries_retention`);
+      await tamper(qr.manager);
+      return await verifyAuditChain(qr.manager, (streams) => checkDigests(qr.manager, streams, publicKey));
+    } finally {
+      await qr.rollbackTransaction();
+      await qr.release();
+    }
+  }
+  const entryAt = async (stream: string, seq: number): Promise<{ id: string; hash: string; prev_hash: string }> =>
+    (await h.db.query(`SELECT id::text AS id, hash, prev_hash FROM audit_entries WHERE stream = $1 AND seq = $2`, [stream, seq]))[0];
+
+  it(`${INCIDENTS} incidents writing ${PER_INCIDENT} entries each at once: none lost, each stream's seq gapless, the trail verifies`, async () => {
+    const writes = Array.from({ length: INCIDENTS * PER_INCIDENT }, (_, n) => {
+      const i = n % INCIDENTS;
+      const k = Math.floor(n / INCIDENTS);
+      return h.db.transaction((em) =>
+        appendAudit(em, {
+          key: `${streamOfIncident(i)}:aud:${k}`, at: new Date(), actor: `writer-${i}`, action: 'task.note', outcome: 'ok',
+          subjectType: k % 2 ? 'task' : 'incident', subjectId: k % 2 ? `${streamOfIncident(i)}.step-${k}` : streamOfIncident(i), detail: { k },
+        }),
+      );
+    });
+    // and the same keys again: retried activities write nothing
+    const retries = Array.from({ length: INCIDENTS }, (_, i) =>
+      h.db.transaction((em) => appendAudit(em, { key: `${streamOfIncident(i)}:aud:0`, at: new Date(), actor: `writer-${i}`, action: 'task.note', outcome: 'ok', subjectType: 'incident', subjectId: streamOfIncident(i) })),
+    );
+    await Promise.all([...writes, ...retries]);
+
+    const streams: Array<{ stream: string; n: number; min: number; max: number }> = await h.db.query(
+      `SELECT stream, count(*)::int AS n, min(seq)::int AS min, max(seq)::int AS max FROM audit_entries WHERE stream LIKE 'inc-20261201-aud%' GROUP BY stream ORDER BY stream`,
+    );
+    expect(streams).toHaveLength(INCIDENTS);
+    expect(streams.every((s) => s.n === PER_INCIDENT && s.min === 1 && s.max === PER_INCIDENT)).toBe(true);
+    // The API's own entries went to their streams too (drill-schedule, the incidents launched above, source).
+    const others: Array<{ stream: string }> = await h.db.query(`SELECT DISTINCT stream FROM audit_entries WHERE stream NOT LIKE 'inc-20261201-aud%'`);
+    expect(others.map((o) => o.stream)).toEqual(expect.arrayContaining(['drill-schedule', 'source']));
+
+    const digest = await writeAuditDigest(h.db, loadSigningKey());
+    expect(digest.keyId).toBe(keyIdOf(publicKey));
+    const check = (await auditor.get('/audit/verify').expect(200)).body;
+    expect(check).toMatchObject({ ok: true, digests: { count: 1, signaturesChecked: true } });
+    expect(check.entries).toBeGreaterThanOrEqual(INCIDENTS * PER_INCIDENT);
+    expect(check.brokenAt).toBeUndefined();
+  });
+
+  it('verify names the entry altered, deleted, inserted or reordered directly in PostgreSQL, and a tail cut after a digest', async () => {
+    const s = streamOfIncident(7);
+    const [e4, e5, e6] = [await entryAt(s, 4), await entryAt(s, 5), await entryAt(s, 6)];
+
+    const altered = await verifyAfter((em) => em.query(`UPDATE audit_entries SET actor = 'mallory' WHERE stream = $1 AND seq = 5`, [s]));
+    expect(altered).toMatchObject({ ok: false, brokenAt: { kind: 'altered', id: e5.id, stream: s, seq: 5, reason: 'content does not match its hash' } });
+
+    const deleted = await verifyAfter((em) => em.query(`DELETE FROM audit_entries WHERE stream = $1 AND seq = 5`, [s]));
+    expect(deleted).toMatchObject({ ok: false, brokenAt: { kind: 'deleted', stream: s, seq: 5, id: e6.id } });
+
+    // Deleted and the seqs closed up behind it: the next entry links to a hash nobody has.
+    const hidden = await verifyAfter(async (em) => {
+      await em.query(`DELETE FROM audit_entries WHERE stream = $1 AND seq = 5`, [s]);
+      await em.query(`UPDATE audit_entries SET seq = seq - 1 WHERE stream = $1 AND seq > 5`, [s]);
+    });
+    expect(hidden).toMatchObject({ ok: false, brokenAt: { kind: 'deleted', stream: s, seq: 5, id: e6.id } });
+
+    // Inserted with a hash that is right for its content, the later entries moved up to make room.
+    let fakeId = '';
+    const inserted = await verifyAfter(async (em) => {
+      await em.query(`UPDATE audit_entries SET seq = seq + 1 WHERE stream = $1 AND seq >= 5`, [s]);
+      const fake = { at: new Date('2026-12-01T03:00:00.000Z'), actor: 'mallory', action: 'task.complete', subjectType: 'task', subjectId: `${s}.x`, outcome: 'ok' as const, detail: {} };
+      const [row] = await em.query(
+        `INSERT INTO audit_entries (at, actor, action, subject_type, subject_id, outcome, detail, stream, seq, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, '{}', $7, 5, $8, $9) RETURNING id::text AS id`,
+        [fake.at, fake.actor, fake.action, fake.subjectType, fake.subjectId, fake.outcome, s, e4.hash, auditHash(e4.hash, fake, s)],
+      );
+      fakeId = row.id;
+    });
+    expect(inserted).toMatchObject({ ok: false, brokenAt: { kind: 'inserted', id: fakeId, stream: s, seq: 5 } });
+
+    // Inserted as a second seq 5.
+    const twin = await verifyAfter(async (em) => {
+      await em.query(`ALTER TABLE audit_entries DROP CONSTRAINT audit_stream_seq`);
+      const fake = { at: new Date('2026-12-01T03:00:00.000Z'), actor: 'mallory', action: 'task.complete', subjectType: 'task', subjectId: `${s}.x`, outcome: 'ok' as const, detail: {} };
+      const [row] = await em.query(
+        `INSERT INTO audit_entries (at, actor, action, subject_type, subject_id, outcome, detail, stream, seq, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, '{}', $7, 5, $8, $9) RETURNING id::text AS id`,
+        [fake.at, fake.actor, fake.action, fake.subjectType, fake.subjectId, fake.outcome, s, e4.hash, auditHash(e4.hash, fake, s)],
+      );
+      fakeId = row.id;
+    });
+    expect(twin).toMatchObject({ ok: false, brokenAt: { kind: 'inserted', id: fakeId, stream: s, seq: 5 } });
+
+    const reordered = await verifyAfter((em) => em.query(`UPDATE audit_entries SET seq = CASE seq WHEN 5 THEN 6 ELSE 5 END WHERE stream = $1 AND seq IN (5, 6)`, [s]));
+    expect(reordered).toMatchObject({ ok: false, brokenAt: { kind: 'reordered', id: e6.id, stream: s, seq: 5 } });
+
+    // The last entries cut off: the chain alone cannot tell, the signed digest can.
+    await writeAuditDigest(h.db, loadSigningKey());
+    const last = Number((await h.db.query(`SELECT max(seq) AS n FROM audit_entries WHERE stream = $1`, [s]))[0].n);
+    const cut = await verifyAfter((em) => em.query(`DELETE FROM audit_entries WHERE stream = $1 AND seq >= $2`, [s, last - 1]));
+    expect(cut).toMatchObject({ ok: false, brokenAt: { kind: 'deleted', stream: s, seq: last - 1 } });
+    expect(cut.brokenAt!.reason).toMatch(/signed seq \d+ as the stream's head, and the stream ends at seq/);
+
+    // A digest edited or re-signed with another key.
+    const forged = await verifyAfter((em) => em.query(`UPDATE audit_digests SET body = replace(body, '"seq":', '"seq": ') WHERE id = (SELECT max(id) FROM audit_digests)`));
+    expect(forged.ok).toBe(false);
+    expect(forged.digests!.brokenAt!.reason).toMatch(/^digest \d+: its body does not match its hash$/);
+
+    // Untouched, it all still verifies.
+    expect(await verifyAuditChain(h.db.manager, (streams) => checkDigests(h.db.manager, streams, publicKey))).toMatchObject({ ok: true });
+  });
+
+  it('the database refuses to change an audit entry, or delete one younger than the retention (180 days)', async () => {
+    const s = streamOfIncident(3);
+    const before = Number((await h.db.query(`SELECT count(*)::int AS n FROM audit_entries`))[0].n);
+    await expect(h.db.query(`UPDATE audit_entries SET actor = 'mallory' WHERE stream = $1 AND seq = 2`, [s])).rejects.toThrow(
+      new RegExp(`audit entry \\d+ \\(stream ${s}, seq 2\\) cannot be changed: the audit trail is append-only`),
+    );
+    await expect(h.db.query(`DELETE FROM audit_entries WHERE stream = $1`, [s])).rejects.toThrow(/cannot be deleted: it is younger than the retention of 180 days/);
+    await expect(h.db.query(`TRUNCATE audit_entries`)).rejects.toThrow(/audit_entries cannot be truncated/);
+    expect(Number((await h.db.query(`SELECT count(*)::int AS n FROM audit_entries`))[0].n)).toBe(before);
+    expect((await h.db.query(`SELECT actor FROM audit_entries WHERE stream = $1 AND seq = 2`, [s]))[0].actor).toBe('writer-3');
+  });
+
+  it('an export verifies offline with only the public key; one byte changed in an entry or a digest fails naming it', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'yingji-audit-export-'));
+    const dir = path.join(root, 'bundle');
+    const from = new Date(Date.now() - 3600_000);
+    const to = new Date(Date.now() + 60_000);
+    const { manifest } = await exportAudit(h.db, { from, to, out: dir, by: 'sun-li', key: loadSigningKey(), databaseUrl: 'postgresql://postgres:secret@127.0.0.1:5432/yingji' });
+    const inRange = Number((await h.db.query(`SELECT count(*)::int AS n FROM audit_entries WHERE at >= $1 AND at < $2 AND action <> 'audit.export'`, [from, to]))[0].n);
+    expect(manifest.counts.entries).toBe(inRange);
+    expect(manifest.streams.find((x) => x.stream === streamOfIncident(3))).toMatchObject({ count: PER_INCIDENT, firstSeq: 1, lastSeq: PER_INCIDENT });
+    expect(manifest.source.database).toBe('postgresql://postgres@127.0.0.1:5432/yingji');
+    expect(manifest.digests.length).toBeGreaterThanOrEqual(3);
+    expect(verifyAuditExport(dir, publicKey)).toMatchObject({ ok: true, entries: inRange, keyId: keyIdOf(publicKey) });
+    // The export is itself audited.
+    expect(await h.db.query(`SELECT actor, stream FROM audit_entries WHERE action = 'audit.export'`)).toEqual([{ actor: 'sun-li', stream: 'audit' }]);
+
+    const copy = (name: string) => {
+      const d = path.join(root, name);
+      fs.cpSync(dir, d, { recursive: true });
+      for (const f of ['entries.jsonl', ...manifest.digests]) fs.chmodSync(path.join(d, f), 0o640);
+      return d;
+    };
+    const flipByte = (file: string, at: number) => {
+      const bytes = fs.readFileSync(file);
+      bytes[at] = bytes[at] === 0x61 ? 0x62 : 0x61;
+      fs.writeFileSync(file, bytes);
+    };
+
+    // One byte of writer-3's seq 4 (its actor).
+    const entryCopy = copy('entry-flipped');
+    const text = fs.readFileSync(path.join(entryCopy, 'entries.jsonl'), 'utf8');
+    const line = text.split('\n').findIndex((l) => l.includes(`"seq":4,`) && l.includes(`"stream":"${streamOfIncident(3)}"`));
+    const offset = Buffer.byteLength(text.split('\n').slice(0, line).join('\n')) + 1 + Buffer.from(text.split('\n')[line]).indexOf('"actor":"writer-3"') + 9;
+    flipByte(path.join(entryCopy, 'entries.jsonl'), offset);
+    expect(verifyAuditExport(entryCopy, publicKey)).toMatchObject({
+      ok: false,
+      problem: { what: `entry ${streamOfIncident(3)}/4`, entry: { stream: streamOfIncident(3), seq: 4, kind: 'altered' }, reason: 'altered: content does not match its hash' },
+    });
+
+    // One byte of the last digest's body (its format name).
+    const digestCopy = copy('digest-flipped');
+    const digestFile = path.join(digestCopy, manifest.digests[manifest.digests.length - 1]);
+    const digestText = fs.readFileSync(digestFile, 'utf8');
+    flipByte(digestFile, Buffer.from(digestText).indexOf('yingji-audit-digest') + 1);
+    const digestId = /digest-(\d+)\.json$/.exec(digestFile)![1];
+    const bad = verifyAuditExport(digestCopy, publicKey);
+    expect(bad).toMatchObject({ ok: false, problem: { what: `digest ${digestId} (digests/digest-${digestId}.json)` } });
+    expect(bad.problem!.reason).toMatch(/its body does not match its hash/);
+
+    // Another key: the manifest's signature fails.
+    expect(verifyAuditExport(dir, generateKeyPairSync('ed25519').publicKey)).toMatchObject({ ok: false, problem: { what: 'manifest.json', reason: expect.stringMatching(/^its signature does not verify with the public key/) } });
+  });
 });
+
