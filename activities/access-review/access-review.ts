@@ -39,8 +39,8 @@ export interface AccessReviewRun {
   keptEarlier: number;
 }
 
-/** Findings security kept within the keep days, each as it was when they decided. */
-async function keptFindings(ds: DataSource, days: number): Promise<KeptFinding[]> {
+/** Findings security kept within the keep days, each as it was when they decided (withoutKept leaves them out). */
+export async function keptFindings(ds: DataSource, days: number): Promise<KeptFinding[]> {
   const rows: Array<{ token_id: string; decided_at: Date; findings: Finding[] | null }> = await ds.query(
     `SELECT d.token_id, d.decided_at, t.detail->'findings' AS findings
        FROM access_review_decisions d JOIN routine_tasks t ON t.id = d.task_id

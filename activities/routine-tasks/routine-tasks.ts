@@ -118,7 +118,7 @@ export interface RoutineTaskFilter {
   kind?: string;
 }
 
-/** Tasks, newest first. */
+/** Tasks, newest first (at most 500: routine work is a short list). */
 export async function listRoutineTasks(db: DataSource | EntityManager, f: RoutineTaskFilter = {}): Promise<RoutineTask[]> {
   const where: string[] = [];
   const params: unknown[] = [];
@@ -126,7 +126,7 @@ export async function listRoutineTasks(db: DataSource | EntityManager, f: Routin
   if (f.state) where.push(`state = $${params.push(f.state)}`);
   if (f.kind) where.push(`kind = $${params.push(f.kind)}`);
   const rows: Array<Record<string, unknown>> = await db.query(
-    `SELECT ${COLUMNS} FROM routine_tasks ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY opened_at DESC, id`,
+    `SELECT ${COLUMNS} FROM routine_tasks ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY opened_at DESC, id LIMIT 500`,
     params,
   );
   return rows.map(rowToTask);
