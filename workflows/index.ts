@@ -1,4 +1,5 @@
 // Bundle entry for the worker: every workflow the task queue runs.
+export { accessReview } from './access-review.workflow';
 export { auditDigest } from './audit-digest.workflow';
 export { complianceCheck } from './compliance-check.workflow';
 export { emergencyPlan } from './emergency-plan.workflow';

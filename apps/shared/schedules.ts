@@ -4,6 +4,7 @@ import type { YingjiConfig } from './config';
 export const RECOVERY_TEST_SCHEDULE = 'yingji-recovery-test';
 export const TAX_SYNC_SCHEDULE = 'yingji-tax-platform-sync';
 export const AUDIT_DIGEST_SCHEDULE = 'yingji-audit-digest';
+export const ACCESS_REVIEW_SCHEDULE = 'yingji-access-review';
 
 /** Creates the schedule once; an existing one is left as it is (operators may have paused or tuned it). */
 async function ensureSchedule(client: Client, options: ScheduleOptions): Promise<'created' | 'exists'> {
@@ -55,6 +56,20 @@ export function ensureAuditDigestSchedule(client: Client, config: Pick<YingjiCon
     policies: { overlap: ScheduleOverlapPolicy.SKIP },
     action: { type: 'startWorkflow', workflowType: 'auditDigest', taskQueue: config.taskQueue, args: [] },
     memo: { purpose: "sign every audit stream's head, linked to the digest before" },
+  });
+}
+
+/**
+ * The access review (GB/T 22239) runs on a Temporal Schedule: every YINGJI_ACCESS_REVIEW_EVERY
+ * (default 30d) it opens a routine task for security with the grants to keep or revoke.
+ */
+export function ensureAccessReviewSchedule(client: Client, config: Pick<YingjiConfig, 'taskQueue'>, every = process.env.YINGJI_ACCESS_REVIEW_EVERY || '30d'): Promise<'created' | 'exists'> {
+  return ensureSchedule(client, {
+    scheduleId: ACCESS_REVIEW_SCHEDULE,
+    spec: { intervals: [{ every: every as `${number}d` }] },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP },
+    action: { type: 'startWorkflow', workflowType: 'accessReview', taskQueue: config.taskQueue, args: [] },
+    memo: { purpose: 'review who holds which token and open a task for security to keep or revoke each stale, expired or over-privileged grant' },
   });
 }
 
