@@ -1,5 +1,6 @@
 // Two projects: `unit` needs no servers; `integration` gets a real Temporal dev server and
-// PostgreSQL cluster started once per run by test/integration/global-setup.ts.
+// PostgreSQL cluster started once per run by test/integration/global-setup.ts. A third,
+// `after-run`, is run by scripts/test.sh once they are done.
 const tsJest = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 module.exports = {
   projects: [
@@ -18,6 +19,13 @@ module.exports = {
       globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
       slowTestThreshold: 60,
       setupFilesAfterEnv: ['<rootDir>/test/integration/support/timeouts.ts'],
+    },
+    {
+      // Run by scripts/test.sh after the others: scans every log the run wrote for secrets.
+      displayName: 'after-run',
+      testEnvironment: 'node',
+      transform: tsJest,
+      testMatch: ['<rootDir>/test/after-run/**/*.test.ts'],
     },
   ],
 };

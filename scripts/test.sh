@@ -1,7 +1,40 @@
 #!/usr/bin/env bash
-# README command 2: every test, unit and integration, against real Temporal and PostgreSQL.
+# README command 2: every test, unit and integration, against real Temporal and PostgreSQL; then
+# every log the run wrote is scanned for token secrets and backup keys (jest project after-run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-deps.sh
 npx eslint . --max-warnings 0
-npx jest --selectProjects unit integration --runInBand "$@"
+
+# One folder for the run's logs (jest's output, spawned workers, the test servers' and stacks'
+# logs); the secrets the run hands out are recorded beside it, never inside it (mode 0600).
+run="$(date -u +%Y%m%dT%H%M%SZ)-$$"
+logs_root="$PWD/.data/test-logs"
+export YINGJI_TEST_LOG_DIR="$logs_root/$run"
+export YINGJI_TEST_SECRETS_FILE="$logs_root/$run.secrets.jsonl"
+mkdir -p "$YINGJI_TEST_LOG_DIR"
+(umask 077 && : >"$YINGJI_TEST_SECRETS_FILE")
+pidfile="$logs_root/$run.jest-pid"
+
+# The integration stack's folder is named after jest's pid; it is kept until its logs are copied.
+status=0
+set +e
+YINGJI_KEEP_TEST_RUN=1 bash -c 'echo $$ >"$0"; exec node node_modules/jest/bin/jest.js "$@"' "$pidfile" \
+  --selectProjects unit integration --runInBand "$@" 2>&1 | tee "$YINGJI_TEST_LOG_DIR/jest.log"
+status=${PIPESTATUS[0]}
+set -e
+
+jest_pid="$(cat "$pidfile")"
+rm -f "$pidfile"
+for stack in .data/test-runs/*-"$jest_pid"; do
+  [ -d "$stack" ] || continue
+  mkdir -p "$YINGJI_TEST_LOG_DIR/stack" && (cd "$stack" && find . -type f -name '*.log' -exec cp --parents {} "$YINGJI_TEST_LOG_DIR/stack/" \;)
+  # What the global teardown does unless asked to keep the run.
+  [ -n "${YINGJI_KEEP_TEST_RUN:-}" ] || rm -rf "$stack"
+done
+
+scan=0
+npx jest --selectProjects after-run || scan=$?
+rm -f "$YINGJI_TEST_SECRETS_FILE"
+if [ "$status" -ne 0 ]; then exit "$status"; fi
+exit "$scan"

@@ -15,6 +15,7 @@ import { loadConfig, PROJECT_ROOT, YingjiConfig } from '../../../apps/shared/con
 import { createWorker } from '../../../apps/worker/src/worker';
 import { createDataSource, runMigrations } from '../../../migrations/data-source';
 import { dropDatabase, ensureDatabase } from '../../../scripts/stack/postgres';
+import { recordBackupKeys, recordSecret } from '../../after-run/secrets';
 import { testStackEnv } from './test-stack';
 
 /** An HTTP client that calls the API as one person (with their bearer token). */
@@ -106,6 +107,7 @@ export async function startHarness(opts: { worker?: boolean; temporalAddress?: s
     },
     async as(person: string, roles: string[], teams: string[] = [], opts: { simulated?: boolean } = {}) {
       const { token } = await issueToken(db, { person, roles, teams, createdBy: 'test', simulated: opts.simulated });
+      recordSecret('token', `${person}'s test token`, token.slice(token.indexOf('.') + 1));
       const auth = `Bearer ${token}`;
       const http = request(app.getHttpServer());
       return {
@@ -118,6 +120,8 @@ export async function startHarness(opts: { worker?: boolean; temporalAddress?: s
       };
     },
     async close() {
+      // The keys this world's workers used, for the after-run log scan.
+      recordBackupKeys(processEnv, path.join(config.dataDir, 'backup-keys.json'));
       await harness.stopWorker();
       await app.close();
       await connection.close();
