@@ -139,6 +139,8 @@ describe('identity and roles', () => {
     await h.http.get('/incidents').set('Authorization', `Bearer ${token}`).expect(200);
     await revokeToken(h.db, info.id, 'test');
     expect((await h.http.get('/incidents').set('Authorization', `Bearer ${token}`).expect(401)).body.message).toBe(`token ${info.id} was revoked`);
+    await expect(revokeToken(h.db, info.id, 'test')).rejects.toThrow(`token ${info.id} is already revoked`);
+    await expect(revokeToken(h.db, '0123456789abcdef', 'test')).rejects.toThrow('no token with id 0123456789abcdef');
     const short = await issueToken(h.db, { person: 'brief', roles: ['manager'], teams: [], expiresIn: '1s', createdBy: 'test' });
     await new Promise((r) => setTimeout(r, 1100));
     expect((await h.http.get('/incidents').set('Authorization', `Bearer ${short.token}`).expect(401)).body.message).toMatch(/expired at/);

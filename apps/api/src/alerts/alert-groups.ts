@@ -56,7 +56,8 @@ export class AlertGroups {
    */
   async abandon(id: string): Promise<string[]> {
     await this.retire(id);
-    const rows: Array<{ id: string }> = await this.db.query(
+    // Destructured: the driver answers an UPDATE ... RETURNING as [rows, count].
+    const [rows]: [Array<{ id: string }>, number] = await this.db.query(
       `UPDATE alert_occurrences SET group_id = NULL, match_state = 'pending' WHERE group_id = $1 RETURNING id::text`,
       [id],
     );

@@ -80,7 +80,8 @@ function tokenLifetime(expiresIn: string): number {
 
 export async function revokeToken(ds: DataSource, id: string, by: string): Promise<void> {
   await ds.transaction(async (em) => {
-    const rows = await em.query(`UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING id`, [id]);
+    // Destructured: the driver answers an UPDATE ... RETURNING as [rows, count].
+    const [rows] = await em.query(`UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING id`, [id]);
     if (rows.length === 0) {
       const exists = await em.query(`SELECT 1 FROM api_tokens WHERE id = $1`, [id]);
       throw new TokenError(exists.length ? `token ${id} is already revoked` : `no token with id ${id}`);
