@@ -5,16 +5,13 @@ import * as path from 'node:path';
 import type { DataSource } from 'typeorm';
 import { listTokens } from '../../apps/api/src/auth/token-store';
 import { parseStaleDays, reviewAccess } from '../../domain/access/review';
-import type { ComplianceFacts, DirectoryFact, DrillFact, KeyringFact } from '../../domain/compliance/compliance.types';
+import type { AuditFact, ComplianceFacts, DirectoryFact, DrillFact, KeyringFact } from '../../domain/compliance/compliance.types';
 import { formatProblem } from '../../domain/plan/parse-plan';
 import type { Plan } from '../../domain/plan/plan.types';
 import { loadDirectory } from '../../domain/responsibility/directory';
 import { planVariables } from '../../domain/yaml/plan-variables';
 import { loadKeyring } from '../backup/keys/keyring';
 import { verifyAuditChain } from '../records/audit-log';
-
-/** What `yingji`'s own records promise to keep (the audit trail's retention, default 180 days). */
-export const auditRetentionDays = (env: NodeJS.ProcessEnv) => Number(env.YINGJI_AUDIT_RETENTION_DAYS?.trim() || 180);
 
 export interface GatherOptions {
   directoryFile: string;
@@ -48,11 +45,10 @@ export async function gatherComplianceFacts(db: DataSource, o: GatherOptions): P
       Array<{ id: string; started_at: Date; finished_at: Date | null; ok: boolean | null; error: string | null }>
     >,
     keyringFact(db, env),
-    Promise.all([verifyAuditChain(db.manager), db.query(`SELECT min(at) AS oldest FROM audit_entries`) as Promise<Array<{ oldest: Date | null }>>]),
+    auditFact(db),
     listTokens(db),
   ]);
   const staleDays = parseStaleDays(env.YINGJI_ACCESS_STALE_DAYS);
-  const [chain, [oldest]] = audit;
   return {
     now,
     plans: plans.map((p) => ({
@@ -69,7 +65,7 @@ export async function gatherComplianceFacts(db: DataSource, o: GatherOptions): P
     backups: backups.map((b) => ({ id: b.id, kind: b.kind, takenAt: b.taken_at, status: b.status, keyId: b.key_id })),
     recoveryTests: tests.map((t) => ({ id: t.id, startedAt: t.started_at, finishedAt: t.finished_at, ok: t.ok, error: t.error })),
     keyring,
-    audit: { ok: chain.ok, entries: chain.entries, brokenAt: chain.brokenAt, oldestAt: oldest?.oldest ?? undefined, retentionDays: auditRetentionDays(env) },
+    audit,
     access: { staleDays, findings: reviewAccess(tokens, now, staleDays).findings },
     directory: readDirectory(o.directoryFile),
   };
@@ -95,7 +91,7 @@ function drillFact(r: Record<string, unknown>): DrillFact {
   };
 }
 
-/** The keyring without its secrets: the current key id, and the first backup written under it. */
+/** The keyring without its secrets: the current key id, when rotateKeys made it current, and the first backup written under it. */
 async function keyringFact(db: DataSource, env: NodeJS.ProcessEnv): Promise<KeyringFact> {
   let current: string;
   let ids: string[];
@@ -106,8 +102,24 @@ async function keyringFact(db: DataSource, env: NodeJS.ProcessEnv): Promise<Keyr
   } catch (err) {
     return { error: (err as Error).message };
   }
-  const [row]: Array<{ first: Date | null }> = await db.query(`SELECT min(taken_at) AS first FROM backup_catalog WHERE key_id = $1`, [current]);
-  return { currentKeyId: current, keyIds: ids, currentKeyFirstUsedAt: row?.first ?? undefined };
+  const [[used], [rotated]]: Array<Array<{ at: Date | null }>> = await Promise.all([
+    db.query(`SELECT min(taken_at) AS at FROM backup_catalog WHERE key_id = $1`, [current]),
+    db.query(`SELECT min(at) AS at FROM audit_entries WHERE action = 'backup-key.rotate' AND subject_id = $1`, [current]),
+  ]);
+  return { currentKeyId: current, keyIds: ids, currentKeyRotatedAt: rotated?.at ?? undefined, currentKeyFirstUsedAt: used?.at ?? undefined };
+}
+
+/** The chain's verification, and what PostgreSQL enforces: the retention and the triggers guarding the entries. */
+async function auditFact(db: DataSource): Promise<AuditFact> {
+  const [chain, [oldest], retention, guards] = await Promise.all([
+    verifyAuditChain(db.manager),
+    db.query(`SELECT min(at) AS oldest FROM audit_entries`) as Promise<Array<{ oldest: Date | null }>>,
+    db.query(`SELECT days FROM audit_retention`).catch(() => []) as Promise<Array<{ days: number }>>,
+    db.query(
+      `SELECT tgname AS name, tgenabled <> 'D' AS enabled FROM pg_trigger WHERE tgrelid = 'audit_entries'::regclass AND NOT tgisinternal ORDER BY tgname`,
+    ) as Promise<Array<{ name: string; enabled: boolean }>>,
+  ]);
+  return { ok: chain.ok, entries: chain.entries, brokenAt: chain.brokenAt, oldestAt: oldest?.oldest ?? undefined, retentionDays: retention[0]?.days, guards };
 }
 
 function readDirectory(file: string): DirectoryFact {

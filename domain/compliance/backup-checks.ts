@@ -53,18 +53,20 @@ export function backupChecks(facts: Pick<ComplianceFacts, 'backups' | 'recoveryT
   const keyBase = { ...base, id: 'backups.key-rotation', title: `密钥 ${t.keyRotationDays} 天内轮换 Backup key rotated within ${t.keyRotationDays} days` };
   if (k.error || !k.currentKeyId) {
     out.push({ ...keyBase, status: 'unknown', evidence: [`the backup keyring cannot be read here: ${k.error ?? 'no current key'}`] });
-  } else if (!k.currentKeyFirstUsedAt) {
-    out.push({ ...keyBase, status: 'pass', evidence: [`current key ${k.currentKeyId} (of ${k.keyIds?.join(', ')}) writes no backup yet: rotated in after the last backup`] });
-  } else {
-    const age = daysBetween(k.currentKeyFirstUsedAt, now);
+  } else if (k.currentKeyRotatedAt || k.currentKeyFirstUsedAt) {
+    const since = (k.currentKeyRotatedAt ?? k.currentKeyFirstUsedAt)!;
+    const age = daysBetween(since, now);
+    const how = k.currentKeyRotatedAt ? 'was made current by rotateKeys' : 'first wrote a backup';
     out.push({
       ...keyBase,
       status: age > t.keyRotationDays ? 'fail' : 'pass',
       evidence: [
-        `current key ${k.currentKeyId} (of ${k.keyIds?.join(', ')}) first wrote a backup ${day(k.currentKeyFirstUsedAt)}, ${age} days ago${age > t.keyRotationDays ? `: not rotated within ${t.keyRotationDays} days` : ''}`,
-        'the keyring keeps no creation dates: a key is dated by the first backup written under it',
+        `current key ${k.currentKeyId} (of ${k.keyIds?.join(', ')}) ${how} ${day(since)}, ${age} days ago${age > t.keyRotationDays ? `: not rotated within ${t.keyRotationDays} days` : ''}`,
+        ...(k.currentKeyRotatedAt ? [] : ['no rotation of this key is recorded: it is dated by the first backup written under it']),
       ],
     });
+  } else {
+    out.push({ ...keyBase, status: 'pass', evidence: [`current key ${k.currentKeyId} (of ${k.keyIds?.join(', ')}) writes no backup yet: it became current after the last backup`] });
   }
   return out;
 }

@@ -39,7 +39,7 @@ function facts(over: Partial<ComplianceFacts> = {}): ComplianceFacts {
     backups: [{ id: 'bk-full', kind: 'full', takenAt: daysAgo(2), status: 'verified', keyId: 'k2' }],
     recoveryTests: [{ id: 'rt-1', startedAt: daysAgo(1), finishedAt: daysAgo(1), ok: true, error: null }],
     keyring: { currentKeyId: 'k2', keyIds: ['k1', 'k2'], currentKeyFirstUsedAt: daysAgo(100) },
-    audit: { ok: true, entries: 42, oldestAt: daysAgo(50), retentionDays: 180 },
+    audit: { ok: true, entries: 42, oldestAt: daysAgo(50), retentionDays: 180, guards: [{ name: 'audit_entries_retention', enabled: true }, { name: 'audit_entries_no_truncate', enabled: true }] },
     access: { staleDays: 90, findings: [] },
     directory: { ok: true, file: 'teams.example.yaml', directory: loaded.ok ? loaded.directory : (undefined as never) },
     ...over,
@@ -134,17 +134,20 @@ describe('compliance checks on arranged facts', () => {
     expect(check(f, 'backups.full')).toMatchObject({ status: 'fail', owner: 'dba', evidence: [expect.stringMatching(/latest full backup bk-full-old taken .* \(9 days ago, verified\): older than 7 days/)] });
     expect(check(f, 'backups.recovery-test')).toMatchObject({ status: 'fail', evidence: [expect.stringMatching(/last passed recovery test rt-old on .* \(8 days ago\)/), expect.stringMatching(/rt-bad .* failed: digest mismatch/)] });
     expect(check(f, 'backups.encrypted')).toMatchObject({ status: 'fail', evidence: ['1 of 2 kept backups name the key they are encrypted under', expect.stringMatching(/backup bk-inc .* has no key id/)] });
-    expect(check(f, 'backups.key-rotation')).toMatchObject({ status: 'fail', evidence: [expect.stringMatching(/current key k1 .* 400 days ago: not rotated within 365 days/), expect.any(String)] });
+    expect(check(f, 'backups.key-rotation')).toMatchObject({ status: 'fail', evidence: [expect.stringMatching(/current key k1 .*first wrote a backup .* 400 days ago: not rotated within 365 days/), expect.stringMatching(/no rotation of this key is recorded/)] });
     expect(check(facts({ backups: [] }), 'backups.full')).toMatchObject({ status: 'fail', evidence: ['no completed full backup in the catalog'] });
     expect(check(facts({ keyring: { error: 'no backup keys' } }), 'backups.key-rotation')).toMatchObject({ status: 'unknown' });
     expect(check(facts({ keyring: { currentKeyId: 'k3', keyIds: ['k2', 'k3'] } }), 'backups.key-rotation').status).toBe('pass');
+    // A rotation recorded by rotateKeys dates the key, whatever backups it wrote since.
+    const rotated = check(facts({ keyring: { currentKeyId: 'k1', keyIds: ['k1'], currentKeyRotatedAt: daysAgo(366), currentKeyFirstUsedAt: daysAgo(10) } }), 'backups.key-rotation');
+    expect(rotated).toMatchObject({ status: 'fail', evidence: [expect.stringMatching(/current key k1 \(of k1\) was made current by rotateKeys 2025-11-30, 366 days ago: not rotated within 365 days/)] });
     expect(check(facts({}), 'backups.full').owner).toBe('dba');
     expect(check(facts({}), 'backups.full', thresholdsFromEnv({ YINGJI_COMPLIANCE_BACKUP_OWNER: 'it-ops' })).owner).toBe('it-ops');
   });
 
   it('audit and access: a broken chain, a short retention and each kind of access finding fail for security', () => {
     const f = facts({
-      audit: { ok: false, entries: 10, brokenAt: { id: '7', reason: 'content does not match its hash' }, retentionDays: 30 },
+      audit: { ok: false, entries: 10, brokenAt: { id: '7', reason: 'content does not match its hash' }, retentionDays: 30, guards: [{ name: 'audit_entries_retention', enabled: false }] },
       access: { staleDays: 90, findings: [
         { kind: 'stale', tokenId: 't1', person: 'li', basis: 'x', why: 'last used 2026-08-01: unused for 122 days (more than 90)' },
         { kind: 'expired-not-revoked', tokenId: 't2', person: 'sun', basis: 'x', why: 'expired 2026-11-01 and was never revoked' },
@@ -152,7 +155,10 @@ describe('compliance checks on arranged facts', () => {
       ] },
     });
     expect(check(f, 'audit.intact')).toMatchObject({ status: 'fail', owner: 'security', evidence: ['10 audit entries verified', 'broken at entry 7: content does not match its hash'] });
-    expect(check(f, 'audit.retention')).toMatchObject({ status: 'fail', evidence: ['configured retention 30 days (YINGJI_AUDIT_RETENTION_DAYS), required 180'] });
+    expect(check(f, 'audit.retention')).toMatchObject({ status: 'fail', evidence: ['PostgreSQL keeps entries 30 days before any may be deleted (audit_retention), required 180'] });
+    expect(check(f, 'audit.protected')).toMatchObject({ status: 'fail', evidence: ['PostgreSQL trigger audit_entries_retention DISABLED'] });
+    expect(check(facts({ audit: { ok: true, entries: 0, guards: [] } }), 'audit.protected').evidence).toEqual(['no trigger guards audit_entries: entries can be changed or deleted']);
+    expect(check(facts({ audit: { ok: true, entries: 0, guards: [] } }), 'audit.retention').status).toBe('fail');
     expect(check(f, 'access.stale').evidence).toEqual(['token t1 of li: last used 2026-08-01: unused for 122 days (more than 90)']);
     expect(check(f, 'access.expired').evidence).toEqual(['token t2 of sun: expired 2026-11-01 and was never revoked']);
     expect(check(f, 'access.separation')).toMatchObject({ status: 'fail', evidence: ['token t3 of chen: chen holds both admin and auditor'] });

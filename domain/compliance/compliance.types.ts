@@ -88,9 +88,11 @@ export interface KeyringFact {
   keyIds?: string[];
   /** Why the keyring could not be read (no keys configured, a bad key file). */
   error?: string;
+  /** When `rotateKeys` made the current key (its `backup-key.rotate` audit entry); the keyring itself keeps no dates. */
+  currentKeyRotatedAt?: Date;
   /**
-   * The keyring keeps no creation dates: the current key's age is judged from the first backup
-   * written under it (undefined: no backup uses it yet, so it was rotated in after the last one).
+   * A key made outside `rotateKeys` (the first one) is dated by the first backup written under it
+   * (undefined: no backup uses it yet, so it became current after the last one).
    */
   currentKeyFirstUsedAt?: Date;
 }
@@ -100,8 +102,10 @@ export interface AuditFact {
   entries: number;
   brokenAt?: { id: string; reason: string };
   oldestAt?: Date;
-  /** The retention the deployment is configured with (YINGJI_AUDIT_RETENTION_DAYS). */
-  retentionDays: number;
+  /** The retention PostgreSQL enforces (audit_retention; undefined: the table is missing). */
+  retentionDays?: number;
+  /** The triggers that keep entries from being changed, deleted early or truncated, and whether each is enabled. */
+  guards: Array<{ name: string; enabled: boolean }>;
 }
 
 export interface AccessFact {

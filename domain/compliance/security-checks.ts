@@ -24,10 +24,19 @@ export function auditChecks(facts: Pick<ComplianceFacts, 'audit'>, t: Thresholds
     },
     {
       ...base,
+      id: 'audit.protected',
+      title: '审计记录不可修改删除 Audit entries protected against change and deletion',
+      status: a.guards.length > 0 && a.guards.every((g) => g.enabled) ? 'pass' : 'fail',
+      evidence: a.guards.length ? a.guards.map((g) => `PostgreSQL trigger ${g.name} ${g.enabled ? 'enabled' : 'DISABLED'}`) : ['no trigger guards audit_entries: entries can be changed or deleted'],
+    },
+    {
+      ...base,
       id: 'audit.retention',
       title: `审计记录保存 ${t.auditRetentionDays} 天以上 Audit entries kept ${t.auditRetentionDays} days or more`,
-      status: a.retentionDays >= t.auditRetentionDays ? 'pass' : 'fail',
-      evidence: [`configured retention ${a.retentionDays} days (YINGJI_AUDIT_RETENTION_DAYS), required ${t.auditRetentionDays}`],
+      status: (a.retentionDays ?? 0) >= t.auditRetentionDays ? 'pass' : 'fail',
+      evidence: [
+        a.retentionDays === undefined ? 'no retention is enforced (audit_retention missing)' : `PostgreSQL keeps entries ${a.retentionDays} days before any may be deleted (audit_retention), required ${t.auditRetentionDays}`,
+      ],
     },
   ];
 }

@@ -81,6 +81,9 @@ describe('compliance checks', () => {
     expect(find(checks, 'plans.evaluated', 'einvoice-db-crash').status).toBe('pass');
     expect(find(checks, 'plans.reachable', 'einvoice-db-crash').status).toBe('pass');
     expect(find(checks, 'audit.intact')).toMatchObject({ status: 'pass', owner: 'security' });
+    // What PostgreSQL itself enforces on the audit trail.
+    expect(find(checks, 'audit.protected')).toMatchObject({ status: 'pass', evidence: ['PostgreSQL trigger audit_entries_no_truncate enabled', 'PostgreSQL trigger audit_entries_retention enabled'] });
+    expect(find(checks, 'audit.retention')).toMatchObject({ status: 'pass', evidence: ['PostgreSQL keeps entries 180 days before any may be deleted (audit_retention), required 180'] });
   });
 
   it('GET /compliance, yingji compliance and the HTML report agree', async () => {
