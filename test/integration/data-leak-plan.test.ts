@@ -56,12 +56,13 @@ beforeAll(async () => {
   await h.publishPlan('einvoice-data-leak.yaml');
   await generateInvoices(world.invoiceUrl, { count: 500, seed: 15 });
   await queryUrl(adminUrl(), `CREATE ROLE ${role} LOGIN PASSWORD 'leaked-pw'`);
+  for (const other of ['weak', 'other']) await queryUrl(adminUrl(), `CREATE ROLE ${role}_${other} LOGIN PASSWORD 'leaked-pw'`);
 }, 120_000);
 
 afterAll(async () => {
   await world?.close();
   await dropDatabase(adminUrl(), scratch);
-  await queryUrl(adminUrl(), `DROP ROLE IF EXISTS ${role}`);
+  for (const r of [role, `${role}_weak`, `${role}_other`]) await queryUrl(adminUrl(), `DROP ROLE IF EXISTS ${r}`);
 });
 
 type Step = { stepId: string; state: string; outcome?: string; startedAt?: string; deadlineAt?: string };
@@ -169,6 +170,18 @@ test('live: the suspect token gets 401 and the role cannot log in at once, a bac
   await expect(access(req('revokeAccess', { kinds: ['db-credentials', 'partner-access'], databaseRoles: ['no_such_role_x'] }, 'x'))).rejects.toThrow(
     /NOT done, do it by hand: partner-access: .*; database role no_such_role_x does not exist/,
   );
+  const [{ u: yingjiLogin }] = await h.db.query(`SELECT current_user AS u`);
+  await expect(access(req('revokeAccess', { kinds: ['db-credentials'], databaseRoles: [yingjiLogin] }, 'x'))).rejects.toThrow(
+    `NOT done, do it by hand: database role ${yingjiLogin} is one Yingji itself connects as`,
+  );
+  // A login without the right to alter roles: the refusal says a database administrator must do it.
+  const weak = new URL(asRole());
+  weak.username = `${role}_weak`;
+  const limited = createAccessActions(h.db, { invoiceDatabaseUrl: weak.toString() }).revokeAccess;
+  await expect(limited(req('revokeAccess', { kinds: ['db-credentials'], databaseRoles: [`${role}_other`] }, 'x'))).rejects.toThrow(
+    new RegExp(`database role ${role}_other: Yingji's login ${role}_weak is not allowed to \\(.*\\); a database administrator must do it`),
+  );
+  expect(await queryUrl(adminUrl(), `SELECT rolcanlogin FROM pg_roles WHERE rolname = $1`, [`${role}_other`])).toEqual([{ rolcanlogin: true }]);
   await expect(access(req('revokeAccess', { kinds: ['api-tokens'], principals: { fact: 'suspects' } }, 'x'))).rejects.toThrow(/the fact "suspects", which incident .* does not have/);
   await expect(access(req('revokeAccess', { kinds: ['api-token'], principals: ['x'] }, 'x'))).rejects.toThrow(/with\.kinds has unknown value\(s\) api-token/);
   await expect(rotation(req('rotateKeys', { keys: ['api-signing'] }, 'y'))).rejects.toThrow(/NOT done, do it by hand: api-signing: Yingji signs no API tokens/);
