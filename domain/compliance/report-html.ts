@@ -23,7 +23,7 @@ const CSS = `
 *{box-sizing:border-box}body{margin:0;font-family:"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",system-ui,sans-serif;color:#1c2430;background:#eef1f5;font-size:14px;line-height:1.45}
 main{max-width:1000px;margin:0 auto;padding:18px}
 .page{background:#fff;border-radius:8px;padding:20px 24px;margin-bottom:16px;box-shadow:0 1px 3px rgba(0,0,0,.08)}
-h1{font-size:22px;margin:0 0 4px}h2{font-size:16px;margin:18px 0 8px;border-bottom:2px solid #e3e8ee;padding-bottom:4px}
+h1{font-size:22px;margin:0 0 4px}h3{font-size:14px;margin:14px 0 6px;color:#37474f}h2{font-size:16px;margin:18px 0 8px;border-bottom:2px solid #e3e8ee;padding-bottom:4px}
 .meta{color:#4a5563;font-size:13px}
 .cards{display:flex;gap:12px;margin:14px 0}
 .card{flex:1;border-radius:8px;padding:10px 14px;color:#fff}.card b{display:block;font-size:34px;line-height:1.1}
@@ -106,7 +106,9 @@ Only L1, L2, L5 and L6 are given by the sources; L3–L4 are unverified, so a re
 </section>
 <section class="page">
 <h2>全部检查 Every check</h2>
-${table(r.checks)}
+${AREAS.filter((a) => r.checks.some((c) => c.area === a))
+  .map((a) => `<h3 id="area-${a}">${esc(AREA_NAMES[a])} · ${r.byArea[a].pass} ${STATUS_NAMES.pass}, ${r.byArea[a].fail} ${STATUS_NAMES.fail}${r.byArea[a].unknown ? `, ${r.byArea[a].unknown} ${STATUS_NAMES.unknown}` : ''}</h3>\n${table(r.checks.filter((c) => c.area === a))}`)
+  .join('\n')}
 </section>
 </main>
 </body>
