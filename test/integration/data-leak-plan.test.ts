@@ -166,6 +166,11 @@ test('live: the suspect token gets 401 and the role cannot log in at once, a bac
   expect(Object.keys(JSON.parse(fs.readFileSync(keyFile, 'utf8')).keys)).toHaveLength(2);
   expect(await h.db.query(`SELECT count(*)::int AS n FROM audit_entries WHERE actor = $1`, [`incident ${id}`])).toEqual([{ n: 3 }]);
 
+  // The commander who launched the incident is never locked out by it: their token is kept and named.
+  const self = await access(req('revokeAccess', { kinds: ['api-tokens'], principals: ['li-na'] }, 'self'));
+  expect(self.outcome).toMatch(/^no Yingji token left to revoke; kept [0-9a-f]{16} \(li-na\): the person who launched this incident/);
+  await commander.get(`/incidents/${id}`);
+
   // What cannot be done fails, naming it, after the rest; bad input changes nothing.
   await expect(access(req('revokeAccess', { kinds: ['db-credentials', 'partner-access'], databaseRoles: ['no_such_role_x'] }, 'x'))).rejects.toThrow(
     /NOT done, do it by hand: partner-access: .*; database role no_such_role_x does not exist/,
