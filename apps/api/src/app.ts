@@ -5,6 +5,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express, { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
+import * as fs from 'node:fs';
 import type { YingjiConfig } from '../../shared/config';
 import { AppModule } from './app.module';
 import { safeInput } from './http/safe-input';
@@ -14,18 +15,39 @@ export async function createApp(config: YingjiConfig, opts: { logger?: false } =
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     logger: opts.logger === false ? false : ['error', 'warn', 'log'],
     bodyParser: false,
+    // HTTPS when a certificate is given (YINGJI_TLS_CERT / YINGJI_TLS_KEY), read once at start.
+    httpsOptions: config.apiTls ? { cert: fs.readFileSync(config.apiTls.certFile), key: fs.readFileSync(config.apiTls.keyFile) } : undefined,
   });
   // Security headers on every answer; nothing says which framework serves it.
   app.getHttpAdapter().getInstance().disable('x-powered-by');
-  // No upgrade-insecure-requests: the console and reports are also opened over plain HTTP inside a network.
-  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
+  app.use(
+    helmet({
+      // No upgrade-insecure-requests: the console and reports are also opened over plain HTTP inside a network.
+      contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+      // HSTS only when this process serves HTTPS: over plain HTTP it would promise what is not there.
+      strictTransportSecurity: config.apiTls ? { maxAge: 31_536_000 } : false,
+    }),
+  );
+  app.use((_req: Request, res: Response, next: NextFunction) => {
+    // Answers carry incidents, tokens' details, evidence: no browser or proxy keeps a copy (a handler may say otherwise).
+    res.setHeader('Cache-Control', 'no-store');
+    // Neither the console nor a report needs the camera, microphone, location or payment.
+    res.setHeader('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), payment=()');
+    next();
+  });
   // Our own parsers, so the error handler right after them sees their failures first.
-  app.use(express.json({ limit: '1mb' }));
-  app.use(express.text({ type: ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain'], limit: '1mb' }));
-  // A body that is not JSON gets a 400 that says so, not a stack trace.
-  app.use((err: Error & { type?: string }, _req: Request, res: Response, next: NextFunction) => {
+  const limit = config.apiBodyLimit ?? '1mb';
+  app.use(express.json({ limit }));
+  app.use(express.text({ type: ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain'], limit }));
+  // A body that is not JSON gets a 400 that says so, a too-large one 413 naming the limit; never a stack trace.
+  app.use((err: Error & { type?: string; length?: number }, _req: Request, res: Response, next: NextFunction) => {
     if (err?.type === 'entity.parse.failed') {
       res.status(400).json({ statusCode: 400, error: 'Bad Request', message: `request body is not valid JSON: ${err.message}` });
+      return;
+    }
+    if (err?.type === 'entity.too.large') {
+      const size = err.length ? `${err.length} bytes` : 'larger than that';
+      res.status(413).json({ statusCode: 413, error: 'Payload Too Large', message: `request body is ${size}; the limit is ${limit} (YINGJI_API_BODY_LIMIT)` });
       return;
     }
     next(err);

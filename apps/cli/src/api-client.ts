@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
+import * as https from 'node:https';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as tls from 'node:tls';
 
 /** Where the CLI keeps `{ api, token }` (`yingji login`); YINGJI_API_URL and YINGJI_TOKEN win. */
 export function cliConfigFile(): string {
@@ -31,6 +33,37 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * fetch, except that an https:// API whose certificate a private CA signed is trusted through
+ * YINGJI_CA_FILE (a PEM file, added to the system's CAs). NODE_EXTRA_CA_CERTS works too, for every
+ * connection of the process.
+ */
+async function call(url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Response> {
+  const caFile = (process.env.YINGJI_CA_FILE ?? '').trim();
+  if (!caFile || !url.startsWith('https:')) return fetch(url, init);
+  let ca: string;
+  try {
+    ca = fs.readFileSync(caFile, 'utf8');
+  } catch (e) {
+    throw new Error(`YINGJI_CA_FILE: cannot read ${caFile} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  return new Promise((resolve, reject) => {
+    const req = https.request(url, { method: init.method ?? 'GET', headers: init.headers, ca: [...tls.rootCertificates, ca] }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        const headers = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+        const status = res.statusCode ?? 0;
+        resolve(new Response(status === 204 || status === 304 ? null : Buffer.concat(chunks), { status, statusText: res.statusMessage, headers }));
+      });
+    });
+    req.on('error', reject);
+    req.end(init.body);
+  });
+}
+
 /** A small client of the Yingji HTTP API, calling as the person its token names. */
 export class ApiClient {
   constructor(
@@ -44,14 +77,14 @@ export class ApiClient {
 
   async healthy(): Promise<boolean> {
     try {
-      return (await fetch(`${this.baseUrl}/health`)).ok;
+      return (await call(`${this.baseUrl}/health`)).ok;
     } catch {
       return false;
     }
   }
 
   async health(): Promise<unknown> {
-    return (await fetch(`${this.baseUrl}/health`)).json();
+    return (await call(`${this.baseUrl}/health`)).json();
   }
 
   async publishPlan(text: string): Promise<unknown> {
@@ -64,7 +97,7 @@ export class ApiClient {
 
   /** A non-JSON resource (a report): its bytes, or the error the API gave. */
   async raw(p: string): Promise<Buffer> {
-    const res = await fetch(`${this.baseUrl}${p}`, { headers: this.token ? { authorization: `Bearer ${this.token}` } : {} });
+    const res = await call(`${this.baseUrl}${p}`, { headers: this.token ? { authorization: `Bearer ${this.token}` } : {} });
     if (!res.ok) {
       const body = (await res.json().catch(() => undefined)) as { message?: unknown } | undefined;
       throw new ApiError(res.status, `GET ${p} -> ${res.status}: ${String(body?.message ?? res.statusText)}`);
@@ -80,7 +113,7 @@ export class ApiClient {
     const headers: Record<string, string> = {};
     if (type) headers['content-type'] = type;
     if (this.token) headers.authorization = `Bearer ${this.token}`;
-    const res = await fetch(`${this.baseUrl}${p}`, { method, headers, body });
+    const res = await call(`${this.baseUrl}${p}`, { method, headers, body });
     const json = (await res.json().catch(() => undefined)) as T & { message?: unknown };
     if (!res.ok) {
       const msg = Array.isArray(json?.message) ? json.message.join('; ') : String(json?.message ?? res.statusText);
