@@ -3,10 +3,12 @@
 import type { DataSource } from 'typeorm';
 import type { CheckResult } from '../../domain/compliance/compliance.types';
 import { checkKey } from '../../domain/compliance/run-checks';
+import { thresholdsFromEnv } from '../../domain/compliance/thresholds';
 import { closeRoutineTask, openRoutineTask } from '../routine-tasks/routine-tasks';
 import { complianceReport } from './compliance-report';
 
 export const COMPLIANCE_TASK_KIND = 'compliance';
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface ComplianceTaskChanges {
   opened: Array<{ key: string; taskId: string; team: string }>;
@@ -16,7 +18,8 @@ export interface ComplianceTaskChanges {
 }
 
 /** Opens or closes routine tasks for one run's results. Idempotent: a retried run changes nothing more. */
-export async function applyComplianceTasks(db: DataSource, checks: readonly CheckResult[], runId: string): Promise<ComplianceTaskChanges> {
+export async function applyComplianceTasks(db: DataSource, checks: readonly CheckResult[], runId: string, now = new Date()): Promise<ComplianceTaskChanges> {
+  const dueAt = new Date(now.getTime() + thresholdsFromEnv(process.env).taskDueDays * DAY_MS);
   const out: ComplianceTaskChanges = { opened: [], stillOpen: [], closed: [] };
   for (const c of checks) {
     const key = checkKey(c);
@@ -27,6 +30,7 @@ export async function applyComplianceTasks(db: DataSource, checks: readonly Chec
         team: c.owner,
         title: `合规检查不通过 Compliance check failing: ${c.title}${c.subject ? ` — ${c.subject}` : ''}`,
         detail: { checkId: c.id, subject: c.subject ?? null, area: c.area, clause: c.clause, evidence: c.evidence, runId },
+        dueAt,
       });
       if (t.created) out.opened.push({ key, taskId: t.id, team: c.owner });
       else out.stillOpen.push(key);

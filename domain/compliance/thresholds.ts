@@ -18,6 +18,8 @@ export interface Thresholds {
   auditRetentionDays: number;
   /** The lowest acceptable disaster-recovery level (GB/T 20988), from live drills. */
   drMinLevel: number;
+  /** A failing check's routine task is due this many days after it opens (project default). */
+  taskDueDays: number;
   /** Teams that own what no plan owns. */
   backupOwner: string;
   securityOwner: string;
@@ -32,6 +34,7 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
   keyRotationDays: 365,
   auditRetentionDays: 180,
   drMinLevel: 1,
+  taskDueDays: 14,
   backupOwner: 'dba',
   securityOwner: 'security',
 };
@@ -45,6 +48,7 @@ const NUMBERS: Array<[keyof Thresholds, string]> = [
   ['keyRotationDays', 'YINGJI_COMPLIANCE_KEY_ROTATION_DAYS'],
   ['auditRetentionDays', 'YINGJI_COMPLIANCE_AUDIT_RETENTION_DAYS'],
   ['drMinLevel', 'YINGJI_COMPLIANCE_DR_MIN_LEVEL'],
+  ['taskDueDays', 'YINGJI_COMPLIANCE_TASK_DUE_DAYS'],
 ];
 const TEAMS: Array<[keyof Thresholds, string]> = [
   ['backupOwner', 'YINGJI_COMPLIANCE_BACKUP_OWNER'],

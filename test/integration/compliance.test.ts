@@ -131,13 +131,14 @@ describe('compliance checks', () => {
 
   it("the schedule's workflow opens a routine task for the failing check's owner, and closes it when the check passes", async () => {
     const key = 'compliance:drills.in-time:einvoice-db-crash';
-    const tasks = async () => (await h.db.query(`SELECT key, team, state, detail, outcome, closed_by FROM routine_tasks WHERE kind = 'compliance' ORDER BY opened_at, id`)) as Array<{ key: string; team: string; state: string; detail: { checkId: string; evidence: string[] }; outcome: string | null; closed_by: string | null }>;
+    const tasks = async () => (await h.db.query(`SELECT key, team, state, detail, outcome, closed_by, EXTRACT(EPOCH FROM due_at - opened_at)::float / 86400 AS due_days FROM routine_tasks WHERE kind = 'compliance' ORDER BY opened_at, id`)) as Array<{ key: string; team: string; state: string; detail: { checkId: string; evidence: string[] }; outcome: string | null; closed_by: string | null; due_days: number }>;
     const runOnce = (n: number) => h.temporal.workflow.execute('complianceCheck', { taskQueue: h.config.taskQueue, workflowId: `compliance-test-${n}-${randomBytes(3).toString('hex')}`, args: [] });
 
     const first = (await runOnce(1)) as { opened: string[]; closed: string[] };
     expect(first.opened).toContain(key);
     const open = (await tasks()).find((t) => t.key === key)!;
     expect(open).toMatchObject({ team: 'it-ops', state: 'open', detail: { checkId: 'drills.in-time', subject: 'einvoice-db-crash', clause: expect.stringContaining('Art. 33') } });
+    expect(Math.round(open.due_days)).toBe(14); // YINGJI_COMPLIANCE_TASK_DUE_DAYS
     expect(open.detail.evidence[0]).toContain(`last drilled ${day(drilledAt)} (drill-20251030-old, tabletop)`);
     // Passing checks open nothing: no task for the backups.
     expect((await tasks()).map((t) => t.key)).not.toContain('compliance:backups.full');
