@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { complianceCommands } from '../../apps/cli/src/compliance-commands';
-import { As, Harness, startHarness } from './support/harness';
+import { COMPLIANCE_SCHEDULE, ensureComplianceSchedule } from '../../apps/shared/schedules';
+import { As, eventually, Harness, startHarness } from './support/harness';
 
 type Check = { id: string; subject?: string; status: string; owner: string; evidence: string[]; clause: string };
 
@@ -59,6 +60,7 @@ describe('compliance checks', () => {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     }
+    await h?.temporal.schedule.getHandle(COMPLIANCE_SCHEDULE).delete().catch(() => undefined);
     await h?.close();
   });
 
@@ -134,12 +136,24 @@ describe('compliance checks', () => {
     const tasks = async () => (await h.db.query(`SELECT key, team, state, detail, outcome, closed_by, EXTRACT(EPOCH FROM due_at - opened_at)::float / 86400 AS due_days FROM routine_tasks WHERE kind = 'compliance' ORDER BY opened_at, id`)) as Array<{ key: string; team: string; state: string; detail: { checkId: string; evidence: string[] }; outcome: string | null; closed_by: string | null; due_days: number }>;
     const runOnce = (n: number) => h.temporal.workflow.execute('complianceCheck', { taskQueue: h.config.taskQueue, workflowId: `compliance-test-${n}-${randomBytes(3).toString('hex')}`, args: [] });
 
-    const first = (await runOnce(1)) as { opened: string[]; closed: string[] };
-    expect(first.opened).toContain(key);
-    const open = (await tasks()).find((t) => t.key === key)!;
+    // `yingji up` schedules it daily; the schedule's run opens the task.
+    expect(await ensureComplianceSchedule(h.temporal, h.config)).toBe('created');
+    expect(await ensureComplianceSchedule(h.temporal, h.config)).toBe('exists');
+    const schedule = h.temporal.schedule.getHandle(COMPLIANCE_SCHEDULE);
+    const desc = await schedule.describe();
+    expect(desc.action).toMatchObject({ type: 'startWorkflow', workflowType: 'complianceCheck', taskQueue: h.config.taskQueue });
+    expect(desc.spec.intervals?.[0].every).toBe(24 * 60 * 60 * 1000);
+    await schedule.trigger();
+    const open = await eventually('the routine task of the scheduled run', async () => (await tasks()).find((t) => t.key === key));
     expect(open).toMatchObject({ team: 'it-ops', state: 'open', detail: { checkId: 'drills.in-time', subject: 'einvoice-db-crash', clause: expect.stringContaining('Art. 33') } });
     expect(Math.round(open.due_days)).toBe(14); // YINGJI_COMPLIANCE_TASK_DUE_DAYS
     expect(open.detail.evidence[0]).toContain(`last drilled ${day(drilledAt)} (drill-20251030-old, tabletop)`);
+    // The owner's team sees it among its routine tasks; another team does not.
+    const itOps = await h.as('resp-it', ['responder'], ['it-ops']);
+    const mine = (await itOps.get('/routine-tasks?state=open').expect(200)).body as Array<{ key: string; team: string; title: string }>;
+    expect(mine.find((t) => t.key === key)).toMatchObject({ team: 'it-ops', title: expect.stringMatching(/^合规检查不通过 Compliance check failing: .*Drilled at least every 12 months — einvoice-db-crash$/) });
+    const dba = (await (await h.as('resp-dba', ['responder'], ['dba'])).get('/routine-tasks?state=open').expect(200)).body as Array<{ key: string }>;
+    expect(dba.map((t) => t.key)).not.toContain(key);
     // Passing checks open nothing: no task for the backups.
     expect((await tasks()).map((t) => t.key)).not.toContain('compliance:backups.full');
 
