@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { generateKeyPairSync, KeyObject } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -6,6 +7,11 @@ import type { EntityManager } from 'typeorm';
 import { checkDigests, keyIdOf, loadSigningKey, writeAuditDigest } from '../../activities/records/audit-digest';
 import { exportAudit, verifyAuditExport } from '../../activities/records/audit-export';
 import { appendAudit, auditHash, ChainCheck, verifyAuditChain } from '../../activities/records/audit-log';
+import { MIGRATIONS } from '../../migrations';
+import { AuditStreams1764500000000 } from '../../migrations/1764500000000-audit-streams';
+import { applyMigrations, migratedDataSource } from '../../migrations/data-source';
+import { adminUrl, queryUrl, urlOf } from './support/databases';
+import { PROJECT_ROOT } from '../../apps/shared/config';
 import { As, eventually, Harness, openTask, startHarness } from './support/harness';
 import type { AuditRow } from './support/audit';
 
@@ -320,6 +326,109 @@ describe('the audit trail', () => {
 
     // Another key: the manifest's signature fails.
     expect(verifyAuditExport(dir, generateKeyPairSync('ed25519').publicKey)).toMatchObject({ ok: false, problem: { what: 'manifest.json', reason: expect.stringMatching(/^its signature does not verify with the public key/) } });
+  });
+
+  it('entries written before chains per stream become the legacy stream, keep their hashes and still verify; an edit among them is named', async () => {
+    const name = `audit_legacy_${Date.now().toString(36)}`;
+    await queryUrl(adminUrl(), `CREATE DATABASE ${name}`);
+    const url = urlOf(name);
+    try {
+      const before = MIGRATIONS.slice(0, MIGRATIONS.indexOf(AuditStreams1764500000000));
+      await applyMigrations(migratedDataSource(url, before, 'migrations'));
+      // Five entries as the single chain wrote them.
+      let prev = '0'.repeat(64);
+      for (let i = 1; i <= 5; i++) {
+        const r = { at: new Date(`2026-11-2${i}T08:00:00.000Z`), actor: 'zhang-wei', action: 'incident.launch', subjectType: 'incident', subjectId: `inc-2026112${i}-old`, outcome: 'ok' as const, detail: { i } };
+        const hash = auditHash(prev, r);
+        await queryUrl(url, `INSERT INTO audit_entries (at, actor, action, subject_type, subject_id, outcome, detail, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, [
+          r.at, r.actor, r.action, r.subjectType, r.subjectId, r.outcome, JSON.stringify(r.detail), prev, hash,
+        ]);
+        prev = hash;
+      }
+      await applyMigrations(migratedDataSource(url, MIGRATIONS, 'migrations'));
+      const ds = migratedDataSource(url, MIGRATIONS, 'migrations');
+      await ds.initialize();
+      try {
+        expect(await ds.query(`SELECT stream, seq::int AS seq, hash = $1 AS last FROM audit_entries ORDER BY id`, [prev])).toEqual(
+          [1, 2, 3, 4, 5].map((seq) => ({ stream: 'legacy', seq, last: seq === 5 })),
+        );
+        await ds.transaction((em) => appendAudit(em, { at: new Date(), actor: 'admin', action: 'token.create', subjectType: 'token', subjectId: 'abc', outcome: 'ok' }));
+        expect(await verifyAuditChain(ds.manager)).toMatchObject({ ok: true, entries: 6, streams: 2 });
+        const qr = ds.createQueryRunner();
+        await qr.connect();
+        await qr.startTransaction();
+        try {
+          await qr.query(`ALTER TABLE audit_entries DISABLE TRIGGER audit_entries_retention`);
+          await qr.query(`UPDATE audit_entries SET detail = '{"i": 33}' WHERE stream = 'legacy' AND seq = 3`);
+          expect((await verifyAuditChain(qr.manager)).brokenAt).toMatchObject({ kind: 'altered', stream: 'legacy', seq: 3 });
+        } finally {
+          await qr.rollbackTransaction();
+          await qr.release();
+        }
+      } finally {
+        await ds.destroy();
+      }
+    } finally {
+      await queryUrl(adminUrl(), `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    }
+  });
+
+  /** `yingji <args>` through the CLI's own entry point: its exit code and output. */
+  function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
+    const child = spawn(path.join(PROJECT_ROOT, 'node_modules/.bin/ts-node-transpile-only'), [path.join(PROJECT_ROOT, 'apps/cli/src/main.ts'), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    let output = '';
+    child.stdout.on('data', (b: Buffer) => (output += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (output += b.toString()));
+    return new Promise((resolve) => child.once('exit', (code) => resolve({ code, output })));
+  }
+
+  it('yingji audit export writes a bundle that yingji audit verify-export checks with the public key alone; a changed byte fails naming the entry', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'yingji-audit-cli-'));
+    const pub = path.join(root, 'audit.pub.pem');
+    fs.writeFileSync(pub, publicKey.export({ type: 'spki', format: 'pem' }));
+    const out = path.join(root, 'bundle');
+    const from = new Date(Date.now() - 3600_000).toISOString();
+    const to = new Date(Date.now() + 60_000).toISOString();
+    const exported = await cli(['audit', 'export', '--from', from, '--to', to, '--out', out, '--by', 'sun-li'], { ...h.processEnv, YINGJI_AUDIT_SIGNING_KEY: pem });
+    expect(exported).toMatchObject({ code: 0, output: expect.stringContaining(`${out}: `) });
+    expect(exported.output).toMatch(new RegExp(`${streamOfIncident(3)} +seq 1\\.\\.${PER_INCIDENT} \\(${PER_INCIDENT}\\)`));
+
+    // Offline: no database, no API in its environment.
+    const offline = { PATH: process.env.PATH };
+    const ok = await cli(['audit', 'verify-export', out, '--public-key', pub], offline);
+    expect(ok).toMatchObject({ code: 0, output: expect.stringMatching(/: verified: \d+ entries in \d+ streams, \d+ digests, signed with key ed25519-[0-9a-f]{16}/) });
+
+    const file = path.join(out, 'entries.jsonl');
+    fs.chmodSync(file, 0o640);
+    const text = fs.readFileSync(file, 'utf8');
+    const at = Buffer.from(text).indexOf(`"actor":"writer-5","at"`) + 9;
+    const bytes = Buffer.from(text);
+    bytes[at] = 0x57; // 'w' becomes 'W'
+    fs.writeFileSync(file, bytes);
+    const bad = await cli(['audit', 'verify-export', out, '--public-key', pub], offline);
+    expect(bad).toMatchObject({ code: 1, output: expect.stringContaining(`NOT verified: entry ${streamOfIncident(5)}/1 altered: content does not match its hash`) });
+
+    // Without a signing key nothing is exported, and the command says why.
+    const noKey = await cli(['audit', 'export', '--from', from, '--to', to, '--out', path.join(root, 'b2')], { ...h.processEnv, YINGJI_AUDIT_SIGNING_KEY: '' });
+    expect(noKey.code).not.toBe(0);
+    expect(noKey.output).toContain('no audit signing key: set YINGJI_AUDIT_SIGNING_KEY');
+    expect(fs.existsSync(path.join(root, 'b2'))).toBe(false);
+  });
+
+  it('the yingji-audit-digest workflow signs every stream head; without a key it fails saying so', async () => {
+    const before = Number((await h.db.query(`SELECT count(*)::int AS n FROM audit_digests`))[0].n);
+    const made = await h.temporal.workflow.execute('auditDigest', { taskQueue: h.config.taskQueue, workflowId: `audit-digest-test-${Date.now()}` });
+    expect(made).toMatchObject({ streams: expect.any(Number), hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(Number((await h.db.query(`SELECT count(*)::int AS n FROM audit_digests`))[0].n)).toBe(before + 1);
+
+    delete process.env.YINGJI_AUDIT_SIGNING_KEY;
+    try {
+      const failed = h.temporal.workflow.execute('auditDigest', { taskQueue: h.config.taskQueue, workflowId: `audit-digest-nokey-${Date.now()}` });
+      await expect(failed).rejects.toMatchObject({ cause: { cause: { message: expect.stringContaining('no audit signing key: set YINGJI_AUDIT_SIGNING_KEY') } } });
+    } finally {
+      process.env.YINGJI_AUDIT_SIGNING_KEY = pem;
+    }
+    expect(Number((await h.db.query(`SELECT count(*)::int AS n FROM audit_digests`))[0].n)).toBe(before + 1);
   });
 });
 
