@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { complianceCommands } from '../../apps/cli/src/compliance-commands';
+import { chromiumMissingMessage, findChromium, screenshotReport } from '../../apps/shared/chromium';
 import { COMPLIANCE_SCHEDULE, ensureComplianceSchedule } from '../../apps/shared/schedules';
 import { As, eventually, Harness, startHarness } from './support/harness';
 
@@ -119,6 +120,10 @@ describe('compliance checks', () => {
     expect(page).toMatch(/<tr data-check="drills.in-time" data-subject="einvoice-db-crash">/);
     expect(page).toContain('<svg id="areas"');
     expect(page).not.toMatch(/<script|https?:\/\/|<link /);
+    // A real headless Chromium, offline, shows what a manager reads first (test-artifacts/compliance-report.png).
+    if (!findChromium()) throw new Error(chromiumMissingMessage());
+    const shot = await screenshotReport(page, path.join(__dirname, '..', '..', 'test-artifacts', 'compliance-report.png'), ['#count-fail', '#dr-level', '#areas', '#areas rect.fail[data-area="drills"]', 'tr[data-check="drills.in-time"]']);
+    expect(shot).toEqual({ visible: { '#count-fail': true, '#dr-level': true, '#areas': true, '#areas rect.fail[data-area="drills"]': true, 'tr[data-check="drills.in-time"]': true }, blocked: [] });
     const served = await auditor.get('/compliance/report').expect(200);
     expect(served.headers['content-type']).toMatch(/^text\/html/);
     expect(served.headers['content-security-policy']).toBe("default-src 'none'; style-src 'unsafe-inline'");
