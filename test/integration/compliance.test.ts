@@ -168,11 +168,21 @@ describe('compliance checks', () => {
     expect((await tasks()).filter((t) => t.key === key)).toHaveLength(1);
 
     // The plan is drilled today: the next run closes the task, saying why.
-    await arrangeDrill('drill-today', 'einvoice-db-crash', 4, new Date());
+    await arrangeDrill('drill-today', 'einvoice-db-crash', 4, new Date(), 'live-drill');
     const third = (await runOnce(3)) as { closed: string[] };
     expect(third.closed).toEqual([key]);
     const closed = (await tasks()).find((t) => t.key === key)!;
     expect(closed).toMatchObject({ state: 'closed', closed_by: 'yingji' });
-    expect(closed.outcome).toMatch(/^the check passes again \(run compliance-test-3-\w+\): einvoice-db-crash: last drilled \d{4}-\d\d-\d\d \(drill-today, tabletop\)/);
+    expect(closed.outcome).toMatch(/^the check passes again \(run compliance-test-3-\w+\): einvoice-db-crash: last drilled \d{4}-\d\d-\d\d \(drill-today, live-drill\)/);
+  });
+
+  it("the live drill's measured RTO (20 min) and RPO (nothing lost) give DR level L6, named with the drill", async () => {
+    const r = await report();
+    expect(r.dr.level).toBe(6);
+    expect(find(r.checks, 'dr.level')).toMatchObject({
+      status: 'pass',
+      owner: 'it-ops',
+      evidence: ['level L6: the worst of the last 1 live drill(s)', `drill drill-today of einvoice-db-crash (${day(new Date())}): RTO 20 min, RPO 0: L6 (RTO minutes, RPO 0)`],
+    });
   });
 });
