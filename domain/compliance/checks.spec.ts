@@ -164,6 +164,14 @@ describe('compliance checks on arranged facts', () => {
     expect(check(f, 'access.separation')).toMatchObject({ status: 'fail', evidence: ['token t3 of chen: chen holds both admin and auditor'] });
   });
 
+  it('DR level: below the required level fails naming the drill, no live drill is unknown', () => {
+    const slow = facts({ drills: [drill({ id: 'drill-slow', rtoMs: 3 * 3_600_000, rpoMs: 2 * 3_600_000 })] });
+    expect(check(slow, 'dr.level')).toMatchObject({ status: 'pass', evidence: ['level L2: the worst of the last 1 live drill(s)', expect.stringMatching(/^drill drill-slow of einvoice-db-crash \(2026-11-01\): RTO 3.0 h, RPO 2.0 h: L2/)] });
+    expect(check(slow, 'dr.level', thresholdsFromEnv({ YINGJI_COMPLIANCE_DR_MIN_LEVEL: '5' }))).toMatchObject({ status: 'fail', owner: 'it-ops' });
+    expect(check(facts({ drills: [drill({ id: 'drill-down', rtoMs: undefined })] }), 'dr.level')).toMatchObject({ status: 'fail', evidence: ['below L1: the worst of the last 1 live drill(s)', expect.stringMatching(/service was not restored$/)] });
+    expect(check(facts({ drills: [drill({ mode: 'tabletop' })] }), 'dr.level')).toMatchObject({ status: 'unknown', evidence: [expect.stringMatching(/^no scored live drill since 2025-12-01: nothing measured$/)] });
+  });
+
   it('refuses a bad threshold setting, naming the variable', () => {
     expect(() => thresholdsFromEnv({ YINGJI_COMPLIANCE_DRILL_MONTHS: 'yearly' })).toThrow('YINGJI_COMPLIANCE_DRILL_MONTHS "yearly" must be a whole number above zero, e.g. 12');
     expect(() => thresholdsFromEnv({ YINGJI_COMPLIANCE_DR_MIN_LEVEL: '7' })).toThrow(/1 to 6/);
