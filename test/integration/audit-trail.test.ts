@@ -393,6 +393,9 @@ describe('the audit trail', () => {
     expect(exported).toMatchObject({ code: 0, output: expect.stringContaining(`${out}: `) });
     expect(exported.output).toMatch(new RegExp(`${streamOfIncident(3)} +seq 1\\.\\.${PER_INCIDENT} \\(${PER_INCIDENT}\\)`));
 
+    const verified = await cli(['audit', 'verify'], { ...h.processEnv, YINGJI_AUDIT_SIGNING_KEY: pem });
+    expect(verified).toMatchObject({ code: 0, output: expect.stringMatching(/^audit trail verified: \d+ entries in \d+ streams; \d+ digests, signatures checked/m) });
+
     // Offline: no database, no API in its environment.
     const offline = { PATH: process.env.PATH };
     const ok = await cli(['audit', 'verify-export', out, '--public-key', pub], offline);

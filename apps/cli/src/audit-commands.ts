@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import * as path from 'node:path';
 import { loadSigningKey, readPublicKey, writeAuditDigest } from '../../../activities/records/audit-digest';
 import { exportAudit, verifyAuditExport } from '../../../activities/records/audit-export';
+import { AuditService } from '../../api/src/audit/audit.service';
 import { loadConfig } from '../../shared/config';
 import { createDataSource } from '../../../migrations/data-source';
 
@@ -56,6 +57,23 @@ export function auditCommands(): Command {
       }
       console.error(`${bundle}: NOT verified: ${check.problem!.what} ${check.problem!.reason}`);
       process.exitCode = 1;
+    });
+  cmd
+    .command('verify')
+    .description('recompute every stream and check the signed digests (as GET /audit/verify); exit 1 naming the first altered, deleted, inserted or reordered entry')
+    .action(async () => {
+      const ds = createDataSource(loadConfig().databaseUrl);
+      await ds.initialize();
+      try {
+        const r = await new AuditService(ds).verify();
+        const digests = r.digests ? `; ${r.digests.count} digests${r.digests.signaturesChecked ? ', signatures checked' : ` (${r.digests.note})`}` : '';
+        if (r.ok) console.log(`audit trail verified: ${r.entries} entries in ${r.streams} streams${digests}`);
+        else if (r.brokenAt) console.error(`audit trail NOT verified: entry ${r.brokenAt.id} (stream ${r.brokenAt.stream}, seq ${r.brokenAt.seq}) ${r.brokenAt.kind}: ${r.brokenAt.reason}`);
+        else console.error(`audit trail NOT verified: ${r.digests?.brokenAt?.reason}`);
+        if (!r.ok) process.exitCode = 1;
+      } finally {
+        await ds.destroy();
+      }
     });
   cmd
     .command('digest')
