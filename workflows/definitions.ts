@@ -76,7 +76,12 @@ export interface TaskCompletion {
   evidence?: string[];
   /** The review task's findings (improvement items). */
   findings?: Finding[];
+  /** Facts the step `provides` (plan-format), entered by its owner: later steps read them as `{ fact: NAME }`. */
+  facts?: Record<string, ProvidedFact>;
 }
+
+/** A fact entered on completion: a text, a number, yes/no, or a list of texts (account names). */
+export type ProvidedFact = string | number | boolean | string[];
 
 export interface Decision {
   taskId: string;

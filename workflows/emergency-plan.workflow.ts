@@ -146,6 +146,8 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
         evidence: c.evidence,
         via: via(c.actor),
         at,
+        // Only when given, so a completion without facts records exactly what it did before.
+        ...(c.facts ? { facts: c.facts } : {}),
       };
       const findings = c.findings?.length ? { incidentId, findings: c.findings, by: c.actor.person, at } : undefined;
       try {
@@ -160,6 +162,8 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
         run.cancelCompletion(c.taskId);
         throw notRecorded(`the completion of task "${c.taskId}"`, err);
       }
+      // Later steps (an action's `{ fact: NAME }`, a message's placeholders) see what the owner entered.
+      if (c.facts) Object.assign(input.facts, c.facts);
       return run.finishTask(c.taskId, { state: 'done', completedBy: c.actor.person, completedAt: at });
     },
     { validator: (c) => run.assertCanComplete(c) },

@@ -209,6 +209,7 @@ export class PlanRun {
     if (unknown.length) {
       throw fail(UpdateErrors.invalidInput, `checklist item(s) ${unknown.map((i) => `"${i}"`).join(', ')} are not on task "${task.id}" (its checklist: ${task.checklist.join(' | ') || 'none'})`);
     }
+    this.assertProvides(task, c.facts);
     if (c.findings?.length && task.kind !== 'review') throw fail(UpdateErrors.invalidInput, `findings belong to the review task, not "${task.id}"`);
     for (const [i, f] of (c.findings ?? []).entries()) {
       if (!f || !f.text?.trim() || !f.owner?.trim() || !/^\d{4}-\d{2}-\d{2}$/.test(f.due ?? '')) {
@@ -217,6 +218,21 @@ export class PlanRun {
       if (f.stepId !== undefined && !this.input.plan.steps.some((s) => s.id === f.stepId)) {
         throw fail(UpdateErrors.invalidInput, `findings[${i}].stepId: plan ${this.input.plan.id} has no step "${f.stepId}"`);
       }
+    }
+  }
+
+  /** Facts on a completion must be ones the task's step `provides`, each a text, number, yes/no or list of texts. */
+  private assertProvides(task: TaskView, facts: TaskCompletion['facts']): void {
+    if (facts === undefined) return;
+    if (!facts || typeof facts !== 'object' || Array.isArray(facts)) throw fail(UpdateErrors.invalidInput, 'facts must be an object of fact names and values');
+    const step = this.input.plan.steps.find((s) => s.id === task.stepId);
+    const provides = step && step.type === 'manual' ? (step.provides ?? []) : [];
+    for (const [name, value] of Object.entries(facts)) {
+      if (!provides.includes(name)) {
+        throw fail(UpdateErrors.invalidInput, `fact "${name}" is not one task "${task.id}" provides (${provides.length ? `it provides ${provides.join(', ')}` : 'it provides no facts'})`);
+      }
+      const ok = ['string', 'number', 'boolean'].includes(typeof value) || (Array.isArray(value) && value.every((v) => typeof v === 'string'));
+      if (!ok) throw fail(UpdateErrors.invalidInput, `facts.${name} must be a text, a number, true/false or a list of texts`);
     }
   }
 

@@ -25,7 +25,8 @@ export function wordList(req: ActionRequest, name: string, allowed: readonly str
 const NAME_RE = /^[A-Za-z0-9_][A-Za-z0-9_.@-]{0,127}$/;
 
 /**
- * A list of names given in the plan or as `{ fact: NAME }`, the incident's fact (given at launch):
+ * A list of names given in the plan or as `{ fact: NAME }`, the incident's fact (entered when the step
+ * that provides it was completed, or given at launch):
  * a list of texts, or one text of names separated by commas or spaces. Undefined when absent.
  */
 export async function nameList(ds: DataSource, req: ActionRequest, name: string, opts: { all?: boolean } = {}): Promise<string[] | 'all' | undefined> {
@@ -36,7 +37,7 @@ export async function nameList(ds: DataSource, req: ActionRequest, name: string,
     const fact = String((v as { fact: unknown }).fact);
     const row = (await ds.query(`SELECT facts FROM incidents WHERE id = $1`, [req.incidentId]))[0] as { facts: Record<string, unknown> } | undefined;
     if (!row) throw refuse(`${req.action}: no incident ${req.incidentId}`);
-    if (!(fact in row.facts)) throw refuse(`${req.action}: ${where} is the fact "${fact}", which incident ${req.incidentId} does not have; give it when the incident is launched (facts: { ${fact}: [...] })`);
+    if (!(fact in row.facts)) throw refuse(`${req.action}: ${where} is the fact "${fact}", which incident ${req.incidentId} does not have; enter it when completing the step that provides it (yingji task complete <task> --fact ${fact}=...) or give it at launch`);
     v = row.facts[fact];
     where = `${where} (fact "${fact}")`;
   }

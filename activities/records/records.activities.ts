@@ -107,6 +107,8 @@ export interface TaskCompleted {
   state?: 'done' | 'skipped';
   /** The review task's improvement items, written in the same transaction. */
   findings?: FindingsRecorded['findings'];
+  /** Facts the step provides, entered by its owner: merged into the incident's facts. */
+  facts?: Record<string, unknown>;
   at: string;
   via?: Via;
 }
@@ -170,10 +172,10 @@ async function writeTaskCompleted(em: EntityManager, t: TaskCompleted): Promise<
       actor: t.by,
       simulated: t.simulated,
       taskId: t.taskId,
-      message: `Task ${how} by ${t.by}${t.simulated ? ' (simulated responder)' : ''}${t.outcome ? `: ${t.outcome}` : ''}${t.note ? ` — ${t.note}` : ''}`,
-      data: { outcome: t.outcome, note: t.note, checklist: t.checklist ?? [], evidence: t.evidence ?? [], decision: t.decision },
+      message: `Task ${how} by ${t.by}${t.simulated ? ' (simulated responder)' : ''}${t.outcome ? `: ${t.outcome}` : ''}${t.note ? ` — ${t.note}` : ''}${t.facts ? `; facts: ${factsText(t.facts)}` : ''}`,
+      data: { outcome: t.outcome, note: t.note, checklist: t.checklist ?? [], evidence: t.evidence ?? [], decision: t.decision, ...(t.facts ? { facts: t.facts } : {}) },
     },
-    { action: t.decision ? 'task.decide' : 'task.complete', subjectType: 'task', subjectId: t.taskId, detail: { outcome: t.outcome, decision: t.decision, ...t.via } },
+    { action: t.decision ? 'task.decide' : 'task.complete', subjectType: 'task', subjectId: t.taskId, detail: { outcome: t.outcome, decision: t.decision, ...(t.facts ? { facts: t.facts } : {}), ...t.via } },
   );
   if (fresh) {
     await em.query(
@@ -184,9 +186,15 @@ async function writeTaskCompleted(em: EntityManager, t: TaskCompleted): Promise<
         JSON.stringify(t.checklist ?? []), JSON.stringify(t.evidence ?? []), t.decision ?? null,
       ],
     );
+    if (t.facts) await em.query(`UPDATE incidents SET facts = facts || $2::jsonb WHERE id = $1`, [t.incidentId, JSON.stringify(t.facts)]);
     await touch(em, t.incidentId, t.at);
   }
 }
+
+const factsText = (facts: Record<string, unknown>) =>
+  Object.entries(facts)
+    .map(([k, v]) => `${k} = ${Array.isArray(v) ? v.join(', ') : String(v)}`)
+    .join('; ');
 
 async function writeFindings(em: EntityManager, f: FindingsRecorded): Promise<void> {
   const fresh = await recordEvent(

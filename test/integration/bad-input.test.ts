@@ -81,6 +81,13 @@ describe('bad input is refused with a reason, and nothing changes', () => {
       expect(res.body.message).toContain('checklist item(s) "打开应急频道" are not on task');
     }));
 
+  it('a fact the task does not provide, or one of no usable type: 400 from the workflow naming it', () =>
+    unchanged(async () => {
+      const res = await responder.post(`/tasks/${openTaskId}/complete`, { facts: { suspectedAccounts: ['x'] } }).expect(400);
+      expect(res.body.message).toContain(`fact "suspectedAccounts" is not one task "${openTaskId}" provides (it provides no facts)`);
+      expect((await responder.post(`/tasks/${openTaskId}/complete`, { facts: 'x' }).expect(400)).body.message).toEqual(['facts must be an object']);
+    }));
+
   it('facts of the wrong type for the plan: 422 naming the fact', async () => {
     await h.publishPlan('einvoice-db-crash.yaml');
     await unchanged(async () => {

@@ -86,9 +86,11 @@ test('live: the suspect token gets 401 and the role cannot log in at once, a bac
 
   const plan = (await commander.get<{ plan: Plan }>('/plans/einvoice-data-leak')).plan;
   expect(plan.version).toBe(3);
-  const facts = { recordsLeaked: 20_000, personalInfo: false, leakSource: 'insider', suspectedAccounts: ['wang-suspect'], suspectedDatabaseRoles: [role], leakStartedAt: new Date(Date.now() - HOUR).toISOString() };
+  // Security names the suspects when it completes triage (the step `provides` them), not at launch.
+  const facts = { recordsLeaked: 20_000, personalInfo: false, leakSource: 'insider' };
+  const found = { suspectedAccounts: ['wang-suspect'], suspectedDatabaseRoles: [role], leakStartedAt: new Date(Date.now() - HOUR).toISOString() };
   const id = (await commander.post<{ incident: { id: string; level: string } }>('/incidents', { planId: plan.id, facts })).incident.id;
-  const responding = respondUntilClosed({ commander, teams, incidentId: id, decisions: { 'legal-decision': 'report' }, timeoutMs: 180_000 });
+  const responding = respondUntilClosed({ commander, teams, incidentId: id, decisions: { 'legal-decision': 'report' }, facts: { triage: found }, timeoutMs: 180_000 });
   responding.catch(() => undefined);
 
   const stepOf = async (stepId: string) => ((await commander.get<{ steps: Step[] }>(`/incidents/${id}`)).steps.find((s) => s.stepId === stepId));
@@ -106,6 +108,7 @@ test('live: the suspect token gets 401 and the role cannot log in at once, a bac
 
   const done = await responding;
   expect(done.incident).toMatchObject({ state: 'closed', level: 'II' });
+  expect(done.timeline.map((e) => e.message)).toContainEqual(expect.stringContaining(`; facts: suspectedAccounts = wang-suspect; suspectedDatabaseRoles = ${role}; leakStartedAt = `));
   const steps = (await commander.get<{ steps: Step[]; tasks: Task[] }>(`/incidents/${id}`));
 
   // Rotation: a new key is current in the key file (still 0600), the old one kept for reading.

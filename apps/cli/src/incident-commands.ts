@@ -117,8 +117,10 @@ export function sessionCommands(): Command[] {
     .option('--note <text>', 'the reason, when completing a failed automated step by hand')
     .option('--check <item>', 'a checklist item done, as written in the plan (repeat)', collect, [])
     .option('--evidence <url>', 'a link to evidence (repeat)', collect, [])
-    .action(async (id: string, o: { outcome?: string; note?: string; check: string[]; evidence: string[] }) => {
-      const t = await apiClient().post<{ state: string }>(`/tasks/${id}/complete`, { outcome: o.outcome, note: o.note, checklist: o.check, evidence: o.evidence });
+    .option('--fact <name=value>', "a fact the step provides, e.g. suspectedAccounts=wang.wu,li.si (repeat)", collect, [])
+    .action(async (id: string, o: { outcome?: string; note?: string; check: string[]; evidence: string[]; fact: string[] }) => {
+      const facts = o.fact.length ? parseFacts(o.fact) : undefined;
+      const t = await apiClient().post<{ state: string }>(`/tasks/${id}/complete`, { outcome: o.outcome, note: o.note, checklist: o.check, evidence: o.evidence, facts });
       console.log(`${id}: ${t.state}`);
     });
   task.command('decide <id> <option>').option('--note <text>').action(async (id: string, option: string, o: { note?: string }) => {
@@ -128,3 +130,4 @@ export function sessionCommands(): Command[] {
 
   return [login, incident, tasks, task];
 }
+

@@ -34,6 +34,8 @@ export interface RespondOptions {
   incidentId: string;
   /** The option a decision step takes (default: the plan's drill expectation, else the first option). */
   decisions?: Record<string, string>;
+  /** Facts a step's owner enters when completing it (its plan's `provides`), by step id. */
+  facts?: Record<string, Record<string, unknown>>;
   /** Steps to answer late, in milliseconds after the task appears (to show escalation). */
   late?: Record<string, number>;
   log?: (line: string) => void;
@@ -102,7 +104,7 @@ async function answer(o: RespondOptions, t: TaskRow, log: (line: string) => void
   const who = t.ownerRole === 'commander' || !team ? o.commander : team;
   log(`  team ${t.team} completes "${t.title}"`);
   await who.post(`/tasks/${t.id}/acknowledge`, {});
-  await who.post(`/tasks/${t.id}/complete`, { outcome: 'done', checklist: t.checklist });
+  await who.post(`/tasks/${t.id}/complete`, { outcome: 'done', checklist: t.checklist, facts: o.facts?.[t.stepId] });
 }
 
 function quarterFromNow(): string {

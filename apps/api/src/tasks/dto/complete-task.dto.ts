@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsISO8601, IsNotEmpty, IsOptional, IsString, IsUrl, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, IsUrl, Matches, MaxLength, ValidateNested } from 'class-validator';
 
 export class FindingDto {
   @ApiPropertyOptional({ example: 'late:restore-invoices', description: 'The drill finding this item accepts (GET /drills/:id lists them)' })
@@ -67,6 +67,14 @@ export class CompleteTaskDto {
   @ValidateNested({ each: true })
   @Type(() => FindingDto)
   findings?: FindingDto[];
+
+  @ApiPropertyOptional({
+    example: { suspectedAccounts: ['wang.wu'] },
+    description: "Facts the step provides (its plan's `provides`), for later steps: a text, number, true/false or list of texts each",
+  })
+  @IsOptional()
+  @IsObject()
+  facts?: Record<string, string | number | boolean | string[]>;
 
   @ApiPropertyOptional({ description: 'True when a simulated responder completes it (demo, drills)' })
   @IsOptional()
