@@ -4,12 +4,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DataSource } from 'typeorm';
 import { listTokens } from '../../apps/api/src/auth/token-store';
+import { withoutKept } from '../../domain/access/decisions';
 import { parseStaleDays, reviewAccess } from '../../domain/access/review';
-import type { AuditFact, ComplianceFacts, DirectoryFact, DrillFact, KeyringFact } from '../../domain/compliance/compliance.types';
+import type { AccessFact, AuditFact, ComplianceFacts, DirectoryFact, DrillFact, KeyringFact } from '../../domain/compliance/compliance.types';
 import { formatProblem } from '../../domain/plan/parse-plan';
 import type { Plan } from '../../domain/plan/plan.types';
 import { loadDirectory } from '../../domain/responsibility/directory';
 import { planVariables } from '../../domain/yaml/plan-variables';
+import { keepDays, keptFindings } from '../access-review/access-review';
 import { loadKeyring } from '../backup/keys/keyring';
 import { verifyAuditChain } from '../records/audit-log';
 
@@ -48,7 +50,6 @@ export async function gatherComplianceFacts(db: DataSource, o: GatherOptions): P
     auditFact(db),
     listTokens(db),
   ]);
-  const staleDays = parseStaleDays(env.YINGJI_ACCESS_STALE_DAYS);
   return {
     now,
     plans: plans.map((p) => ({
@@ -66,7 +67,7 @@ export async function gatherComplianceFacts(db: DataSource, o: GatherOptions): P
     recoveryTests: tests.map((t) => ({ id: t.id, startedAt: t.started_at, finishedAt: t.finished_at, ok: t.ok, error: t.error })),
     keyring,
     audit,
-    access: { staleDays, findings: reviewAccess(tokens, now, staleDays).findings },
+    access: await accessFact(db, tokens, now, env),
     directory: readDirectory(o.directoryFile),
   };
 }
@@ -107,6 +108,15 @@ async function keyringFact(db: DataSource, env: NodeJS.ProcessEnv): Promise<Keyr
     db.query(`SELECT min(at) AS at FROM audit_entries WHERE action = 'backup-key.rotate' AND subject_id = $1`, [current]),
   ]);
   return { currentKeyId: current, keyIds: ids, currentKeyRotatedAt: rotated?.at ?? undefined, currentKeyFirstUsedAt: used?.at ?? undefined };
+}
+
+/** The access review's findings, less the grants security kept in a recent review (as the scheduled review leaves them out). */
+async function accessFact(db: DataSource, tokens: Awaited<ReturnType<typeof listTokens>>, now: Date, env: NodeJS.ProcessEnv): Promise<AccessFact> {
+  const staleDays = parseStaleDays(env.YINGJI_ACCESS_STALE_DAYS);
+  const days = keepDays(env);
+  const all = reviewAccess(tokens, now, staleDays).findings;
+  const findings = withoutKept(all, await keptFindings(db, days), now, days);
+  return { staleDays, findings, kept: { count: all.length - findings.length, keepDays: days } };
 }
 
 /** The chain's verification, and what PostgreSQL enforces: the retention and the triggers guarding the entries. */

@@ -162,6 +162,11 @@ describe('compliance checks on arranged facts', () => {
     expect(check(f, 'access.stale').evidence).toEqual(['token t1 of li: last used 2026-08-01: unused for 122 days (more than 90)']);
     expect(check(f, 'access.expired').evidence).toEqual(['token t2 of sun: expired 2026-11-01 and was never revoked']);
     expect(check(f, 'access.separation')).toMatchObject({ status: 'fail', evidence: ['token t3 of chen: chen holds both admin and auditor'] });
+    // Grants security kept in a recent review are left out, and the evidence says so.
+    expect(check(facts({ access: { staleDays: 90, findings: [], kept: { count: 2, keepDays: 90 } } }), 'access.stale')).toMatchObject({
+      status: 'pass',
+      evidence: ['no stale grant among the tokens reviewed', '2 finding(s) left out: security kept those grants in an access review within 90 days'],
+    });
   });
 
   it('DR level: below the required level fails naming the drill, no live drill is unknown', () => {

@@ -110,7 +110,9 @@ export interface AuditFact {
 
 export interface AccessFact {
   staleDays: number;
+  /** The review's findings less those security kept in a review within `keepDays` (a decided grant is not raised again). */
   findings: AccessFinding[];
+  kept?: { count: number; keepDays: number };
 }
 
 export type DirectoryFact = { ok: true; file: string; directory: TeamDirectory } | { ok: false; file: string; problems: string[] };

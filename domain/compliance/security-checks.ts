@@ -43,6 +43,8 @@ export function auditChecks(facts: Pick<ComplianceFacts, 'audit'>, t: Thresholds
 
 export function accessChecks(facts: Pick<ComplianceFacts, 'access'>, t: Thresholds): CheckResult[] {
   const f = facts.access.findings;
+  const k = facts.access.kept;
+  const kept = k?.count ? `${k.count} finding(s) left out: security kept those grants in an access review within ${k.keepDays} days` : undefined;
   const one = (id: string, kind: string, title: string): CheckResult => {
     const found = f.filter((x) => x.kind === kind);
     return {
@@ -50,7 +52,10 @@ export function accessChecks(facts: Pick<ComplianceFacts, 'access'>, t: Threshol
       area: 'access',
       title,
       status: found.length ? 'fail' : 'pass',
-      evidence: found.length ? found.map((x) => `token ${x.tokenId} of ${x.person}: ${x.why}`) : [`no ${kind} grant among the tokens reviewed`],
+      evidence: [
+        ...(found.length ? found.map((x) => `token ${x.tokenId} of ${x.person}: ${x.why}`) : [`no ${kind} grant among the tokens reviewed`]),
+        ...(kept ? [kept] : []),
+      ],
       clause: ACCESS_CLAUSE,
       owner: t.securityOwner,
     };
