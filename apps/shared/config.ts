@@ -1,5 +1,6 @@
 import { isLoopback } from './listen';
 import * as fs from 'node:fs';
+import { isIP } from 'node:net';
 import * as path from 'node:path';
 import { taxPlatformConfig } from '../tax-platform/src/config';
 
@@ -274,10 +275,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): YingjiConfig {
     dataDir,
     toolsDir: path.resolve(env.YINGJI_TOOLS_DIR ?? path.join(PROJECT_ROOT, '.tools')),
     plansDir: path.resolve(env.YINGJI_PLANS_DIR ?? path.join(PROJECT_ROOT, 'plans')),
-    databaseUrl: env.DATABASE_URL || `postgres://postgres@127.0.0.1:${pgPort}/yingji`,
+    databaseUrl: pgUrlFrom('DATABASE_URL', env.DATABASE_URL || `postgres://postgres@127.0.0.1:${pgPort}/yingji`),
     databaseExternal: Boolean(env.DATABASE_URL),
-    invoiceDatabaseUrl: env.INVOICE_DATABASE_URL || `postgres://postgres@127.0.0.1:${pgPort}/yingji_invoices`,
-    drillDatabaseUrl: env.YINGJI_DRILL_DATABASE_URL || undefined,
+    invoiceDatabaseUrl: pgUrlFrom('INVOICE_DATABASE_URL', env.INVOICE_DATABASE_URL || `postgres://postgres@127.0.0.1:${pgPort}/yingji_invoices`),
+    drillDatabaseUrl: env.YINGJI_DRILL_DATABASE_URL ? pgUrlFrom('YINGJI_DRILL_DATABASE_URL', env.YINGJI_DRILL_DATABASE_URL) : undefined,
     temporal: {
       address: env.TEMPORAL_ADDRESS || `127.0.0.1:${temporalPort}`,
       namespace: env.TEMPORAL_NAMESPACE || 'default',
@@ -305,6 +306,39 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): YingjiConfig {
     apiBodyLimit: bodyLimitFrom(env),
     authFailures: { limit: positiveFrom(env, 'YINGJI_AUTH_FAILURE_LIMIT', 10), windowS: positiveFrom(env, 'YINGJI_AUTH_FAILURE_WINDOW_S', 60) },
   };
+}
+
+const SSL_MODES = ['disable', 'prefer', 'require', 'verify-ca', 'verify-full'];
+
+/**
+ * A PostgreSQL URL whose `sslmode` means what it means to libpq and every PostgreSQL tool: `require`
+ * encrypts (and checks the CA when `sslrootcert=` is given), `verify-ca` checks the CA,
+ * `verify-full` the CA and the host name. node-postgres reads every mode as `verify-full` unless
+ * told `uselibpqcompat=true`, which is added here. A mode it cannot honour, or an `sslrootcert`,
+ * `sslcert` or `sslkey` file that is not there, is refused naming the setting.
+ */
+export function pgUrlFrom(name: string, url: string): string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return url; // not ours to judge here: the driver names what is wrong when it connects
+  }
+  const mode = u.searchParams.get('sslmode');
+  if (mode === null) return url;
+  if (!SSL_MODES.includes(mode)) throw new Error(`${name}: sslmode=${mode} is not supported; use ${SSL_MODES.join(', ')}`);
+  // node-postgres names the server to TLS only when the host is a name: an address would be checked as "localhost".
+  if (mode === 'verify-full' && isIP(u.hostname.replace(/^\[(.*)\]$/, '$1'))) {
+    throw new Error(`${name}: sslmode=verify-full needs the host name the server's certificate names, not the address ${u.hostname}`);
+  }
+  if (mode === 'verify-ca' && !u.searchParams.get('sslrootcert')) throw new Error(`${name}: sslmode=verify-ca needs sslrootcert=<CA file> (the CA that signed the server's certificate)`);
+  for (const p of ['sslrootcert', 'sslcert', 'sslkey']) {
+    const file = u.searchParams.get(p);
+    if (file && !fs.existsSync(file)) throw new Error(`${name}: ${p}=${file} does not exist`);
+  }
+  if (u.searchParams.has('uselibpqcompat')) return url;
+  u.searchParams.set('uselibpqcompat', 'true');
+  return u.toString();
 }
 
 /** Never print a database password. */

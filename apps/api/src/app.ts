@@ -21,12 +21,10 @@ export async function createApp(config: YingjiConfig, opts: { logger?: false } =
   // Security headers on every answer; nothing says which framework serves it.
   app.getHttpAdapter().getInstance().disable('x-powered-by');
   app.use(
-    helmet({
-      // No upgrade-insecure-requests: the console and reports are also opened over plain HTTP inside a network.
-      contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
-      // HSTS only when this process serves HTTPS: over plain HTTP it would promise what is not there.
-      strictTransportSecurity: config.apiTls ? { maxAge: 31_536_000 } : false,
-    }),
+    // HSTS on every answer: browsers ignore it over plain HTTP, and behind a TLS-terminating proxy
+    // the API itself speaks HTTP while the browser sees HTTPS.
+    // No upgrade-insecure-requests: the console and reports are also opened over plain HTTP inside a network.
+    helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }),
   );
   app.use((_req: Request, res: Response, next: NextFunction) => {
     // Answers carry incidents, tokens' details, evidence: no browser or proxy keeps a copy (a handler may say otherwise).
