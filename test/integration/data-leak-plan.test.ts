@@ -14,6 +14,7 @@ import { generateInvoices } from '../../activities/invoices/generate';
 import { issueToken } from '../../apps/api/src/auth/token-store';
 import { runDrill } from '../../apps/cli/src/drill-commands';
 import { expectedDecisions, respondUntilClosed } from '../../apps/cli/src/simulated-responders';
+import { recordHistory } from './support/histories';
 import { backupKeyring } from '../../apps/shared/backups';
 import type { Plan } from '../../domain/plan/plan.types';
 import { dropDatabase } from '../../scripts/stack/postgres';
@@ -108,6 +109,7 @@ test('live: the suspect token gets 401 and the role cannot log in at once, a bac
 
   const done = await responding;
   expect(done.incident).toMatchObject({ state: 'closed', level: 'II' });
+  await recordHistory(h, id, 'einvoice-data-leak.live');
   expect(done.timeline.map((e) => e.message)).toContainEqual(expect.stringContaining(`; facts: suspectedAccounts = wang-suspect; suspectedDatabaseRoles = ${role}; leakStartedAt = `));
   const steps = (await commander.get<{ steps: Step[]; tasks: Task[] }>(`/incidents/${id}`));
 
