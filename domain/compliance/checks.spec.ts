@@ -72,6 +72,13 @@ describe('compliance checks on arranged facts', () => {
     expect(check(facts({ drills: [drill({ startedAt: daysAgo(335), finishedAt: daysAgo(335) })] }), 'drills.in-time').status).toBe('pass');
   });
 
+  it('an on-site plan must be drilled every half year', () => {
+    const t = thresholdsFromEnv({ YINGJI_COMPLIANCE_ONSITE_PLANS: 'einvoice-db-crash, other-plan' });
+    const c = check(facts({ drills: [drill({ id: 'drill-7m', startedAt: daysAgo(213), finishedAt: daysAgo(213) })] }), 'drills.in-time', t);
+    expect(c).toMatchObject({ status: 'fail', title: expect.stringContaining('every 6 months'), evidence: [expect.stringMatching(/drill-7m, live-drill\), more than 6 months ago \(before 2026-06-01\)$/)] });
+    expect(() => thresholdsFromEnv({ YINGJI_COMPLIANCE_ONSITE_PLANS: 'Plan A' })).toThrow('YINGJI_COMPLIANCE_ONSITE_PLANS "Plan A": "Plan A" is not a plan id');
+  });
+
   it('a plan never drilled is late only once its first year is over', () => {
     expect(check(facts({ drills: [], plans: [planFact({ firstPublishedAt: daysAgo(200) })] }), 'drills.in-time')).toMatchObject({ status: 'pass', evidence: [expect.stringMatching(/never drilled; first published .*first drill due by 2027-/)] });
     expect(check(facts({ drills: [], plans: [planFact({ firstPublishedAt: daysAgo(400) })] }), 'drills.in-time')).toMatchObject({ status: 'fail', evidence: [expect.stringMatching(/never drilled since it was first published 2025-10-27/)] });

@@ -8,30 +8,31 @@ const EVALUATION_CLAUSE = 'AQ/T 9009-2015; GB/T 46792-2025 (scores in App. D)';
 
 /**
  * Plans carry no kind (综合/专项/现场处置): every plan is held to the special-plan rule, one drill
- * in `drillMonths` (a drill of any mode, tabletop included, that finished). A plan first published
- * less than that ago and not drilled yet is not late.
+ * in `drillMonths`, unless listed as on-site (`onSiteDrillMonths`). A drill of any mode, tabletop
+ * included, that finished counts. A plan first published less than that ago and not drilled yet is not late.
  */
 export function drilledInTime(p: PlanFact, facts: Pick<ComplianceFacts, 'drills' | 'now'>, t: Thresholds): CheckResult {
-  const since = monthsBefore(facts.now, t.drillMonths);
+  const months = t.onSitePlans.includes(p.id) ? t.onSiteDrillMonths : t.drillMonths;
+  const since = monthsBefore(facts.now, months);
   const done = facts.drills.filter((d) => d.planId === p.id && d.finishedAt).sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime());
   const last = done[0];
   const base = {
     id: 'drills.in-time',
     subject: p.id,
     area: 'drills' as const,
-    title: `每 ${t.drillMonths} 个月至少演练一次 Drilled at least every ${t.drillMonths} months`,
+    title: `每 ${months} 个月至少演练一次 Drilled at least every ${months} months`,
     clause: '生产安全事故应急预案管理办法 Art. 33; GB/T 38645-2020 App. A',
     owner: p.owner,
   };
   if (last && last.startedAt >= since) {
-    return { ...base, status: 'pass', evidence: [`${p.id}: last drilled ${day(last.startedAt)} (${last.id}, ${last.mode}), within ${t.drillMonths} months (since ${day(since)})`] };
+    return { ...base, status: 'pass', evidence: [`${p.id}: last drilled ${day(last.startedAt)} (${last.id}, ${last.mode}), within ${months} months (since ${day(since)})`] };
   }
   if (!last) {
-    const due = monthsBefore(p.firstPublishedAt, -t.drillMonths);
+    const due = monthsBefore(p.firstPublishedAt, -months);
     if (due > facts.now) return { ...base, status: 'pass', evidence: [`${p.id}: never drilled; first published ${day(p.firstPublishedAt)}, first drill due by ${day(due)}`] };
     return { ...base, status: 'fail', evidence: [`${p.id}: never drilled since it was first published ${day(p.firstPublishedAt)} (due by ${day(due)})`] };
   }
-  return { ...base, status: 'fail', evidence: [`${p.id}: last drilled ${day(last.startedAt)} (${last.id}, ${last.mode}), more than ${t.drillMonths} months ago (before ${day(since)})`] };
+  return { ...base, status: 'fail', evidence: [`${p.id}: last drilled ${day(last.startedAt)} (${last.id}, ${last.mode}), more than ${months} months ago (before ${day(since)})`] };
 }
 
 /** Every drill of the plan finished in the window has a score (its evaluation report) and, when it found problems, improvement items. */

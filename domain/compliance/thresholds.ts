@@ -6,8 +6,11 @@ export interface Thresholds {
   planReviewYears: number;
   /** A plan whose drill found problems is revised within this many days (project default). */
   reviseAfterDrillDays: number;
-  /** Each plan drilled at least once in this many months. Art. 33: yearly for special plans. */
+  /** Each plan drilled at least once in this many months. Art. 33: yearly for comprehensive and special plans. */
   drillMonths: number;
+  /** On-site plans (现场处置方案), drilled every half year (Art. 33). Plans carry no kind: listed by id. */
+  onSitePlans: string[];
+  onSiteDrillMonths: number;
   /** A completed full backup no older than this. */
   fullBackupDays: number;
   /** A recovery test passed within this. */
@@ -29,6 +32,8 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
   planReviewYears: 3,
   reviseAfterDrillDays: 90,
   drillMonths: 12,
+  onSitePlans: [],
+  onSiteDrillMonths: 6,
   fullBackupDays: 7,
   recoveryTestDays: 7,
   keyRotationDays: 365,
@@ -43,6 +48,7 @@ const NUMBERS: Array<[keyof Thresholds, string]> = [
   ['planReviewYears', 'YINGJI_COMPLIANCE_PLAN_REVIEW_YEARS'],
   ['reviseAfterDrillDays', 'YINGJI_COMPLIANCE_REVISE_AFTER_DRILL_DAYS'],
   ['drillMonths', 'YINGJI_COMPLIANCE_DRILL_MONTHS'],
+  ['onSiteDrillMonths', 'YINGJI_COMPLIANCE_ONSITE_DRILL_MONTHS'],
   ['fullBackupDays', 'YINGJI_COMPLIANCE_FULL_BACKUP_DAYS'],
   ['recoveryTestDays', 'YINGJI_COMPLIANCE_RECOVERY_TEST_DAYS'],
   ['keyRotationDays', 'YINGJI_COMPLIANCE_KEY_ROTATION_DAYS'],
@@ -70,6 +76,12 @@ export function thresholdsFromEnv(env: Record<string, string | undefined>): Thre
     if (!v) continue;
     if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(v)) throw new Error(`${name} "${env[name]}" must be a team id such as ${DEFAULT_THRESHOLDS[key]}`);
     (t as unknown as Record<string, string>)[key] = v;
+  }
+  const onSite = env.YINGJI_COMPLIANCE_ONSITE_PLANS?.trim();
+  if (onSite) {
+    t.onSitePlans = onSite.split(',').map((x) => x.trim());
+    const bad = t.onSitePlans.find((x) => !/^[a-z0-9]+(-[a-z0-9]+)*$/.test(x));
+    if (bad !== undefined) throw new Error(`YINGJI_COMPLIANCE_ONSITE_PLANS "${env.YINGJI_COMPLIANCE_ONSITE_PLANS}": "${bad}" is not a plan id (comma-separated ids such as einvoice-db-crash)`);
   }
   return t;
 }
