@@ -6,7 +6,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { createHash, createPrivateKey, createPublicKey, KeyObject, sign, verify } from 'node:crypto';
 import * as fs from 'node:fs';
 import type { DataSource, EntityManager } from 'typeorm';
-import { BrokenEntry, canonicalJson, ChainCheck, checkHead, StoredEntry, StreamHead } from './audit-log';
+import { BrokenEntry, canonicalJson, ChainCheck, checkHead, HeadLookup, StreamHead } from './audit-log';
 
 export const DIGEST_FORMAT = 'yingji-audit-digest/1';
 
@@ -139,7 +139,7 @@ export function checkDigestChain(digests: StoredDigest[], publicKey: KeyObject |
 /** The digest part of /audit/verify: the whole chain of digests, then each stream against the latest. */
 export async function checkDigests(
   em: EntityManager,
-  streams: Map<string, StoredEntry[]>,
+  lookup: HeadLookup,
   publicKey = loadVerifyKey(),
 ): Promise<{ check: NonNullable<ChainCheck['digests']>; broken?: BrokenEntry }> {
   const digests: StoredDigest[] = await em.query(`SELECT ${DIGEST_COLUMNS} FROM audit_digests ORDER BY id`);
@@ -154,7 +154,9 @@ export async function checkDigests(
   if (bad) return { check: { ...check, brokenAt: bad } };
   if (!latest) return { check };
   // Each stream the latest digest signed must still hold that head: a shorter stream lost its tail.
-  for (const head of (JSON.parse(latest.body) as DigestBody).streams) {
+  const heads = (JSON.parse(latest.body) as DigestBody).streams;
+  const streams = await lookup(heads);
+  for (const head of heads) {
     const broken = checkHead(streams.get(head.stream), head, `digest ${latest.id}`);
     if (broken) return { check, broken };
   }

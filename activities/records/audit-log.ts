@@ -192,27 +192,52 @@ export function checkHead(entries: StoredEntry[] | undefined, head: StreamHead, 
   return undefined;
 }
 
+/** For the heads a digest signed: each stream's entry at that seq (if any) and its last entry. */
+export type HeadLookup = (heads: StreamHead[]) => Promise<Map<string, StoredEntry[]>>;
+
+/** Entries read per query while verifying: whole streams, so one query may hold more. */
+const VERIFY_BATCH = 20_000;
+
 /**
- * Recomputes every stream from its first entry, then checks the signed digests (when `digests` is
- * given, see audit-digest.ts). Any edited, removed, inserted or reordered row is named.
+ * Recomputes every stream from its first entry, a batch of streams at a time (memory stays bounded
+ * by the batch, not the trail), then checks the signed digests (when `digests` is given, see
+ * audit-digest.ts). Any edited, removed, inserted or reordered row is named. Run it in one
+ * REPEATABLE READ transaction so entries written meanwhile do not count.
  */
 export async function verifyAuditChain(
   em: EntityManager,
-  digests?: (entries: Map<string, StoredEntry[]>) => Promise<{ check: NonNullable<ChainCheck['digests']>; broken?: BrokenEntry }>,
+  digests?: (lookup: HeadLookup) => Promise<{ check: NonNullable<ChainCheck['digests']>; broken?: BrokenEntry }>,
 ): Promise<ChainCheck> {
-  const rows: StoredEntry[] = await em.query(`SELECT ${ENTRY_COLUMNS} FROM audit_entries ORDER BY stream, seq, id`);
-  const streams = byStream(rows);
-  const result: ChainCheck = { ok: true, entries: rows.length, streams: streams.size };
+  const sizes: Array<{ stream: string; n: number }> = await em.query(`SELECT stream, count(*)::int AS n FROM audit_entries GROUP BY stream ORDER BY stream`);
+  const result: ChainCheck = { ok: true, entries: sizes.reduce((a, s) => a + s.n, 0), streams: sizes.length };
   const [{ days }] = await em.query(`SELECT coalesce((SELECT days FROM audit_retention), 180) AS days`);
   const pruned = new Date(Date.now() - Number(days) * 86_400_000);
-  for (const entries of streams.values()) {
-    // A stream may start later than seq 1 only where the entries before were old enough to delete.
-    const first = entries[0];
-    const broken = first.seq > 1 && first.at < pruned ? checkStream(entries, first.seq, first.prevHash) : checkStream(entries);
-    if (broken) return { ...result, ok: false, brokenAt: broken };
+  for (let i = 0; i < sizes.length; ) {
+    const batch: string[] = [];
+    for (let n = 0; i < sizes.length && (batch.length === 0 || n + sizes[i].n <= VERIFY_BATCH); i++) {
+      batch.push(sizes[i].stream);
+      n += sizes[i].n;
+    }
+    const rows: StoredEntry[] = await em.query(`SELECT ${ENTRY_COLUMNS} FROM audit_entries WHERE stream = ANY($1) ORDER BY stream, seq, id`, [batch]);
+    for (const entries of byStream(rows).values()) {
+      // A stream may start later than seq 1 only where the entries before were old enough to delete.
+      const first = entries[0];
+      const broken = first.seq > 1 && first.at < pruned ? checkStream(entries, first.seq, first.prevHash) : checkStream(entries);
+      if (broken) return { ...result, ok: false, brokenAt: broken };
+    }
   }
   if (digests) {
-    const d = await digests(streams);
+    const lookup: HeadLookup = async (heads) =>
+      byStream(
+        await em.query(
+          `SELECT ${ENTRY_COLUMNS} FROM audit_entries
+            WHERE (stream, seq) IN (SELECT * FROM unnest($1::text[], $2::bigint[]))
+               OR id IN (SELECT DISTINCT ON (stream) id FROM audit_entries WHERE stream = ANY($1) ORDER BY stream, seq DESC, id DESC)
+            ORDER BY stream, seq, id`,
+          [heads.map((h) => h.stream), heads.map((h) => h.seq)],
+        ),
+      );
+    const d = await digests(lookup);
     result.digests = d.check;
     if (d.broken) return { ...result, ok: false, brokenAt: d.broken };
     if (d.check.brokenAt) result.ok = false;
