@@ -13,8 +13,13 @@ logs_root="$PWD/.data/test-logs"
 export YINGJI_TEST_LOG_DIR="$logs_root/$run"
 export YINGJI_TEST_SECRETS_FILE="$logs_root/$run.secrets.jsonl"
 mkdir -p "$YINGJI_TEST_LOG_DIR"
+# The five newest runs' logs are kept for a look afterwards.
+find "$logs_root" -mindepth 1 -maxdepth 1 -type d -printf '%T@ %p\n' | sort -rn | tail -n +6 | cut -d' ' -f2- | xargs -r rm -rf
 (umask 077 && : >"$YINGJI_TEST_SECRETS_FILE")
 pidfile="$logs_root/$run.jest-pid"
+started="$logs_root/$run.started"
+: >"$started"
+trap 'rm -f "$YINGJI_TEST_SECRETS_FILE" "$pidfile" "$started"' EXIT
 
 # The integration stack's folder is named after jest's pid; it is kept until its logs are copied.
 status=0
@@ -26,8 +31,8 @@ set -e
 
 jest_pid="$(cat "$pidfile")"
 rm -f "$pidfile"
-for stack in .data/test-runs/*-"$jest_pid"; do
-  [ -d "$stack" ] || continue
+# Only this run's folder: named after jest's pid and made after the run started (pids come round again).
+for stack in $(find .data/test-runs -mindepth 1 -maxdepth 1 -type d -name "*-$jest_pid" -newer "$started" 2>/dev/null); do
   mkdir -p "$YINGJI_TEST_LOG_DIR/stack" && (cd "$stack" && find . -type f -name '*.log' -exec cp --parents {} "$YINGJI_TEST_LOG_DIR/stack/" \;)
   # What the global teardown does unless asked to keep the run.
   [ -n "${YINGJI_KEEP_TEST_RUN:-}" ] || rm -rf "$stack"
@@ -35,6 +40,5 @@ done
 
 scan=0
 npx jest --selectProjects after-run || scan=$?
-rm -f "$YINGJI_TEST_SECRETS_FILE"
 if [ "$status" -ne 0 ]; then exit "$status"; fi
 exit "$scan"

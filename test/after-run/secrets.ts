@@ -32,12 +32,13 @@ export function recordBackupKeys(env: NodeJS.ProcessEnv, keyFile?: string): void
   }
 }
 
-/** Every secret recorded so far (an absent file: none). */
+/** Every secret recorded so far, each once (an absent file: none). */
 export function readSecrets(file: string): RecordedSecret[] {
   if (!fs.existsSync(file)) return [];
-  return fs
-    .readFileSync(file, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as RecordedSecret);
+  const byValue = new Map<string, RecordedSecret>();
+  for (const line of fs.readFileSync(file, 'utf8').split('\n').filter(Boolean)) {
+    const s = JSON.parse(line) as RecordedSecret;
+    if (!byValue.has(s.value)) byValue.set(s.value, s);
+  }
+  return [...byValue.values()];
 }
