@@ -149,7 +149,7 @@ export function verifyAuditExport(dir: string, publicKey: KeyObject): ExportChec
     const list: StoredEntry[] = [];
     for (let seq = s.firstSeq; seq <= s.lastSeq; seq++, n++) {
       const where = `entry ${s.stream}/${seq} (${ENTRIES_FILE} line ${n + 1})`;
-      const entry = { stream: s.stream, seq, kind: 'altered' as const };
+      const entry = { stream: s.stream, seq, kind: 'altered' as BrokenEntry['kind'] };
       if (n >= lines.length) return { ...summary, ok: false, problem: { what: where, reason: 'is missing: the file ends before it', entry: { ...entry, kind: 'deleted' } } };
       let e: StoredEntry;
       try {
@@ -158,7 +158,12 @@ export function verifyAuditExport(dir: string, publicKey: KeyObject): ExportChec
         return { ...summary, ok: false, problem: { what: where, reason: 'is not valid JSON', entry } };
       }
       e.at = new Date(e.at);
-      if (e.stream !== s.stream || e.seq !== seq) return { ...summary, ok: false, problem: { what: where, reason: `the line holds ${e.stream}/${e.seq}`, entry } };
+      if (e.stream !== s.stream || e.seq !== seq) {
+        // Further down the run: moved (reordered); a later seq here: this one removed; an earlier one: a line added.
+        const later = lines.slice(n + 1, n + 1 + s.lastSeq - seq).some((l) => l.includes(`"seq":${seq},`) && l.includes(`"stream":${JSON.stringify(s.stream)}`));
+        const kind = e.stream !== s.stream ? 'altered' : later ? 'reordered' : e.seq > seq ? 'deleted' : 'inserted';
+        return { ...summary, ok: false, problem: { what: where, reason: `${kind}: the line holds ${e.stream}/${e.seq}`, entry: { ...entry, kind } } };
+      }
       list.push(e);
     }
     const broken = checkStream(list, s.firstSeq, s.firstPrevHash);

@@ -314,6 +314,18 @@ describe('the audit trail', () => {
       problem: { what: `entry ${streamOfIncident(3)}/4`, entry: { stream: streamOfIncident(3), seq: 4, kind: 'altered' }, reason: 'altered: content does not match its hash' },
     });
 
+    // A line taken out, or two swapped: named by the seq that is not where the manifest put it.
+    const lines = fs.readFileSync(path.join(dir, 'entries.jsonl'), 'utf8').split('\n');
+    const lineOf = (seq: number) => lines.findIndex((l) => l.includes(`"seq":${seq},`) && l.includes(`"stream":"${streamOfIncident(3)}"`));
+    const cutCopy = copy('line-removed');
+    fs.writeFileSync(path.join(cutCopy, 'entries.jsonl'), lines.filter((_, i) => i !== lineOf(6)).join('\n'));
+    expect(verifyAuditExport(cutCopy, publicKey).problem).toMatchObject({ what: expect.stringMatching(new RegExp(`^entry ${streamOfIncident(3)}/6 `)), entry: { kind: 'deleted', seq: 6 } });
+    const swapCopy = copy('lines-swapped');
+    const swapped = [...lines];
+    [swapped[lineOf(6)], swapped[lineOf(7)]] = [lines[lineOf(7)], lines[lineOf(6)]];
+    fs.writeFileSync(path.join(swapCopy, 'entries.jsonl'), swapped.join('\n'));
+    expect(verifyAuditExport(swapCopy, publicKey).problem).toMatchObject({ what: expect.stringMatching(new RegExp(`^entry ${streamOfIncident(3)}/6 `)), entry: { kind: 'reordered', seq: 6 } });
+
     // One byte of the last digest's body (its format name).
     const digestCopy = copy('digest-flipped');
     const digestFile = path.join(digestCopy, manifest.digests[manifest.digests.length - 1]);
