@@ -3,8 +3,9 @@
 // is signed with Ed25519. Nothing in a stream can be changed, removed or inserted before its signed
 // head without the chain or that head failing, and a verifier needs only the public key.
 import { ApplicationFailure } from '@temporalio/activity';
-import { createHash, createPrivateKey, createPublicKey, KeyObject, sign, verify } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject, sign, verify } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { DataSource, EntityManager } from 'typeorm';
 import { BrokenEntry, canonicalJson, ChainCheck, checkHead, HeadLookup, StreamHead } from './audit-log';
 
@@ -64,6 +65,21 @@ export function loadSigningKey(env: NodeJS.ProcessEnv = process.env): SigningKey
   const privateKey = ed25519(createPrivateKey(pemOf(raw, 'YINGJI_AUDIT_SIGNING_KEY')), 'YINGJI_AUDIT_SIGNING_KEY');
   const publicKey = createPublicKey(privateKey);
   return { privateKey, publicKey, keyId: env.YINGJI_AUDIT_SIGNING_KEY_ID || keyIdOf(publicKey) };
+}
+
+/**
+ * For the local stack only: an Ed25519 key made once for this machine (mode 0600 under the data
+ * folder, its public half beside it for auditors), returned as the path YINGJI_AUDIT_SIGNING_KEY takes.
+ */
+export function ensureLocalSigningKey(dataDir: string): string {
+  const file = path.join(dataDir, 'keys', 'audit-signing-key.pem');
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    fs.writeFileSync(file.replace(/key\.pem$/, 'key.pub.pem'), publicKey.export({ type: 'spki', format: 'pem' }), { mode: 0o644 });
+    fs.writeFileSync(file, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
+  }
+  return file;
 }
 
 /** A public key from PEM text or a path. */

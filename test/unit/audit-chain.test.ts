@@ -1,6 +1,9 @@
 import { generateKeyPairSync } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { canonicalJson, checkStream, entryHash, GENESIS, StoredEntry, streamOf } from '../../activities/records/audit-log';
-import { checkDigestChain, DIGEST_FORMAT, keyIdOf, sha256, signText, StoredDigest } from '../../activities/records/audit-digest';
+import { checkDigestChain, DIGEST_FORMAT, ensureLocalSigningKey, keyIdOf, loadSigningKey, readPublicKey, sha256, signText, StoredDigest } from '../../activities/records/audit-digest';
 
 /** A stream of n entries, linked as appendAudit links them. */
 function chain(n: number, stream = 'inc-20261202-abc'): StoredEntry[] {
@@ -80,5 +83,24 @@ describe('the digest chain', () => {
     expect(checkDigestChain(digests, other.publicKey, null)).toMatchObject({ id: '1', reason: expect.stringMatching(/signature does not verify/) });
     const edited = { ...digests[1], body: digests[1].body.replace('"seq":2', '"seq":9') };
     expect(checkDigestChain([digests[0], edited, digests[2]], publicKey, null)).toMatchObject({ id: '2', reason: 'digest 2: its body does not match its hash' });
+  });
+});
+
+describe('signing keys', () => {
+  it('the local stack makes its key once (0600, public half beside it); the key is read from a path or PEM; no key or another kind is refused, saying so', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'yingji-audit-key-'));
+    const file = ensureLocalSigningKey(dir);
+    const pem = fs.readFileSync(file, 'utf8');
+    expect(ensureLocalSigningKey(dir)).toBe(file);
+    expect(fs.readFileSync(file, 'utf8')).toBe(pem);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    const fromPath = loadSigningKey({ YINGJI_AUDIT_SIGNING_KEY: file });
+    expect(loadSigningKey({ YINGJI_AUDIT_SIGNING_KEY: pem }).keyId).toBe(fromPath.keyId);
+    expect(keyIdOf(readPublicKey(file.replace(/key\.pem$/, 'key.pub.pem')))).toBe(fromPath.keyId);
+    expect(loadSigningKey({ YINGJI_AUDIT_SIGNING_KEY: file, YINGJI_AUDIT_SIGNING_KEY_ID: 'audit-2026' }).keyId).toBe('audit-2026');
+    expect(() => loadSigningKey({})).toThrow('no audit signing key: set YINGJI_AUDIT_SIGNING_KEY');
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    expect(() => loadSigningKey({ YINGJI_AUDIT_SIGNING_KEY: rsa })).toThrow('YINGJI_AUDIT_SIGNING_KEY is a rsa key; the audit trail is signed with Ed25519');
+    expect(() => loadSigningKey({ YINGJI_AUDIT_SIGNING_KEY: path.join(dir, 'missing.pem') })).toThrow(/YINGJI_AUDIT_SIGNING_KEY is neither PEM text nor a readable file/);
   });
 });
