@@ -102,4 +102,18 @@ describe('failed authentication floods', () => {
     expect(rows[10]).toMatchObject({ action: 'auth.throttle', subject_type: 'token', subject_id: '00000000000000bb', detail: { reason: expect.stringMatching(/^more than 10 failed authentications with token id 00000000000000bb within 15 s/) } });
     expect(rows[11]).toMatchObject({ action: 'auth.failures', subject_type: 'token', subject_id: '00000000000000bb', detail: { failures: 12, addresses: Array.from({ length: 12 }, (_, i) => `127.0.1.${i + 1}`) } });
   });
+
+  it('a window still open when the API stops is written as far as it got, marked cut short', async () => {
+    const before = (await anonymous()).length;
+    const hourly = await createApp({ ...h.config, authFailures: { limit: 10, windowS: 3600 } }, { logger: false });
+    await hourly.listen(0, '127.0.0.1');
+    const url = (await hourly.getUrl()).replace('[::1]', '127.0.0.1');
+    const statuses: number[] = [];
+    for (let i = 0; i < 15; i++) statuses.push((await getFrom(url, '127.0.2.1', '/incidents', 'not-a-token')).status);
+    expect(statuses).toEqual([...Array(10).fill(401), ...Array(5).fill(429)]);
+    await hourly.close();
+    const rows = (await anonymous()).slice(before);
+    expect(rows.map((r) => r.action)).toEqual([...Array(10).fill('incident.list'), 'auth.throttle', 'auth.failures']);
+    expect(rows[11]).toMatchObject({ subject_type: 'source', subject_id: '127.0.2.1', detail: { failures: 15, cutShort: true, reason: expect.stringContaining('(the API stopped before the window ended)') } });
+  });
 });
