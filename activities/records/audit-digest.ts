@@ -67,12 +67,14 @@ export function loadSigningKey(env: NodeJS.ProcessEnv = process.env): SigningKey
   return { privateKey, publicKey, keyId: env.YINGJI_AUDIT_SIGNING_KEY_ID || keyIdOf(publicKey) };
 }
 
+export const localSigningKeyPath = (dataDir: string) => path.join(dataDir, 'keys', 'audit-signing-key.pem');
+
 /**
  * For the local stack only: an Ed25519 key made once for this machine (mode 0600 under the data
  * folder, its public half beside it for auditors), returned as the path YINGJI_AUDIT_SIGNING_KEY takes.
  */
 export function ensureLocalSigningKey(dataDir: string): string {
-  const file = path.join(dataDir, 'keys', 'audit-signing-key.pem');
+  const file = localSigningKeyPath(dataDir);
   if (!fs.existsSync(file)) {
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     const { privateKey, publicKey } = generateKeyPairSync('ed25519');

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadSigningKey, readPublicKey, writeAuditDigest } from '../../../activities/records/audit-digest';
+import { loadSigningKey, localSigningKeyPath, readPublicKey, writeAuditDigest } from '../../../activities/records/audit-digest';
 import { exportAudit, verifyAuditExport } from '../../../activities/records/audit-export';
 import { AuditService } from '../../api/src/audit/audit.service';
 import { loadConfig } from '../../shared/config';
@@ -13,8 +14,16 @@ function timeOption(option: string, value: string): Date {
   return d;
 }
 
+/** Without YINGJI_AUDIT_SIGNING_KEY, the key the local stack made for this machine (if it did). */
+function config() {
+  const c = loadConfig();
+  const local = localSigningKeyPath(c.dataDir);
+  if (!process.env.YINGJI_AUDIT_SIGNING_KEY && fs.existsSync(local)) process.env.YINGJI_AUDIT_SIGNING_KEY = local;
+  return c;
+}
+
 /**
- * `yingji audit export|verify-export|digest`. The export reads the database directly (like
+ * `yingji audit export|verify-export|verify|digest`. The export reads the database directly (like
  * `yingji access review`) and signs with YINGJI_AUDIT_SIGNING_KEY: the signing key is the
  * operator's, and the bundle is written where the operator runs it. verify-export needs neither
  * database nor API: only the bundle and the public key.
@@ -31,14 +40,14 @@ export function auditCommands(): Command {
     .action(async (o: { from: string; to: string; out?: string; by: string }) => {
       const from = timeOption('--from', o.from);
       const to = timeOption('--to', o.to);
+      const cfg = config();
       const key = loadSigningKey();
-      const config = loadConfig();
       const stamp = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-      const out = o.out ?? path.join(config.dataDir, 'audit-exports', `audit-${stamp(from)}-${stamp(to)}-${stamp(new Date())}`);
-      const ds = createDataSource(config.databaseUrl);
+      const out = o.out ?? path.join(cfg.dataDir, 'audit-exports', `audit-${stamp(from)}-${stamp(to)}-${stamp(new Date())}`);
+      const ds = createDataSource(cfg.databaseUrl);
       await ds.initialize();
       try {
-        const { manifest } = await exportAudit(ds, { from, to, out, by: o.by, key, databaseUrl: config.databaseUrl });
+        const { manifest } = await exportAudit(ds, { from, to, out, by: o.by, key, databaseUrl: cfg.databaseUrl });
         console.log(`${out}: ${manifest.counts.entries} entries in ${manifest.counts.streams} streams, ${manifest.counts.digests} digests, signed with key ${manifest.keyId}`);
         for (const s of manifest.streams) console.log(`  ${s.stream.padEnd(28)} seq ${s.firstSeq}..${s.lastSeq} (${s.count})`);
       } finally {
@@ -62,7 +71,7 @@ export function auditCommands(): Command {
     .command('verify')
     .description('recompute every stream and check the signed digests (as GET /audit/verify); exit 1 naming the first altered, deleted, inserted or reordered entry')
     .action(async () => {
-      const ds = createDataSource(loadConfig().databaseUrl);
+      const ds = createDataSource(config().databaseUrl);
       await ds.initialize();
       try {
         const r = await new AuditService(ds).verify();
@@ -79,8 +88,9 @@ export function auditCommands(): Command {
     .command('digest')
     .description("sign every stream's head now (the yingji-audit-digest schedule does this hourly)")
     .action(async () => {
+      const cfg = config();
       const key = loadSigningKey();
-      const ds = createDataSource(loadConfig().databaseUrl);
+      const ds = createDataSource(cfg.databaseUrl);
       await ds.initialize();
       try {
         const d = await writeAuditDigest(ds, key);
