@@ -63,6 +63,27 @@ export function scanText(text: string, secrets: Map<string, string>, file = '(te
   return findings;
 }
 
+/** Beyond what one string may hold: a large log is read in pieces cut at line ends. */
+const PIECE = 64 * 1024 * 1024;
+
+function scanBuffer(content: Buffer, known: Map<string, string>, file: string): Finding[] {
+  const findings: Finding[] = [];
+  let lineBase = 0;
+  for (let start = 0; start < content.length; ) {
+    let end = Math.min(content.length, start + PIECE);
+    if (end < content.length) {
+      const nl = content.lastIndexOf(0x0a, end - 1);
+      if (nl >= start) end = nl + 1;
+    }
+    // latin1 keeps every byte: a secret is ASCII whatever the rest of the file holds.
+    const text = content.toString('latin1', start, end);
+    findings.push(...scanText(text, known, file).map((f) => ({ ...f, line: f.line + lineBase })));
+    lineBase += text.split('\n').length - 1;
+    start = end;
+  }
+  return findings;
+}
+
 /** Scans every file under `dir` (following nothing outside it); `secrets` as recorded by the run. */
 export function scanFolder(dir: string, secrets: RecordedSecret[]): ScanResult {
   const known = needles(secrets);
@@ -98,8 +119,7 @@ export function scanFolder(dir: string, secrets: RecordedSecret[]): ScanResult {
       }
       result.files++;
       result.bytes += content.length;
-      // latin1 keeps every byte: a secret is ASCII whatever the rest of the file holds.
-      result.findings.push(...scanText(content.toString('latin1'), known, p));
+      result.findings.push(...scanBuffer(content, known, p));
     }
   };
   walk(dir);
