@@ -80,7 +80,7 @@ const timeline = (em: EntityManager, id: string) =>
 /** Entries whose subject or event key is the incident or starts with it and a separator (inc-1, not inc-10). */
 async function audit(em: EntityManager, id: string): Promise<Array<Record<string, unknown>>> {
   const rows: Array<Record<string, unknown>> = await em.query(
-    `SELECT id, event_key, at, actor, action, subject_type, subject_id, outcome, detail, prev_hash, hash FROM audit_entries
+    `SELECT id, event_key, at, actor, action, subject_type, subject_id, outcome, detail, stream, seq, prev_hash, hash FROM audit_entries
      WHERE starts_with(subject_id, $1) OR starts_with(coalesce(event_key, ''), $1) ORDER BY id`,
     [id],
   );

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { PROJECT_ROOT, redactUrl, YingjiConfig } from '../../shared/config';
 import { ACCESS_REVIEW_SCHEDULE, ensureAccessReviewSchedule, ensureRecoveryTestSchedule, ensureTaxSyncSchedule, RECOVERY_TEST_SCHEDULE, TAX_SYNC_SCHEDULE } from '../../shared/schedules';
+import { ensureLocalSigningKey } from '../../../activities/records/audit-digest';
 import { COMPLIANCE_SCHEDULE, ensureComplianceSchedule } from '../../shared/schedules';
 import { AUDIT_DIGEST_SCHEDULE, ensureAuditDigestSchedule } from '../../shared/schedules';
 import { temporalTls } from '../../shared/temporal-connection';
@@ -134,6 +135,8 @@ export async function runStack(config: YingjiConfig, log: (line: string) => void
       // One secret for the worker (signs acknowledgement links) and the API (checks them), kept so links
       // survive a restart; links point at the API (YINGJI_PUBLIC_URL, default its own address).
       YINGJI_ACK_SECRET: process.env.YINGJI_ACK_SECRET || persistentSecret(path.join(config.dataDir, 'ack-secret')),
+      // Audit digests and exports are signed: a key made once for this machine unless one is given.
+      YINGJI_AUDIT_SIGNING_KEY: process.env.YINGJI_AUDIT_SIGNING_KEY || ensureLocalSigningKey(config.dataDir),
     };
     const watch = (name: string, child: ChildProcess) =>
       child.once('exit', (code) => {
