@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PROJECT_ROOT } from '../../../apps/shared/config';
+import { keepProcessLog } from '../../after-run/process-logs';
 import { recordBackupKeys } from '../../after-run/secrets';
 
 /**
@@ -10,7 +10,9 @@ import { recordBackupKeys } from '../../after-run/secrets';
  */
 export function spawnWorker(env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<ChildProcess> {
   const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'dist/apps/worker/src/main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  keepLog(child, env);
+  // For the after-run log scan: the keys it was given, and everything it prints.
+  recordBackupKeys(env);
+  keepProcessLog(child, 'worker');
   let output = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -38,16 +40,4 @@ export async function killHard(child: ChildProcess): Promise<void> {
   const gone = new Promise((r) => child.once('exit', r));
   child.kill('SIGKILL');
   await gone;
-}
-
-/** Under scripts/test.sh the worker's whole output goes to the run's log folder (scanned for secrets after the run). */
-function keepLog(child: ChildProcess, env: NodeJS.ProcessEnv): void {
-  recordBackupKeys(env);
-  const dir = process.env.YINGJI_TEST_LOG_DIR;
-  if (!dir) return;
-  fs.mkdirSync(path.join(dir, 'workers'), { recursive: true });
-  const log = fs.createWriteStream(path.join(dir, 'workers', `worker-${child.pid}.log`), { flags: 'a' });
-  child.stdout!.pipe(log, { end: false });
-  child.stderr!.pipe(log, { end: false });
-  child.once('close', () => log.end());
 }
