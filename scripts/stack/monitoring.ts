@@ -216,6 +216,8 @@ export function startPostgresExporter(o: { bin: string; port: number; databaseUr
 /** The exporter's Go driver asks for TLS unless told otherwise; a loopback server without TLS needs sslmode=disable. */
 export function exporterDataSource(databaseUrl: string): string {
   const u = new URL(databaseUrl);
+  // Ours for node-postgres (config.ts pgUrlFrom); the exporter's Go driver would pass it to the server.
+  u.searchParams.delete('uselibpqcompat');
   if (!u.searchParams.has('sslmode') && ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname)) u.searchParams.set('sslmode', 'disable');
   return u.toString();
 }

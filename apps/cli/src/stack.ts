@@ -220,7 +220,7 @@ export async function runStack(config: YingjiConfig, log: (line: string) => void
     watch('api', api);
     apps.push(api);
 
-    const apiUrl = `http://${config.apiHost}:${config.apiPort}`;
+    const apiUrl = `${config.apiTls ? 'https' : 'http'}://${config.apiHost}:${config.apiPort}`;
     const client = new ApiClient(apiUrl);
     await waitFor(`API on ${apiUrl} (log: ${logsDir(config)}/api.log)`, () => client.healthy(), 60_000, api);
 
