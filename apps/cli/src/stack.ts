@@ -4,10 +4,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { PROJECT_ROOT, redactUrl, YingjiConfig } from '../../shared/config';
-import { ACCESS_REVIEW_SCHEDULE, ensureAccessReviewSchedule, ensureRecoveryTestSchedule, ensureTaxSyncSchedule, RECOVERY_TEST_SCHEDULE, TAX_SYNC_SCHEDULE } from '../../shared/schedules';
+import { ensureStandingSchedule, everyOf, STANDING_SCHEDULES } from '../../shared/schedules';
 import { ensureLocalSigningKey } from '../../../activities/records/audit-digest';
-import { COMPLIANCE_SCHEDULE, ensureComplianceSchedule } from '../../shared/schedules';
-import { AUDIT_DIGEST_SCHEDULE, ensureAuditDigestSchedule } from '../../shared/schedules';
 import { temporalTls } from '../../shared/temporal-connection';
 import { createDataSource, runMigrations } from '../../../migrations/data-source';
 import { publishPlanText } from '../../api/src/plans/publish';
@@ -225,7 +223,7 @@ export async function runStack(config: YingjiConfig, log: (line: string) => void
     await waitFor(`API on ${apiUrl} (log: ${logsDir(config)}/api.log)`, () => client.healthy(), 60_000, api);
 
     await publishShippedPlans(config, log);
-    await scheduleRecoveryTests(config, log);
+    await scheduleStandingWork(config, log);
     // After the plans: an alert that fires at once finds their triggers.
     if (opts.monitoring) {
       log('starting node_exporter, postgres_exporter, Alertmanager and Prometheus...');
@@ -257,17 +255,13 @@ export async function runStack(config: YingjiConfig, log: (line: string) => void
   }
 }
 
-async function scheduleRecoveryTests(config: YingjiConfig, log: (line: string) => void): Promise<void> {
+async function scheduleStandingWork(config: YingjiConfig, log: (line: string) => void): Promise<void> {
   const connection = await Connection.connect({ address: config.temporal.address, tls: temporalTls(config.temporal) });
   try {
-    const made = await ensureRecoveryTestSchedule(new Client({ connection, namespace: config.temporal.namespace }), config);
-    if (made === 'created') log(`recovery test scheduled (${RECOVERY_TEST_SCHEDULE}, every ${process.env.YINGJI_RECOVERY_TEST_EVERY || '24h'})`);
-    const sync = await ensureTaxSyncSchedule(new Client({ connection, namespace: config.temporal.namespace }), config);
-    if (sync === 'created') log(`tax-platform sync scheduled (${TAX_SYNC_SCHEDULE}, every ${process.env.YINGJI_TAX_SYNC_EVERY || '1m'})`);
-    if ((await ensureAuditDigestSchedule(new Client({ connection, namespace: config.temporal.namespace }), config)) === 'created') log(`audit digest scheduled (${AUDIT_DIGEST_SCHEDULE}, every ${process.env.YINGJI_AUDIT_DIGEST_EVERY || '1h'})`);
-    const review = await ensureAccessReviewSchedule(new Client({ connection, namespace: config.temporal.namespace }), config);
-    if (review === 'created') log(`access review scheduled (${ACCESS_REVIEW_SCHEDULE}, every ${process.env.YINGJI_ACCESS_REVIEW_EVERY || '30d'})`);
-    if ((await ensureComplianceSchedule(new Client({ connection, namespace: config.temporal.namespace }), config)) === 'created') log(`compliance checks scheduled (${COMPLIANCE_SCHEDULE}, every ${process.env.YINGJI_COMPLIANCE_EVERY || '24h'})`);
+    const client = new Client({ connection, namespace: config.temporal.namespace });
+    for (const s of STANDING_SCHEDULES) {
+      if ((await ensureStandingSchedule(client, config, s)) === 'created') log(`${s.what} scheduled (${s.id}, every ${everyOf(s)})`);
+    }
   } finally {
     await connection.close();
   }
