@@ -3,7 +3,8 @@ import { Client, Connection, WorkflowHandle } from '@temporalio/client';
 import { SingleBar } from 'cli-progress';
 import { Client as PgClient } from 'pg';
 import { temporalTls } from '../../shared/temporal-connection';
-import { restoreProgress } from '../../../workflows/restore-by-priority.workflow';
+import { restoreByPriority, restoreProgress } from '../../../workflows/restore-by-priority.workflow';
+import { recoveryTest } from '../../../workflows/recovery-test.workflow';
 import type { RestoreInput, RestoreResult } from '../../../workflows/restore-by-priority.workflow';
 import { appendAudit } from '../../../activities/records/audit-log';
 import { targetUrl } from '../../../activities/backup/backup.activities';
@@ -158,7 +159,7 @@ export function restoreCommand(): Command {
         const client = new Client({ connection, namespace: config.temporal.namespace });
         const restoreId = `restore-${new Date().toISOString().replace(/[-:.]/g, '')}`;
         const input: RestoreInput = { restoreId, target: o.target, pointInTime: o.to, backupId: o.backup, replace: o.replace ?? false, startedBy: o.by };
-        const handle = await client.workflow.start('restoreByPriority', { taskQueue: config.taskQueue, workflowId: restoreId, args: [input] });
+        const handle = await client.workflow.start(restoreByPriority, { taskQueue: config.taskQueue, workflowId: restoreId, args: [input] });
         await auditRestoreStart(config, input);
         console.error(`started ${restoreId}; the worker verifies the chain first, then restores class by class`);
         const result = await withProgress(handle, config, o.target, restoreId);
@@ -179,7 +180,7 @@ export function recoveryTestCommand(): Command {
     try {
       const client = new Client({ connection, namespace: config.temporal.namespace });
       const id = `recovery-test-manual-${new Date().toISOString().replace(/[-:.]/g, '')}`;
-      const result = await client.workflow.execute('recoveryTest', { taskQueue: config.taskQueue, workflowId: id, args: [] });
+      const result = await client.workflow.execute(recoveryTest, { taskQueue: config.taskQueue, workflowId: id, args: [] });
       console.log(JSON.stringify(result));
     } finally {
       await connection.close();

@@ -6,7 +6,7 @@ import { BackupIntegrityError, verifyBackup } from '../../../../activities/backu
 import { BackupRefused, takeBackup } from '../../../../activities/backup/take-backup';
 import { backupDeps, backupKeyring, backupStore, restoreTargetRefusal } from '../../../shared/backups';
 import type { YingjiConfig } from '../../../shared/config';
-import { restoreProgress } from '../../../../workflows/restore-by-priority.workflow';
+import { restoreByPriority, restoreProgress } from '../../../../workflows/restore-by-priority.workflow';
 import type { RestoreInput, RestoreResult } from '../../../../workflows/restore-by-priority.workflow';
 import { AuditTrail } from '../auth/audit-trail';
 import type { Caller } from '../auth/caller';
@@ -83,7 +83,7 @@ export class BackupsController {
     }
     const restoreId = `restore-${new Date().toISOString().replace(/[-:.]/g, '')}`;
     const input: RestoreInput = { restoreId, target: dto.target, pointInTime: dto.to, backupId: dto.backupId, replace: dto.replace ?? false, startedBy: caller.person };
-    await this.temporal.workflow.start('restoreByPriority', { taskQueue: this.config.taskQueue, workflowId: restoreId, args: [input] });
+    await this.temporal.workflow.start(restoreByPriority, { taskQueue: this.config.taskQueue, workflowId: restoreId, args: [input] });
     await this.audit.ok(caller, 'restore.start', { type: 'restore', id: restoreId }, { target: dto.target, replace: input.replace, pointInTime: dto.to, backupId: dto.backupId });
     return { restoreId, state: 'running' };
   }

@@ -5,6 +5,7 @@ import { classifyIncident } from '../../../../domain/incident/classify';
 import { launchFacts } from '../../../../domain/plan/launch-facts';
 import type { Plan } from '../../../../domain/plan/plan.types';
 import { addNote, closeIncident, DrillOptions, EmergencyPlanInput, IncidentStatus, overrideLevel } from '../../../../workflows/definitions';
+import { emergencyPlan } from '../../../../workflows/emergency-plan.workflow';
 import type { YingjiConfig } from '../../../shared/config';
 import { Caller, hasRole } from '../auth/caller';
 import { AuditTrail } from '../auth/audit-trail';
@@ -87,7 +88,7 @@ export class IncidentsService {
     }
     const id = newIncidentId(new Date(), req.mode === 'live' ? 'inc' : 'drill');
     const input: EmergencyPlanInput = { incidentId: id, plan, facts, mode: req.mode, launchedBy: caller.person, timeScale: req.timeScale ?? 1, level: req.level, drill: req.drill };
-    await this.workflows.client.workflow.start('emergencyPlan', { taskQueue: this.config.taskQueue, workflowId: id, args: [input] });
+    await this.workflows.client.workflow.start(emergencyPlan, { taskQueue: this.config.taskQueue, workflowId: id, args: [input] });
     const kind = req.mode === 'live' ? 'incident' : 'drill';
     await this.audit.ok(caller, `${kind}.launch`, { type: kind, id }, { planId: plan.id, planVersion: plan.version, mode: req.mode, level: req.level });
     // The workflow records the incident in its first activity; wait briefly so the caller gets it.
