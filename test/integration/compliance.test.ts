@@ -101,13 +101,17 @@ describe('compliance checks', () => {
     };
     let json: { checks: Check[] };
     let text: string;
+    let exitCode: typeof process.exitCode;
+    const exitBefore = process.exitCode;
     try {
       json = JSON.parse(await run('--json'));
       text = await run('--html', html);
+      exitCode = process.exitCode;
     } finally {
       log.mockRestore();
-      process.exitCode = 0; // the CLI exits 1 when a check fails, as it should here
+      process.exitCode = exitBefore;
     }
+    expect(exitCode).toBe(1); // a check fails here, so the CLI exits 1
     const api = await report();
     const shape = (cs: Check[]) => cs.map((c) => `${c.status} ${c.id} ${c.subject ?? '-'} ${c.owner} ${c.evidence.join(' | ')}`);
     expect(shape(json.checks)).toEqual(shape(api.checks));

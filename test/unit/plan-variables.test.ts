@@ -52,6 +52,7 @@ describe('yingji plan validate', () => {
     const log = jest.spyOn(console, 'log').mockImplementation((s: string) => void out.push(s));
     const error = jest.spyOn(console, 'error').mockImplementation((s: string) => void err.push(s));
     const exitBefore = process.exitCode;
+    process.exitCode = undefined; // what an earlier test in this process left is not this command's
     try {
       await planCommands().parseAsync(['validate', file], { from: 'user' });
       return { out: out.join('\n'), err: err.join('\n'), exitCode: process.exitCode as number | undefined };
