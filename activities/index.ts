@@ -23,7 +23,7 @@ export type { RecordActivities } from './records/records.activities';
 
 export function createActivities(
   ds: DataSource,
-  config: Pick<YingjiConfig, 'directoryFile' | 'webhook' | 'webhookEgress' | 'invoiceDatabaseUrl' | 'drillDatabaseUrl' | 'taxPlatformUrl'>,
+  config: Pick<YingjiConfig, 'directoryFile' | 'dataDir' | 'webhook' | 'webhookEgress' | 'invoiceDatabaseUrl' | 'drillDatabaseUrl' | 'taxPlatformUrl'>,
   backups: { store: BackupStore; keyring?: () => ReturnType<typeof loadKeyring> },
 ) {
   const notify = createNotifyActivities(ds, { webhook: config.webhook, egress: config.webhookEgress });

@@ -5,7 +5,7 @@ import { ComplianceReport, runChecks } from '../../domain/compliance/run-checks'
 import { thresholdsFromEnv } from '../../domain/compliance/thresholds';
 import { gatherComplianceFacts } from './gather';
 
-export async function complianceReport(db: DataSource, o: { directoryFile: string; env?: NodeJS.ProcessEnv; now?: Date }): Promise<ComplianceReport> {
+export async function complianceReport(db: DataSource, o: { directoryFile: string; dataDir: string; env?: NodeJS.ProcessEnv; now?: Date }): Promise<ComplianceReport> {
   const env = o.env ?? process.env;
   const thresholds = thresholdsFromEnv(env);
   return runChecks(await gatherComplianceFacts(db, { ...o, env }), thresholds);

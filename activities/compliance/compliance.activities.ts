@@ -41,11 +41,11 @@ export async function applyComplianceTasks(db: DataSource, checks: readonly Chec
   return out;
 }
 
-export function createComplianceActivities(db: DataSource, config: { directoryFile: string }) {
+export function createComplianceActivities(db: DataSource, config: { directoryFile: string; dataDir: string }) {
   return {
     /** Every check now, as `GET /compliance` answers. */
     async checkCompliance(): Promise<CheckResult[]> {
-      return (await complianceReport(db, { directoryFile: config.directoryFile })).checks;
+      return (await complianceReport(db, { directoryFile: config.directoryFile, dataDir: config.dataDir })).checks;
     },
     async applyComplianceTasks(req: { checks: CheckResult[]; runId: string }): Promise<ComplianceTaskChanges> {
       return applyComplianceTasks(db, req.checks, req.runId);

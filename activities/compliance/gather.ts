@@ -12,11 +12,13 @@ import type { Plan } from '../../domain/plan/plan.types';
 import { loadDirectory } from '../../domain/responsibility/directory';
 import { planVariables } from '../../domain/yaml/plan-variables';
 import { keepDays, keptFindings } from '../access-review/access-review';
-import { loadKeyring } from '../backup/keys/keyring';
+import { existingBackupKeyring } from '../../apps/shared/backups';
 import { verifyAuditChain } from '../records/audit-log';
 
 export interface GatherOptions {
   directoryFile: string;
+  /** Where the stack keeps its backup key file when no YINGJI_BACKUP_KEYS_FILE / YINGJI_BACKUP_KEY is set. */
+  dataDir: string;
   env?: NodeJS.ProcessEnv;
   now?: Date;
 }
@@ -46,7 +48,7 @@ export async function gatherComplianceFacts(db: DataSource, o: GatherOptions): P
     db.query(`SELECT id, started_at, finished_at, ok, error FROM recovery_tests ORDER BY started_at DESC LIMIT 50`) as Promise<
       Array<{ id: string; started_at: Date; finished_at: Date | null; ok: boolean | null; error: string | null }>
     >,
-    keyringFact(db, env),
+    keyringFact(db, o.dataDir, env),
     auditFact(db),
     listTokens(db),
   ]);
@@ -93,11 +95,11 @@ function drillFact(r: Record<string, unknown>): DrillFact {
 }
 
 /** The keyring without its secrets: the current key id, when rotateKeys made it current, and the first backup written under it. */
-async function keyringFact(db: DataSource, env: NodeJS.ProcessEnv): Promise<KeyringFact> {
+async function keyringFact(db: DataSource, dataDir: string, env: NodeJS.ProcessEnv): Promise<KeyringFact> {
   let current: string;
   let ids: string[];
   try {
-    const k = loadKeyring(env);
+    const k = existingBackupKeyring({ dataDir }, env);
     current = k.current().id;
     ids = k.ids();
   } catch (err) {

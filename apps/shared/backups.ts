@@ -10,14 +10,19 @@ import type { YingjiConfig } from './config';
  * a key file in its data folder (created once, mode 0600), never inside a backup.
  */
 export function backupKeyring(config: Pick<YingjiConfig, 'dataDir'>, env: NodeJS.ProcessEnv = process.env): Keyring {
-  if (env.YINGJI_BACKUP_KEYS_FILE || env.YINGJI_BACKUP_KEY) return loadKeyring(env);
   const file = path.join(config.dataDir, 'backup-keys.json');
-  if (!fs.existsSync(file)) {
+  if (!env.YINGJI_BACKUP_KEYS_FILE && !env.YINGJI_BACKUP_KEY && !fs.existsSync(file)) {
     fs.mkdirSync(config.dataDir, { recursive: true });
     generateKeyFile(file);
     console.error(`created backup key file ${file} (mode 0600); keep a copy outside this machine: backups cannot be read without it`);
   }
-  return loadKeyring({ YINGJI_BACKUP_KEYS_FILE: file });
+  return existingBackupKeyring(config, env);
+}
+
+/** The keyring backupKeyring gives, for those who only read it (compliance): never makes a key file. */
+export function existingBackupKeyring(config: Pick<YingjiConfig, 'dataDir'>, env: NodeJS.ProcessEnv = process.env): Keyring {
+  if (env.YINGJI_BACKUP_KEYS_FILE || env.YINGJI_BACKUP_KEY) return loadKeyring(env);
+  return loadKeyring({ YINGJI_BACKUP_KEYS_FILE: path.join(config.dataDir, 'backup-keys.json') });
 }
 
 /** Where backups live: YINGJI_BACKUP_DIR, else the data folder's `backups/`. */

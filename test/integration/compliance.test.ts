@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { complianceReport } from '../../activities/compliance/compliance-report';
+import { generateKeyFile } from '../../activities/backup/keys/keyring';
 import { complianceCommands } from '../../apps/cli/src/compliance-commands';
 import { chromiumMissingMessage, findChromium, screenshotReport } from '../../apps/shared/chromium';
 import { COMPLIANCE_SCHEDULE, ensureComplianceSchedule } from '../../apps/shared/schedules';
@@ -87,6 +89,16 @@ describe('compliance checks', () => {
     // What PostgreSQL itself enforces on the audit trail.
     expect(find(checks, 'audit.protected')).toMatchObject({ status: 'pass', evidence: ['PostgreSQL trigger audit_entries_no_truncate enabled', 'PostgreSQL trigger audit_entries_retention enabled'] });
     expect(find(checks, 'audit.retention')).toMatchObject({ status: 'pass', evidence: ['PostgreSQL keeps entries 180 days before any may be deleted (audit_retention), required 180'] });
+  });
+
+  it("reads the stack's own backup key file when no key is in the environment, and never makes one", async () => {
+    const env = { ...process.env, YINGJI_BACKUP_KEY: undefined, YINGJI_BACKUP_KEYS_FILE: undefined };
+    const stack = fs.mkdtempSync(path.join(os.tmpdir(), 'compliance-data-'));
+    const rotation = async (dataDir: string) => find((await complianceReport(h.db, { directoryFile: h.config.directoryFile, dataDir, env })).checks, 'backups.key-rotation');
+    expect(await rotation(stack)).toMatchObject({ status: 'unknown', evidence: [expect.stringContaining('backup-keys.json: cannot read it')] });
+    expect(fs.readdirSync(stack)).toEqual([]);
+    generateKeyFile(path.join(stack, 'backup-keys.json'), 'stack-key');
+    expect((await rotation(stack)).evidence[0]).toMatch(/^current key stack-key \(of stack-key\)/);
   });
 
   it('GET /compliance, yingji compliance and the HTML report agree', async () => {

@@ -38,7 +38,7 @@ export function complianceCommands(): Command {
       const ds = createDataSource(config.databaseUrl);
       await ds.initialize();
       try {
-        const r = await complianceReport(ds, { directoryFile: config.directoryFile });
+        const r = await complianceReport(ds, { directoryFile: config.directoryFile, dataDir: config.dataDir });
         if (o.json) console.log(JSON.stringify(r, null, 2));
         else printCompliance(r);
         if (o.html) {

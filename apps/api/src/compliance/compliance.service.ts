@@ -14,7 +14,7 @@ export class ComplianceService {
   ) {}
 
   report(): Promise<ComplianceReport> {
-    return complianceReport(this.db, { directoryFile: this.config.directoryFile });
+    return complianceReport(this.db, { directoryFile: this.config.directoryFile, dataDir: this.config.dataDir });
   }
 
   async html(): Promise<string> {
