@@ -6,7 +6,8 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express, { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import * as fs from 'node:fs';
-import type { YingjiConfig } from '../../shared/config';
+import * as path from 'node:path';
+import { PROJECT_ROOT, YingjiConfig } from '../../shared/config';
 import { AppModule } from './app.module';
 import { safeInput } from './http/safe-input';
 
@@ -33,6 +34,7 @@ export async function createApp(config: YingjiConfig, opts: { logger?: false } =
     res.setHeader('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), payment=()');
     next();
   });
+  serveConsole(app);
   // Our own parsers, so the error handler right after them sees their failures first.
   const limit = config.apiBodyLimit ?? '1mb';
   app.use(express.json({ limit }));
@@ -68,6 +70,21 @@ export async function createApp(config: YingjiConfig, opts: { logger?: false } =
     .build();
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc));
   return app;
+}
+
+/**
+ * The web console, built into dist/console at setup (npm run build), served from this origin: its
+ * page and assets need no token (they hold no data); every call it makes is an API call like any
+ * other. `/` opens it.
+ */
+function serveConsole(app: NestExpressApplication): void {
+  const dir = path.join(PROJECT_ROOT, 'dist', 'console');
+  app.use('/console', (req: Request, res: Response, next: NextFunction) => {
+    if (fs.existsSync(path.join(dir, 'index.html'))) return next();
+    res.status(503).json({ statusCode: 503, error: 'Service Unavailable', message: 'the console is not built: run npm run build' });
+  });
+  app.use('/console', express.static(dir, { index: 'index.html', fallthrough: false }));
+  app.getHttpAdapter().getInstance().get('/', (_req: Request, res: Response) => res.redirect(302, '/console/'));
 }
 
 /** Each failed constraint's message; a nested one is named by its path (`findings[0].due must be ...`). */

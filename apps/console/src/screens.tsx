@@ -1,0 +1,19 @@
+// The console's screens (console.md "Screens"), in the order of the menu. A screen is listed for
+// the roles that may use it; the API still decides every call and its refusal is shown as it is.
+import type { ReactElement } from 'react';
+import type { Role } from './session';
+import { Board } from './screens/board';
+
+export interface Screen {
+  /** The route, under the console's hash (`#/incidents`). */
+  path: string;
+  /** The menu entry; absent for pages reached from another screen (an incident). */
+  menu?: { zh: string; en: string };
+  /** Who sees it in the menu (everyone when absent). */
+  roles?: Role[];
+  element: ReactElement;
+}
+
+export const SCREENS: Screen[] = [
+  { path: '/', menu: { zh: '态势', en: 'Live board' }, roles: ['commander', 'manager', 'admin', 'auditor'], element: <Board /> },
+];
