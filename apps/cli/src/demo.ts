@@ -91,4 +91,5 @@ export async function runDemo(config: YingjiConfig, log: (line: string) => void)
   printAddresses(info, log);
   log(`Your commander token for the next 2 hours: export YINGJI_TOKEN=${people.commanderToken}`);
   log('`node bin/yingji.js incident list`, `node bin/yingji.js status`; `node bin/yingji.js down` stops the stack.');
+  if (info.console) log(`Open the console and sign in with that token: ${info.console}`);
 }

@@ -24,6 +24,8 @@ export interface StackInfo {
   startedAt: string;
   api: string;
   docs: string;
+  /** The web console (served by the API); absent in a stack started before the console existed. */
+  console?: string;
   temporal: string;
   temporalUi?: string;
   database: string;
@@ -236,6 +238,7 @@ export async function runStack(config: YingjiConfig, log: (line: string) => void
       startedAt: new Date().toISOString(),
       api: apiUrl,
       docs: `${apiUrl}/docs`,
+      console: `${apiUrl}/console/`,
       temporal: config.temporal.address,
       temporalUi: temporal?.uiPort ? `http://127.0.0.1:${temporal.uiPort}` : undefined,
       database: redactUrl(config.databaseUrl),
@@ -287,6 +290,7 @@ async function publishShippedPlans(config: YingjiConfig, log: (line: string) => 
 
 export function printAddresses(info: StackInfo, log: (line: string) => void): void {
   log(`  API          ${info.api}   (OpenAPI: ${info.docs})`);
+  if (info.console) log(`  console      ${info.console}   (sign in with a token)`);
   log(`  Temporal     ${info.temporal}${info.temporalUi ? `   (UI: ${info.temporalUi})` : ''}`);
   log(`  PostgreSQL   ${info.database}`);
   if (info.taxPlatform) log(`  tax platform ${info.taxPlatform}   (simulator unless TAX_PLATFORM_URL is set)`);
