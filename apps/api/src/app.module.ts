@@ -19,6 +19,7 @@ import { TimelineEntryEntity } from './incidents/timeline-entry.entity';
 import { PlanVersionEntity } from './plans/plan-version.entity';
 import { PlansModule } from './plans/plans.module';
 import { RoutineTasksModule } from './routine-tasks/routine-tasks.module';
+import { SessionModule } from './session/session.module';
 import { TaskEntity } from './tasks/task.entity';
 import { TasksModule } from './tasks/tasks.module';
 import { TemporalModule } from './temporal/temporal.module';
@@ -65,6 +66,7 @@ export class AppModule {
         AuditModule,
         RoutineTasksModule,
         ComplianceModule,
+        SessionModule,
       ],
       controllers: [HealthController, BackupsController],
     };

@@ -7,11 +7,13 @@ import type { YingjiConfig } from '../../../shared/config';
 import { YINGJI_CONFIG } from '../config.token';
 import { AuthThrottle, ThrottledWindow } from './auth-throttle';
 import type { Caller, Role } from './caller';
-import { PUBLIC_KEY, ROLES_KEY } from './decorators';
+import { PUBLIC_KEY, ROLES_KEY, SIGN_IN_KEY } from './decorators';
 import { TokenError, verifyToken } from './token-store';
+import { cookiesOf, CSRF_HEADER, SESSION_COOKIE } from '../session/session-cookies';
+import { ConsoleSession, SessionError, SessionService } from '../session/session.service';
 
 /** Collection POSTs that do something more specific than "create". */
-const POST_VERBS: Record<string, string> = { incidents: 'launch', drills: 'launch', plans: 'publish', backups: 'take', restores: 'start', diagnoses: 'ask' };
+const POST_VERBS: Record<string, string> = { incidents: 'launch', drills: 'launch', plans: 'publish', backups: 'take', restores: 'start', diagnoses: 'ask', session: 'open' };
 
 const singular = (s: string) => s.replace(/ies$/, 'y').replace(/s$/, '');
 
@@ -47,7 +49,14 @@ export function attempted(req: Pick<Request, 'method' | 'params' | 'body' | 'pat
 const SOURCE = 'source:';
 const TOKEN = 'token:';
 
-/** Every route needs a valid bearer token unless marked @Public(); @Roles() narrows who may call it. */
+/** Methods that change nothing: a cookie-authenticated request needs no CSRF header for them. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Every route needs a valid bearer token, or the console's session cookie, unless marked @Public();
+ * @Roles() narrows who may call it. A session is its token: the same caller, the same rules; a
+ * cookie is sent by the browser on its own, so a change made with one also needs X-CSRF-Token.
+ */
 @Injectable()
 export class AuthGuard implements CanActivate, OnModuleDestroy {
   private readonly throttle: AuthThrottle;
@@ -58,6 +67,7 @@ export class AuthGuard implements CanActivate, OnModuleDestroy {
     private readonly reflector: Reflector,
     private readonly db: DataSource,
     private readonly audit: AuditTrail,
+    private readonly sessions: SessionService,
     @Inject(YINGJI_CONFIG) config: YingjiConfig,
   ) {
     const { limit, windowS } = config.authFailures ?? { limit: 10, windowS: 60 };
@@ -67,17 +77,34 @@ export class AuthGuard implements CanActivate, OnModuleDestroy {
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const targets = [ctx.getHandler(), ctx.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
-    const req = ctx.switchToHttp().getRequest<Request & { caller?: Caller }>();
+    const req = ctx.switchToHttp().getRequest<Request & { caller?: Caller; consoleSession?: ConsoleSession }>();
     const { action, subject } = attempted(req);
     const ip = req.ip ?? req.socket?.remoteAddress ?? 'unknown';
     const header = req.headers.authorization ?? '';
-    const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
-    if (!token) throw await this.refuse(ctx, ip, action, subject, 'a bearer token is required (Authorization: Bearer <token>)');
-    try {
-      req.caller = { ...(await verifyToken(this.db, token)), ip };
-    } catch (err) {
-      if (err instanceof TokenError) throw await this.refuse(ctx, ip, action, subject, err.message, printable(/^yj_([0-9a-f]{16})\./.exec(token)?.[1]));
-      throw err;
+    if (this.reflector.getAllAndOverride<boolean>(SIGN_IN_KEY, targets)) {
+      // Signing in: the token is in the body, and is verified, refused and throttled as a bearer token is.
+      const body = (req.body && typeof req.body === 'object' ? req.body : {}) as Record<string, unknown>;
+      if (typeof body.token !== 'string' || !body.token) throw await this.refuse(ctx, ip, action, subject, 'a token is required to sign in (body: {"token": "yj_..."})');
+      req.caller = await this.byToken(ctx, ip, action, subject, body.token);
+    } else if (header) {
+      const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+      if (!token) throw await this.refuse(ctx, ip, action, subject, 'a bearer token is required (Authorization: Bearer <token>)');
+      req.caller = await this.byToken(ctx, ip, action, subject, token);
+    } else {
+      const secret = cookiesOf(req)[SESSION_COOKIE];
+      if (!secret) throw await this.refuse(ctx, ip, action, subject, 'a bearer token is required (Authorization: Bearer <token>)');
+      try {
+        const { caller, session } = await this.sessions.authenticate(secret);
+        req.caller = { ...caller, ip };
+        req.consoleSession = session;
+      } catch (err) {
+        if (err instanceof SessionError) throw await this.refuse(ctx, ip, action, subject, err.message);
+        throw err;
+      }
+      // The browser sends the cookie with any request to this origin; only the console's own script can read the CSRF cookie to echo it.
+      if (!SAFE_METHODS.has(req.method) && !this.sessions.csrfMatches(req.consoleSession, req.headers[CSRF_HEADER])) {
+        throw await this.audit.forbid(req.caller, action, subject, 'missing or wrong CSRF token (X-CSRF-Token)');
+      }
     }
     const needed = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
     const route = `${req.method} ${req.route?.path ?? req.path}`;
@@ -89,6 +116,16 @@ export class AuthGuard implements CanActivate, OnModuleDestroy {
       throw await this.audit.forbid(req.caller, action, subject, `${route} needs role ${needed.join(' or ')}; ${req.caller.person} has ${req.caller.roles.join(', ')}`);
     }
     return true;
+  }
+
+  /** The caller a token names, or the refusal (401, or 429 once throttled) with the claimed token id. */
+  private async byToken(ctx: ExecutionContext, ip: string, action: string, subject: AuditSubject, token: string): Promise<Caller> {
+    try {
+      return { ...(await verifyToken(this.db, token)), ip };
+    } catch (err) {
+      if (err instanceof TokenError) throw await this.refuse(ctx, ip, action, subject, err.message, printable(/^yj_([0-9a-f]{16})\./.exec(token)?.[1]));
+      throw err;
+    }
   }
 
   /** Windows still open when the API stops are counted as far as they got (the counts live in memory only). */
