@@ -5,8 +5,6 @@ import type { Role } from './session';
 import { Board } from './screens/board';
 import { Compliance } from './screens/compliance';
 import { Backups } from './screens/backups';
-import { Compliance } from './screens/compliance';
-import { Backups } from './screens/backups';
 import { MyTasks } from './screens/tasks';
 import { Alerts } from './screens/alerts';
 
@@ -24,8 +22,6 @@ export const SCREENS: Screen[] = [
   { path: '/', menu: { zh: '态势', en: 'Live board' }, roles: ['commander', 'manager', 'admin', 'auditor'], element: <Board /> },
   { path: '/tasks', menu: { zh: '我的任务', en: 'My tasks' }, element: <MyTasks /> },
   { path: '/alerts', menu: { zh: '告警', en: 'Alerts' }, roles: ['commander', 'manager', 'auditor', 'admin'], element: <Alerts /> },
-  { path: '/compliance', menu: { zh: '合规与审计', en: 'Compliance' }, roles: ['auditor', 'manager', 'admin'], element: <Compliance /> },
-  { path: '/backups', menu: { zh: '备份', en: 'Backups' }, roles: ['commander', 'admin', 'auditor'], element: <Backups /> },
   { path: '/compliance', menu: { zh: '合规与审计', en: 'Compliance' }, roles: ['auditor', 'manager', 'admin'], element: <Compliance /> },
   { path: '/backups', menu: { zh: '备份', en: 'Backups' }, roles: ['commander', 'admin', 'auditor'], element: <Backups /> },
 ];
