@@ -3,6 +3,7 @@
 import type { ReactElement } from 'react';
 import type { Role } from './session';
 import { Board } from './screens/board';
+import { Incident } from './screens/incident';
 import { Compliance } from './screens/compliance';
 import { Backups } from './screens/backups';
 import { MyTasks } from './screens/tasks';
@@ -20,6 +21,7 @@ export interface Screen {
 
 export const SCREENS: Screen[] = [
   { path: '/', menu: { zh: '态势', en: 'Live board' }, roles: ['commander', 'manager', 'admin', 'auditor'], element: <Board /> },
+  { path: '/incidents/:id', element: <Incident /> },
   { path: '/tasks', menu: { zh: '我的任务', en: 'My tasks' }, element: <MyTasks /> },
   { path: '/alerts', menu: { zh: '告警', en: 'Alerts' }, roles: ['commander', 'manager', 'auditor', 'admin'], element: <Alerts /> },
   { path: '/compliance', menu: { zh: '合规与审计', en: 'Compliance' }, roles: ['auditor', 'manager', 'admin'], element: <Compliance /> },

@@ -7,6 +7,7 @@ import { Bi, bi, When } from '../i18n';
 import { useLive } from '../live';
 import { hasRole, useSession } from '../session';
 import type { AlertRow, IncidentRow, PlanSummary, TaskRow } from '../types';
+import './board.css';
 
 const age = (from: string) => {
   const m = Math.max(0, Math.round((Date.now() - new Date(from).getTime()) / 60_000));
@@ -88,10 +89,13 @@ export function Board() {
   );
 }
 
-/** A commander launches a published plan; the incident page opens. */
+/** A commander launches a published plan with the facts its level rules read; the incident page opens. */
 function Launch() {
   const plans = useLive<PlanSummary[]>('/plans', 0);
   const [planId, setPlanId] = useState('');
+  const plan = useLive<{ plan: LaunchPlan }>(planId ? `/plans/${encodeURIComponent(planId)}` : null, 0);
+  const fields = planId && plan.data ? factFields(plan.data.plan) : [];
+  const [values, setValues] = useState<Record<string, string>>({});
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const navigate = useNavigate();
@@ -100,8 +104,14 @@ function Launch() {
     setBusy(true);
     setError(undefined);
     try {
-      const r = await api.post<{ incident: { id: string } }>('/incidents', { planId });
-      navigate(`/incidents/${r.incident.id}`);
+      const facts: Record<string, unknown> = {};
+      for (const f of fields) {
+        const v = (values[f.name] ?? '').trim();
+        if (v !== '') facts[f.name] = f.kind === 'number' ? Number(v) : f.kind === 'yes-no' ? v === 'true' : v;
+      }
+      // The API answers with the incident, or with its id while the workflow is still recording it.
+      const r = await api.post<{ incident?: { id: string }; id?: string }>('/incidents', { planId, facts });
+      navigate(`/incidents/${r.incident?.id ?? r.id}`);
     } catch (err) {
       setError(err instanceof ApiError ? err.message : String(err));
     } finally {
@@ -109,22 +119,82 @@ function Launch() {
     }
   };
   return (
-    <form className="launch" onSubmit={submit}>
-      <label htmlFor="launch-plan">
+    <form className="launch" onSubmit={submit} aria-labelledby="launch-title">
+      <h2 id="launch-title">
         <Bi zh="启动预案" en="Launch a plan" />
-      </label>
-      <select id="launch-plan" value={planId} onChange={(e) => setPlanId(e.target.value)} required>
-        <option value="">{bi('选择预案…', 'Choose a plan…')}</option>
-        {(plans.data ?? []).map((p) => (
-          <option key={p.planId} value={p.planId}>
-            {p.title} (v{p.latestVersion})
-          </option>
-        ))}
-      </select>
+      </h2>
+      <div className="launch-row">
+        <label htmlFor="launch-plan">
+          <Bi zh="预案" en="Plan" />
+        </label>
+        <select
+          id="launch-plan"
+          value={planId}
+          onChange={(e) => {
+            setPlanId(e.target.value);
+            setValues({});
+          }}
+          required
+        >
+          <option value="">{bi('选择预案…', 'Choose a plan…')}</option>
+          {(plans.data ?? []).map((p) => (
+            <option key={p.planId} value={p.planId}>
+              {p.title} (v{p.latestVersion})
+            </option>
+          ))}
+        </select>
+      </div>
+      {fields.map((f) => (
+        <div className="launch-row" key={f.name}>
+          <label htmlFor={`fact-${f.name}`}>{f.name}</label>
+          {f.kind === 'yes-no' ? (
+            <select id={`fact-${f.name}`} value={values[f.name] ?? ''} onChange={(e) => setValues({ ...values, [f.name]: e.target.value })}>
+              <option value="">{bi('未知', 'unknown')}</option>
+              <option value="true">{bi('是', 'yes')}</option>
+              <option value="false">{bi('否', 'no')}</option>
+            </select>
+          ) : (
+            <input
+              id={`fact-${f.name}`}
+              type={f.kind === 'number' ? 'number' : 'text'}
+              inputMode={f.kind === 'number' ? 'numeric' : undefined}
+              value={values[f.name] ?? ''}
+              onChange={(e) => setValues({ ...values, [f.name]: e.target.value })}
+            />
+          )}
+        </div>
+      ))}
       <button type="submit" disabled={busy || !planId}>
         {bi('启动', 'Launch')}
       </button>
       {error && <p role="alert" className="error">{error}</p>}
     </form>
   );
+}
+
+// The parts of a parsed plan the launch form reads: the facts its level rules test.
+type Condition = { fact?: string; eq?: unknown; ne?: unknown; gt?: unknown; gte?: unknown; lt?: unknown; lte?: unknown; in?: unknown[]; all?: Condition[]; any?: Condition[]; not?: Condition };
+interface LaunchPlan {
+  levels?: Array<{ when: Condition }>;
+  facts?: Record<string, unknown>;
+}
+interface FactField {
+  name: string;
+  kind: 'number' | 'yes-no' | 'text';
+}
+
+/** The facts the level rules test, in the order they appear; those the plan computes from a source are left to it. */
+export function factFields(plan: LaunchPlan): FactField[] {
+  const found = new Map<string, FactField['kind']>();
+  const walk = (c: Condition | undefined) => {
+    if (!c) return;
+    for (const sub of [...(c.all ?? []), ...(c.any ?? []), ...(c.not ? [c.not] : [])]) walk(sub);
+    if (!c.fact || found.has(c.fact) || c.fact in (plan.facts ?? {})) return;
+    const compared = [c.eq, c.ne, ...(c.in ?? [])].filter((v) => v !== undefined);
+    const numeric = [c.gt, c.gte, c.lt, c.lte].some((v) => v !== undefined) || (compared.length > 0 && compared.every((v) => typeof v === 'number'));
+    const yesNo = compared.length > 0 && compared.every((v) => typeof v === 'boolean');
+    found.set(c.fact, numeric ? 'number' : yesNo ? 'yes-no' : 'text');
+  };
+  for (const rule of plan.levels ?? []) walk(rule.when);
+  return [...found].map(([name, kind]) => ({ name, kind }));
 }
