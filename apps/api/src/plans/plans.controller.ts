@@ -26,6 +26,19 @@ export class PlansController {
     return result;
   }
 
+  @Post('validate')
+  @Roles('admin', 'commander')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Check a plan text without publishing it (body: the YAML text). 200 with ok, every problem (file request-body.yaml, line, column, path, message) and, when valid, the id and version it would publish beside the latest published one' })
+  @ApiConsumes('application/yaml', 'text/yaml', 'text/plain')
+  @ApiBody({ schema: { type: 'string' } })
+  validate(@Body() body: unknown) {
+    if (typeof body !== 'string' || body.trim() === '') {
+      throw new BadRequestException('the request body must be the plan YAML text (Content-Type: application/yaml)');
+    }
+    return this.plans.validate(body, 'request-body.yaml');
+  }
+
   @Get()
   @ApiOperation({ summary: 'Published plans with their versions' })
   list() {

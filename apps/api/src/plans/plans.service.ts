@@ -8,6 +8,8 @@ import type { YingjiConfig } from '../../../shared/config';
 import { planVariables } from '../../../../domain/yaml/plan-variables';
 import { YINGJI_CONFIG } from '../config.token';
 import { PlanConflict, PlanProblems, PlanTooLarge, publishPlanText, PublishResult } from './publish';
+import { parsePlan, planSizeProblem } from '../../../../domain/plan/parse-plan';
+import type { Problem } from '../../../../domain/plan/plan.types';
 import { reachabilityWarnings } from './reach-warnings';
 
 @Injectable()
@@ -30,6 +32,28 @@ export class PlansService {
       if (err instanceof PlanConflict) throw new ConflictException(err.message);
       throw err;
     }
+  }
+
+  /**
+   * What publishing this text would say, without storing anything: every problem at its line, or the
+   * plan id and version it would publish (with the latest published one, so a stale version shows
+   * before publishing). Problems are an answer here, not a refusal: the console marks them at their lines.
+   */
+  async validate(text: string, file: string): Promise<{ ok: boolean; problems: Problem[]; planId?: string; version?: number; latestVersion?: number | null; warnings?: string[] }> {
+    const tooLarge = planSizeProblem(text, file);
+    if (tooLarge) return { ok: false, problems: [tooLarge] };
+    const variables = planVariables(process.env);
+    const parsed = parsePlan(text, { file, env: variables });
+    if (!parsed.ok) return { ok: false, problems: parsed.problems };
+    const latest = await this.versions.findOne({ where: { planId: parsed.plan.id }, order: { version: 'DESC' }, select: ['version'] });
+    return {
+      ok: true,
+      problems: [],
+      planId: parsed.plan.id,
+      version: parsed.plan.version,
+      latestVersion: latest?.version ?? null,
+      warnings: reachabilityWarnings(parsed.plan, this.config.directoryFile, variables),
+    };
   }
 
   /** The given version, or the latest when none is given. */
