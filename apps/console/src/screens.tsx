@@ -4,6 +4,8 @@ import type { ReactElement } from 'react';
 import type { Role } from './session';
 import { Board } from './screens/board';
 import { Incident } from './screens/incident';
+import { DrillPage, Drills } from './screens/drills';
+import { PlanDetail, Plans } from './screens/plans';
 import { Compliance } from './screens/compliance';
 import { Backups } from './screens/backups';
 import { MyTasks } from './screens/tasks';
@@ -24,6 +26,10 @@ export const SCREENS: Screen[] = [
   { path: '/incidents/:id', element: <Incident /> },
   { path: '/tasks', menu: { zh: '我的任务', en: 'My tasks' }, element: <MyTasks /> },
   { path: '/alerts', menu: { zh: '告警', en: 'Alerts' }, roles: ['commander', 'manager', 'auditor', 'admin'], element: <Alerts /> },
+  { path: '/plans', menu: { zh: '预案', en: 'Plans' }, element: <Plans /> },
+  { path: '/plans/:id', element: <PlanDetail /> },
+  { path: '/drills', menu: { zh: '演练', en: 'Drills' }, roles: ['manager', 'commander', 'auditor', 'admin'], element: <Drills /> },
+  { path: '/drills/:id', element: <DrillPage /> },
   { path: '/compliance', menu: { zh: '合规与审计', en: 'Compliance' }, roles: ['auditor', 'manager', 'admin'], element: <Compliance /> },
   { path: '/backups', menu: { zh: '备份', en: 'Backups' }, roles: ['commander', 'admin', 'auditor'], element: <Backups /> },
 ];
