@@ -1,4 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { parseSetCookie, SetCookie } from 'cookie';
 import request from 'supertest';
 import { createApp } from '../../apps/api/src/app';
@@ -173,5 +177,25 @@ describe('console sessions', () => {
         { action: 'auth.throttle', reason: expect.stringMatching(/^more than 3 failed authentications from \S+ within 3600 s/) },
       ]);
     });
+  });
+
+  it('over HTTPS both cookies are also Secure', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'yingji-session-tls-'));
+    const [certFile, keyFile] = [path.join(dir, 'cert.pem'), path.join(dir, 'key.pem')];
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=localhost',
+      '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', keyFile, '-out', certFile], { stdio: 'ignore' });
+    const tls = await createApp({ ...h.config, apiTls: { certFile, keyFile } }, { logger: false });
+    try {
+      await tls.listen(0, '127.0.0.1');
+      const res = await request(tls.getHttpServer()).post('/session').ca(fs.readFileSync(certFile)).send({ token: commander.token }).expect(200);
+      const set = (res.headers['set-cookie'] as unknown as string[]).map((c) => parseSetCookie(c));
+      expect(set.map((c) => [c.name, c.secure, c.httpOnly ?? false, c.sameSite])).toEqual([
+        ['yingji_session', true, true, 'strict'],
+        ['yingji_csrf', true, false, 'strict'],
+      ]);
+    } finally {
+      await tls.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
