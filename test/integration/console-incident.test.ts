@@ -1,0 +1,120 @@
+import * as fs from 'node:fs';
+import type { Page } from 'puppeteer-core';
+import { issueToken } from '../../apps/api/src/auth/token-store';
+import { ConsoleBrowser, keepScreenshot, openConsoleBrowser, PHONE, seriousA11yViolations, textOf } from './support/console-browser';
+import { eventually, Harness, startHarness, tableCounts } from './support/harness';
+
+// Issue 16, console.md screen 2 in Debian's Chromium: a commander launches einvoice-db-crash from
+// the board and follows it on the incident page; a responder of another team sees only the refusal.
+// Needs the built console (npm run build).
+describe('console: launching from the board and the incident page', () => {
+  let h: Harness;
+  let browser: ConsoleBrowser;
+  let incidentId: string;
+  const DESKTOP = { width: 1280, height: 900 };
+  const token = async (person: string, roles: string[], teams: string[]) => (await issueToken(h.db, { person, roles, teams, createdBy: 'test' })).token;
+  /** Whether the page is still the one loaded at sign-in (a reload would drop the mark). */
+  /**
+   * axe-core's serious and critical violations. The page's CSP (script-src 'self') refuses the
+   * inline script tag seriousA11yViolations adds, so axe is first put in through DevTools, which
+   * CSP does not govern; the helper's own tag then changes nothing.
+   */
+  const a11y = async (page: Page) => {
+    await page.evaluate(fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
+    return seriousA11yViolations(page);
+  };
+  const notReloaded = (page: Page) => page.evaluate('window.__sameDocument === true');
+
+  beforeAll(async () => {
+    h = await startHarness();
+    await h.publishPlan('einvoice-db-crash.yaml');
+    browser = await openConsoleBrowser(h.baseUrl);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await h?.close();
+  });
+
+  it('a commander launches einvoice-db-crash from the board with its facts and sees its first tasks appear on the incident page, then follows a completion without a reload', async () => {
+    const page = await browser.signIn(await token('cmd-web', ['commander'], ['it-ops']), { viewport: DESKTOP });
+    await page.waitForSelector('#launch-plan option[value="einvoice-db-crash"]');
+    await page.select('#launch-plan', 'einvoice-db-crash');
+    // The form asks for the facts the plan's level rules read.
+    await page.waitForSelector('#fact-invoicesAffected');
+    await page.type('#fact-invoicesAffected', '25000');
+    await page.type('#fact-outageMinutes', '30');
+    await page.select('#fact-dataLeaked', 'false');
+    expect(await a11y(page)).toEqual([]);
+    await keepScreenshot(page, 'incident-1-board-launch-form');
+
+    await page.evaluate('window.__sameDocument = true');
+    await page.click('form.launch button[type=submit]');
+    await page.waitForFunction('location.hash.startsWith("#/incidents/inc-")');
+    incidentId = decodeURIComponent(((await page.evaluate('location.hash')) as string).replace('#/incidents/', ''));
+    const [row] = await h.db.query(`SELECT plan_id, launched_by, level, facts FROM incidents WHERE id = $1`, [incidentId]);
+    expect(row).toMatchObject({ plan_id: 'einvoice-db-crash', launched_by: 'cmd-web', level: 'II', facts: { invoicesAffected: 25000, outageMinutes: 30, dataLeaked: false } });
+
+    // The first task (dba isolates the database) appears; the page shows the level and why.
+    await page.waitForSelector(`li.task[data-task="${incidentId}.isolate"]`, { timeout: 20_000 });
+    const text = await textOf(page);
+    expect(text).toContain('隔离故障库，停止写入 Stop writes to the failed database');
+    expect(text).toContain('invoicesAffected is 25000 (≥ 10000)');
+    expect(await page.$eval('.level', (el) => el.textContent)).toBe('II');
+    // The graph: isolate starts at once, choose-path waits for isolate and check-backup and has not started.
+    expect(await page.$eval('[data-step="isolate"]', (el) => el.getAttribute('data-state'))).not.toBe('pending');
+    expect(await page.$eval('[data-step="choose-path"]', (el) => el.getAttribute('data-state'))).toBe('pending');
+    expect(await page.$eval('[data-step="choose-path"] .step-after', (el) => el.textContent)).toContain('校验最新备份链 Verify the latest backup chain');
+    expect(await a11y(page)).toEqual([]);
+    await keepScreenshot(page, 'incident-2-launched-first-task');
+
+    // The dba completes isolate elsewhere; the open page shows it done and finance's notice going out.
+    const dba = await h.as('dba-web', ['responder'], ['dba']);
+    await dba.post(`/tasks/${incidentId}.isolate/complete`, { checklist: ['停止开票服务写入 Stop the issuing service\'s writes'] }).expect(200);
+    await page.waitForSelector(`li.task[data-task="${incidentId}.isolate"][data-state="done"]`, { timeout: 10_000 });
+    const notice = await eventually('the tell-finance notice', async () => {
+      const rows = await h.db.query(`SELECT id, channel, status FROM notifications WHERE incident_id = $1 AND step_id = 'tell-finance' ORDER BY id LIMIT 1`, [incidentId]);
+      return rows[0] as { id: string; channel: string; status: string } | undefined;
+    });
+    await page.waitForSelector(`[data-notification="${notice.id}"]`, { timeout: 10_000 });
+    expect(await page.$eval(`[data-notification="${notice.id}"]`, (el) => el.textContent)).toContain(notice.channel);
+    expect(await notReloaded(page)).toBe(true);
+
+    // Closing with steps still open: the API's refusal, as the API words it, and the incident stays open.
+    const answer = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith(`/incidents/${incidentId}/close`));
+    await page.click('form[aria-labelledby="close-title"] button[type=submit]');
+    const refused = await answer;
+    expect(refused.status()).toBeGreaterThanOrEqual(400);
+    const shown = await (await page.waitForSelector('form[aria-labelledby="close-title"] [role=alert]'))!.evaluate((el) => el.textContent);
+    expect(shown).toBe(((await refused.json()) as { message: string }).message);
+    expect((await h.db.query(`SELECT state FROM incidents WHERE id = $1`, [incidentId]))[0].state).toBe('open');
+
+    // Readable on a phone.
+    await page.setViewport(PHONE);
+    expect(await a11y(page)).toEqual([]);
+    await keepScreenshot(page, 'incident-3-phone-after-isolate');
+  });
+
+  it("a responder opening another team's incident sees the API's refusal and nothing of the incident", async () => {
+    const finance = await token('fin-web', ['responder'], ['finance']);
+    const before = await tableCounts(h.db);
+    const page = await browser.signIn(finance, { viewport: PHONE, at: `/incidents/${incidentId}` });
+    const alert = await page.waitForSelector('main [role=alert]');
+    const shown = await alert!.evaluate((el) => el.textContent);
+    const api = await h.http.get(`/incidents/${incidentId}`).set('Authorization', `Bearer ${finance}`).expect(403);
+    expect(shown).toBe(api.body.message);
+    const text = await textOf(page);
+    expect(text).toBe(shown);
+    for (const hidden of ['发票数据库崩溃', 'invoicesAffected', '隔离故障库', 'dba']) expect(text).not.toContain(hidden);
+    expect(await page.$$('li.task, li.step, ol.timeline')).toHaveLength(0);
+    // Refusals are audited; nothing else changed.
+    const after = await tableCounts(h.db);
+    expect({ ...after, audit_entries: 0 }).toEqual({ ...before, audit_entries: 0 });
+    expect(await a11y(page)).toEqual([]);
+    await keepScreenshot(page, 'incident-4-responder-refused');
+  });
+
+  it("no request of the run left the API's host", () => {
+    expect(browser.requests.length).toBeGreaterThan(0);
+    expect(browser.foreignRequests()).toEqual([]);
+  });
+});
