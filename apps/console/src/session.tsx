@@ -1,5 +1,6 @@
 // Who is signed in. The token is handed to the API once (POST /session) and never kept by the
 // page: the API answers with an HttpOnly session cookie and a CSRF token for changes.
+import { parse } from 'cookie';
 import { createContext, FormEvent, ReactNode, useCallback, useContext, useEffect, useState } from 'react';
 import { api, ApiError } from './api';
 import { Bi, bi } from './i18n';
@@ -32,6 +33,8 @@ export const hasRole = (me: Me, ...roles: Role[]) => roles.some((r) => me.roles.
 export function SignedIn({ children }: { children: ReactNode }) {
   const [me, setMe] = useState<Me | null>();
   const load = useCallback(async () => {
+    // Nobody signed in on this browser: no call, so opening the page is not a failed authentication.
+    if (!parse(document.cookie).yingji_csrf) return setMe(null);
     try {
       setMe(await api.get<Me>('/session'));
     } catch {
