@@ -38,7 +38,7 @@ export function MyTasks() {
   const open = useLive<TaskRow[]>('/tasks?mine=true&state=open');
   const acknowledged = useLive<TaskRow[]>('/tasks?mine=true&state=acknowledged');
   const failed = useLive<TaskRow[]>('/tasks?mine=true&state=failed');
-  const done = useLive<TaskRow[]>('/tasks?mine=true&state=done', 5000);
+  const done = useLive<TaskRow[]>('/tasks?mine=true&state=done');
   const reload = () => [open, acknowledged, failed, done].forEach((l) => l.reload());
   const loaded = open.data && acknowledged.data && failed.data;
   const tasks = [...(open.data ?? []), ...(acknowledged.data ?? []), ...(failed.data ?? [])].sort(byDue);
