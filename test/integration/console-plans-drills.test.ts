@@ -6,13 +6,15 @@ import { PROJECT_ROOT } from '../../apps/shared/config';
 import { parsePlan } from '../../domain/plan/parse-plan';
 import type { Problem } from '../../domain/plan/plan.types';
 import { dbCrashDrillFacts, dbCrashDrillScore, dbCrashFindings } from '../support/drill-fixture';
-import { ConsoleBrowser, keepScreenshot, openConsoleBrowser, seriousA11yViolations, textOf } from './support/console-browser';
+import { ConsoleBrowser, keepScreenshot, openConsoleBrowser, PHONE, seriousA11yViolations, textOf } from './support/console-browser';
 import { As, Harness, startHarness, tableCounts } from './support/harness';
 
 const hello = fs.readFileSync(path.join(PROJECT_ROOT, 'plans', 'hello-drill.yaml'), 'utf8');
 const v2 = hello.replace(/^version: 1$/m, 'version: 2').replace('title: 你好演练 Hello drill', 'title: 你好演练（第二版） Hello drill, second edition');
 /** Three mistakes on three lines: an unknown role, a misspelt step type, a duration in words. */
 const broken = v2.replace('owner: oncall', 'owner: oncal').replace('type: manual', 'type: manul').replace('within: 5m', 'within: 5 minutes');
+
+const ACCEPTED = '预先约定切换/恢复的决策条件 Agree the fail-over vs restore criteria in advance';
 
 /** Waits until the page's main text contains `text` (what a person would read). */
 const waitForText = (page: Page, text: string) => page.waitForFunction(`document.querySelector('main')?.innerText.includes(${JSON.stringify(text)})`, { timeout: 20_000 });
@@ -67,6 +69,12 @@ describe('console: plans and drills', () => {
     await arrangeDrill('drill-einvoice-db-crash-20250314-0900', '2025-03-14T09:00:00.000Z', 71.5, '合格 Pass');
     await arrangeDrill('drill-einvoice-db-crash-20250420-0900', '2025-04-20T09:00:00.000Z', 58, '不合格 Fail');
     await arrangeDrill('drill-einvoice-db-crash-20250612-0130', '2025-06-12T01:30:00.000Z', 84.9, '良好 Good');
+    // The newest drill's review accepted one improvement item at the decision step.
+    await h.db.query(
+      `INSERT INTO review_findings (id, incident_id, text, owner, due_date, created_by, created_at, finding_id, step_id)
+       VALUES ('rf-console-1', 'drill-einvoice-db-crash-20250612-0130', $1, 'zhang.min', '2025-07-01', 'test', now(), 'late:choose-path', 'choose-path')`,
+      [ACCEPTED],
+    );
     browser = await openConsoleBrowser(h.baseUrl);
   });
   afterAll(async () => {
@@ -169,6 +177,7 @@ describe('console: plans and drills', () => {
     await page.click(`tr[data-drill="${current}"] a`);
     await page.waitForSelector('p.total[data-score="84.9"]');
     expect(await textOf(page, 'p.total')).toContain('良好 Good');
+    expect(await textOf(page)).toContain(ACCEPTED);
     // The trend on the drill's page marks this drill among the plan's drills.
     await page.waitForSelector(`figure.trend circle.current[data-drill="${current}"]`);
     expect(await page.$$eval('figure.trend circle', (cs) => cs.length)).toBe(3);
@@ -181,6 +190,35 @@ describe('console: plans and drills', () => {
     expect(report).toContain('良好');
     await keepScreenshot(page, 'drill-score-report-trend');
     expect(await a11y(page)).toEqual([]);
+  });
+
+  it('a commander checks but cannot publish, and drafts the next version with the accepted improvement item at its step; a responder on a phone only reads', async () => {
+    const page = await browser.signIn(await token('zhang-wei', ['commander'], ['it-ops']), { at: '/plans/einvoice-db-crash' });
+    await page.waitForSelector('#draft-next');
+    expect(await page.$('#edit-publish')).toBeNull(); // publishing is the admin's: the API would refuse it
+    await page.click('#draft-next ~ button');
+    await page.waitForSelector('[data-draft-items]');
+    expect(await page.$eval('[data-draft-items]', (e) => e.getAttribute('data-draft-items'))).toBe('1');
+    expect(await textOf(page, '[data-draft-items]')).toContain('v4 → v5');
+    const draft = await textOf(page, '#draft-next ~ pre.diff');
+    expect(draft).toMatch(/\+\s*version: 5/);
+    expect(draft).toContain(`# 改进 TODO (drill-einvoice-db-crash-20250612-0130; owner zhang.min; due 2025-07-01): ${ACCEPTED}`);
+    expect(await page.$('#draft-next ~ button:not(.secondary)')).toBeNull(); // opening it in the editor is for who can publish
+    await keepScreenshot(page, 'plans-draft-next');
+    expect(await a11y(page)).toEqual([]);
+
+    // On the plans list a commander checks a text; there is no Publish button.
+    await page.goto(`${h.baseUrl}/console/#/plans`, { waitUntil: 'networkidle0' });
+    await page.waitForSelector('#plan-yaml');
+    await paste(page, broken);
+    await page.waitForSelector('ol.problems li');
+    expect(await page.$('.plan-editor button:not(.link)')).toBeNull();
+
+    const phone = await browser.signIn(await token('li-wei', ['responder'], ['dba']), { viewport: PHONE, at: '/plans' });
+    await phone.waitForSelector('tr[data-plan="einvoice-db-crash"]');
+    expect(await phone.$('#plan-yaml')).toBeNull();
+    await keepScreenshot(phone, 'plans-responder-phone');
+    expect(await a11y(phone)).toEqual([]);
   });
 
   it('the whole run made no request to any host but the API\'s', () => {
