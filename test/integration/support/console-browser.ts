@@ -17,6 +17,8 @@ export interface ConsoleBrowser {
   requests: string[];
   /** A new page signed in with `token` through the sign-in form, on the console's board (or `at`). */
   signIn(token: string, o?: { viewport?: typeof PHONE | { width: number; height: number }; at?: string }): Promise<Page>;
+  /** A new page with the sign-in form filled with `token` and sent: the form's refusal, or undefined if it signed in. */
+  refusedSignIn(token: string): Promise<string | undefined>;
   /** Requests to any origin but the API's. */
   foreignRequests(): string[];
   close(): Promise<void>;
@@ -33,23 +35,36 @@ export async function openConsoleBrowser(apiBaseUrl: string): Promise<ConsoleBro
   });
   const requests: string[] = [];
   const origin = new URL(apiBaseUrl).origin;
-  const signIn: ConsoleBrowser['signIn'] = async (token, o = {}) => {
+  const signInForm = async (token: string, viewport?: { width: number; height: number }) => {
     // Each page its own browser context: its own cookies, so two people can be signed in at once.
     const context = await browser.createBrowserContext();
     const page = await context.newPage();
     page.on('request', (r) => void requests.push(r.url()));
-    if (o.viewport) await page.setViewport(o.viewport);
+    if (viewport) await page.setViewport(viewport);
     await page.goto(`${origin}/console/`, { waitUntil: 'networkidle0' });
     await page.waitForSelector('#token');
     await page.type('#token', token);
-    await Promise.all([page.waitForSelector('header.top'), page.click('button[type=submit]')]);
+    await page.click('button[type=submit]');
+    return page;
+  };
+  const signIn: ConsoleBrowser['signIn'] = async (token, o = {}) => {
+    const page = await signInForm(token, o.viewport);
+    await page.waitForSelector('header.top');
     if (o.at) await page.goto(`${origin}/console/#${o.at}`, { waitUntil: 'networkidle0' });
     return page;
+  };
+  const refusedSignIn: ConsoleBrowser['refusedSignIn'] = async (token) => {
+    const page = await signInForm(token);
+    const shown = await page.waitForSelector('header.top, .sign-in [role=alert]');
+    const refusal = (await shown!.evaluate((el) => el.className)) === 'top' ? undefined : await textOf(page, '.sign-in [role=alert]');
+    await page.close();
+    return refusal;
   };
   return {
     browser,
     requests,
     signIn,
+    refusedSignIn,
     foreignRequests: () => requests.filter((u) => !u.startsWith(`${origin}/`) && !u.startsWith('data:') && u !== 'about:blank'),
     close: () => browser.close(),
   };
@@ -65,7 +80,8 @@ export async function keepScreenshot(page: Page, name: string): Promise<string> 
 
 /** axe-core's serious and critical violations on the page as it is now, one line each. */
 export async function seriousA11yViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
+  // Evaluated through the DevTools protocol: the console's CSP rightly refuses an injected script tag.
+  await page.evaluate(fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
   // Runs in the page (a string, as this file is compiled without the DOM's types).
   type Found = { id: string; impact: string; help: string; targets: string[] };
   const violations = (await page.evaluate(`(async () => {
