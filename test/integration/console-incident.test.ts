@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import type { Page } from 'puppeteer-core';
 import { issueToken } from '../../apps/api/src/auth/token-store';
 import { ConsoleBrowser, keepScreenshot, openConsoleBrowser, PHONE, seriousA11yViolations, textOf } from './support/console-browser';
-import { eventually, Harness, startHarness, tableCounts } from './support/harness';
+import { eventually, Harness, startHarness } from './support/harness';
 
 // Issue 16, console.md screen 2 in Debian's Chromium: a commander launches einvoice-db-crash from
 // the board and follows it on the incident page; a responder of another team sees only the refusal.
@@ -94,9 +94,47 @@ describe('console: launching from the board and the incident page', () => {
     await keepScreenshot(page, 'incident-3-phone-after-isolate');
   });
 
+  it('the commander completes the failed automated step by hand (a reason is required, as the API says) and takes the decision, from the incident page', async () => {
+    const page = await browser.signIn(await token('cmd-web', ['commander'], ['it-ops']), { viewport: DESKTOP, at: `/incidents/${incidentId}` });
+    // check-backup finds no backup in this world's empty catalog: its task fails, with the reason.
+    const failed = `li.task[data-task="${incidentId}.check-backup"]`;
+    await page.waitForSelector(`${failed}[data-state="failed"]`, { timeout: 20_000 });
+    const [task] = await h.db.query(`SELECT failure FROM tasks WHERE id = $1`, [`${incidentId}.check-backup`]);
+    expect(await page.$eval(failed, (el) => el.textContent)).toContain(task.failure);
+    await keepScreenshot(page, 'incident-5-failed-step');
+
+    const complete = async () => {
+      const answer = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith(`/tasks/${incidentId}.check-backup/complete`));
+      await page.click(`${failed} form button[type=submit]`);
+      return answer;
+    };
+    // Without a note the API refuses, and the page shows its words.
+    const refused = await complete();
+    expect(refused.status()).toBe(400);
+    const shown = await (await page.waitForSelector(`${failed} [role=alert]`))!.evaluate((el) => el.textContent);
+    expect(shown).toBe(((await refused.json()) as { message: string }).message);
+    expect(shown).toContain('needs a note with the reason');
+    await page.type(`${failed} textarea`, 'backup chain checked by hand: last full backup 02:00 verified');
+    expect((await complete()).status()).toBe(200);
+    await page.waitForSelector(`${failed}[data-state="done"]`, { timeout: 10_000 });
+
+    // The decision comes to the commander; choosing on the page takes it.
+    const decision = `li.task[data-task="${incidentId}.choose-path"]`;
+    await page.waitForSelector(`${decision} button`, { timeout: 20_000 });
+    await keepScreenshot(page, 'incident-6-decision');
+    const [restore] = await page.$$(`${decision} button`).then(async (buttons) => {
+      const named = await Promise.all(buttons.map(async (b) => [b, await b.evaluate((el) => el.textContent ?? '')] as const));
+      return named.filter(([, t]) => t.includes('restore')).map(([b]) => b);
+    });
+    await restore.click();
+    await page.waitForSelector(`${decision}[data-state="done"]`, { timeout: 10_000 });
+    expect((await h.db.query(`SELECT decision, completed_by FROM tasks WHERE id = $1`, [`${incidentId}.choose-path`]))[0]).toEqual({ decision: 'restore', completed_by: 'cmd-web' });
+    // The graph follows: the branch not chosen is skipped.
+    await page.waitForSelector('[data-step="failover-standby"][data-state="skipped"]', { timeout: 10_000 });
+  });
+
   it("a responder opening another team's incident sees the API's refusal and nothing of the incident", async () => {
     const finance = await token('fin-web', ['responder'], ['finance']);
-    const before = await tableCounts(h.db);
     const page = await browser.signIn(finance, { viewport: PHONE, at: `/incidents/${incidentId}` });
     const alert = await page.waitForSelector('main [role=alert]');
     const shown = await alert!.evaluate((el) => el.textContent);
@@ -106,9 +144,12 @@ describe('console: launching from the board and the incident page', () => {
     expect(text).toBe(shown);
     for (const hidden of ['发票数据库崩溃', 'invoicesAffected', '隔离故障库', 'dba']) expect(text).not.toContain(hidden);
     expect(await page.$$('li.task, li.step, ol.timeline')).toHaveLength(0);
-    // Refusals are audited; nothing else changed.
-    const after = await tableCounts(h.db);
-    expect({ ...after, audit_entries: 0 }).toEqual({ ...before, audit_entries: 0 });
+    // The refusal is audited as such; the responder changed nothing (the plan's own steps run on meanwhile).
+    const audited = await h.db.query(`SELECT outcome FROM audit_entries WHERE actor = 'fin-web' AND action = 'incident.read' AND subject_id = $1`, [incidentId]);
+    expect(audited.map((a: { outcome: string }) => a.outcome)).toContain('denied');
+    expect(await h.db.query(`SELECT kind FROM timeline_entries WHERE actor = 'fin-web'`)).toEqual([]);
+    const done = await h.db.query(`SELECT action FROM audit_entries WHERE actor = 'fin-web' AND outcome <> 'denied' ORDER BY id`);
+    expect(done.map((a: { action: string }) => a.action).filter((a: string) => !a.startsWith('session.'))).toEqual([]);
     expect(await a11y(page)).toEqual([]);
     await keepScreenshot(page, 'incident-4-responder-refused');
   });
