@@ -62,6 +62,14 @@ interface VerifyReport {
 }
 
 const KINDS: Record<Kind, [string, string]> = { full: ['全量', 'full'], incremental: ['增量', 'incremental'], differential: ['差异', 'differential'] };
+const STATES: Record<string, [string, string]> = {
+  running: ['进行中', 'running'],
+  completed: ['已完成', 'completed'],
+  failed: ['失败', 'failed'],
+  terminated: ['已终止', 'terminated'],
+  canceled: ['已取消', 'canceled'],
+  timed_out: ['超时', 'timed out'],
+};
 const rowsOf = (b: Backup) => Object.values(b.rowCounts ?? {}).reduce((a, n) => a + n, 0);
 const size = (bytes: Backup['bytes']) => {
   const n = Number(bytes ?? 0);
@@ -161,12 +169,12 @@ function Catalog({ backups, error, acts, onVerified }: { backups?: Backup[]; err
                   {b.parentId && <div className="muted">← {b.parentId}</div>}
                   {b.createdBy && <div className="muted">{b.createdBy}</div>}
                 </td>
-                <td>{bi(KINDS[b.kind]?.[0] ?? b.kind, b.kind)}</td>
-                <td><When at={b.pointInTime} /></td>
-                <td>{rowsOf(b)}</td>
-                <td>{size(b.bytes)}</td>
-                <td>{b.status}</td>
-                <td>
+                <td data-label={bi('类型', 'Kind')}>{bi(KINDS[b.kind]?.[0] ?? b.kind, b.kind)}</td>
+                <td data-label={bi('时间点', 'Point in time')}><When at={b.pointInTime} /></td>
+                <td data-label={bi('行数', 'Rows')}>{rowsOf(b)}</td>
+                <td data-label={bi('大小', 'Size')}>{size(b.bytes)}</td>
+                <td data-label={bi('状态', 'Status')}>{b.status}</td>
+                <td data-label={bi('校验', 'Verified')}>
                   <When at={b.verifiedAt} />
                   {acts && <VerifyButton id={b.id} onDone={onVerified} />}
                 </td>
@@ -262,14 +270,14 @@ function RecoveryTests() {
             {tests.data.map((t) => (
               <tr key={t.id} data-recovery-test={t.id}>
                 <td>{t.id}</td>
-                <td><When at={t.startedAt} /></td>
-                <td><When at={t.finishedAt} /></td>
-                <td className={t.ok ? 'ok' : t.ok === false ? 'error' : undefined}>
+                <td data-label={bi('开始', 'Started')}><When at={t.startedAt} /></td>
+                <td data-label={bi('结束', 'Finished')}><When at={t.finishedAt} /></td>
+                <td data-label={bi('结果', 'Result')} className={t.ok ? 'ok' : t.ok === false ? 'error' : undefined}>
                   {t.ok ? bi('通过', 'passed') : t.ok === false ? bi('失败', 'failed') : bi('进行中', 'running')}
                   {t.detail?.rows !== undefined && ` · ${t.detail.rows} ${bi('行', 'rows')}`}
                   {t.error && <div>{t.error}</div>}
                 </td>
-                <td>{(t.chain ?? []).join(' → ')}</td>
+                <td data-label={bi('备份链', 'Chain')}>{(t.chain ?? []).join(' → ')}</td>
               </tr>
             ))}
           </tbody>
@@ -306,9 +314,9 @@ function Restore() {
       </form>
       {id && status.error && <p role="alert" className="error">{status.error.message}</p>}
       {id && s && (
-        <div className="restore" data-restore={id}>
+        <div className="restore" data-restore={id} data-state={s.state}>
           <p>
-            <strong>{s.state}</strong>
+            <strong>{STATES[s.state] ? bi(...STATES[s.state]) : s.state}</strong>
             {s.progress && ` · ${s.progress.phase}`}
             {s.target && ` · ${bi('目标', 'target')} ${s.target}`}
             {(s.progress?.chain ?? s.chain)?.length ? ` · ${(s.progress?.chain ?? s.chain)!.join(' → ')}` : ''}

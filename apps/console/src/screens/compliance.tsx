@@ -62,6 +62,9 @@ interface RoutineTask {
   outcome: string | null;
 }
 
+/** The check's own key (`drills.yearly:einvoice-db-crash`): one row per check and subject. */
+const checkKey = (c: Check) => (c.subject ? `${c.id}:${c.subject}` : c.id);
+
 const STATUS: Record<Status, [string, string]> = { pass: ['通过', 'pass'], fail: ['不通过', 'fail'], unknown: ['未知', 'unknown'] };
 const BREAK: Record<NonNullable<ChainCheck['brokenAt']>['kind'], [string, string]> = {
   altered: ['被篡改', 'altered'],
@@ -120,7 +123,7 @@ function Checks() {
             </thead>
             <tbody>
               {r.checks.map((c) => (
-                <tr key={`${c.id}:${c.subject ?? ''}`} data-check={c.id} data-status={c.status}>
+                <tr key={checkKey(c)} data-check={checkKey(c)} data-status={c.status}>
                   <td className={`status-${c.status}`}>
                     <Bi zh={STATUS[c.status][0]} en={STATUS[c.status][1]} />
                   </td>
@@ -131,15 +134,15 @@ function Checks() {
                       {c.subject ? ` · ${c.subject}` : ''}
                     </div>
                   </td>
-                  <td>
+                  <td data-label={bi('证据', 'Evidence')}>
                     <ul className="evidence">
                       {c.evidence.map((e, i) => (
                         <li key={i}>{e}</li>
                       ))}
                     </ul>
                   </td>
-                  <td>{c.clause}</td>
-                  <td>{c.owner}</td>
+                  <td data-label={bi('依据条款', 'Clause')}>{c.clause}</td>
+                  <td data-label={bi('负责团队', 'Owner')}>{c.owner}</td>
                 </tr>
               ))}
             </tbody>
@@ -278,16 +281,16 @@ function Trail() {
           {(trail.data ?? []).map((e) => (
             <tr key={e.id} data-entry={e.id}>
               <td><When at={e.at} /></td>
-              <td>{e.actor}</td>
-              <td>
+              <td data-label={bi('操作人', 'Actor')}>{e.actor}</td>
+              <td data-label={bi('动作', 'Action')}>
                 {e.action}
                 {e.detail && Object.keys(e.detail).length > 0 && <div className="muted detail">{JSON.stringify(e.detail)}</div>}
               </td>
-              <td>
+              <td data-label={bi('对象', 'Subject')}>
                 {e.subjectType} {e.subjectId}
               </td>
-              <td className={e.outcome === 'ok' ? undefined : 'warn'}>{e.outcome}</td>
-              <td>
+              <td data-label={bi('结果', 'Outcome')} className={e.outcome === 'ok' ? undefined : 'warn'}>{e.outcome}</td>
+              <td data-label={bi('链与序号', 'Stream #seq')}>
                 {e.stream} #{e.seq}
               </td>
             </tr>
@@ -329,13 +332,13 @@ function RoutineTasks() {
                     {t.id} · {t.kind}
                   </div>
                 </td>
-                <td>{t.team}</td>
-                <td>{t.state === 'open' ? bi('进行中', 'open') : bi('已关闭', 'closed')}</td>
-                <td><When at={t.openedAt} /></td>
-                <td className={t.state === 'open' && t.dueAt && new Date(t.dueAt).getTime() < Date.now() ? 'warn' : undefined}>
+                <td data-label={bi('团队', 'Team')}>{t.team}</td>
+                <td data-label={bi('状态', 'State')}>{t.state === 'open' ? bi('进行中', 'open') : bi('已关闭', 'closed')}</td>
+                <td data-label={bi('开始', 'Opened')}><When at={t.openedAt} /></td>
+                <td data-label={bi('期限', 'Due')} className={t.state === 'open' && t.dueAt && new Date(t.dueAt).getTime() < Date.now() ? 'warn' : undefined}>
                   <When at={t.dueAt} />
                 </td>
-                <td>
+                <td data-label={bi('结果', 'Outcome')}>
                   {t.outcome ?? '-'}
                   {t.closedBy && <div className="muted">{t.closedBy}</div>}
                 </td>
