@@ -1,5 +1,6 @@
 // Scores of one plan's drills over time, inline SVG drawn from the data (nothing fetched, no chart
-// library): one point per scored drill, oldest left, the grade bands' lower edges as guides.
+// library): one point per scored drill, oldest left, the grade bands' lower edges as guides (100 is the
+// top line, unlabelled: its label would sit on 90's).
 export interface TrendPoint {
   drillId: string;
   startedAt: string;
@@ -24,9 +25,11 @@ export function TrendChart({ points, title, current }: { points: TrendPoint[]; t
         {[100, ...BANDS, 0].map((s) => (
           <g key={s}>
             <line x1={PAD.left} x2={W - PAD.right} y1={y(s)} y2={y(s)} className={s === 0 || s === 100 ? 'axis' : 'band'} />
-            <text x={PAD.left - 4} y={y(s) + 4} textAnchor="end">
-              {s}
-            </text>
+            {s !== 100 && (
+              <text x={PAD.left - 4} y={y(s) + 4} textAnchor="end">
+                {s}
+              </text>
+            )}
           </g>
         ))}
         {sorted.length > 1 && <polyline points={sorted.map((p, k) => `${x(k)},${y(p.score)}`).join(' ')} className="line" />}
