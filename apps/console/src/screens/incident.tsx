@@ -29,9 +29,14 @@ function IncidentPage({ id }: { id: string }) {
   const refused = detail.error && (!detail.data || detail.error.status === 403 || detail.error.status === 404);
   if (refused) {
     return (
-      <p role="alert" className="error refusal">
-        {detail.error!.message}
-      </p>
+      <>
+        <h1>
+          <Bi zh="无法查看此事件" en="This incident cannot be shown" />
+        </h1>
+        <p role="alert" className="error refusal">
+          {detail.error!.message}
+        </p>
+      </>
     );
   }
   if (!detail.data || !i) return <p className="loading"><Bi zh="加载中…" en="Loading…" /></p>;
@@ -94,7 +99,7 @@ function IncidentPage({ id }: { id: string }) {
         <h2 id="tasks">
           <Bi zh="任务（按团队）" en="Tasks by team" />
         </h2>
-        <TasksByTeam tasks={d.tasks} reload={detail.reload} />
+        <TasksByTeam tasks={d.tasks} plan={plan} reload={detail.reload} />
       </section>
       <section aria-labelledby="notifications">
         <h2 id="notifications">

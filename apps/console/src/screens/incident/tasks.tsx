@@ -6,6 +6,7 @@ import { Bi, bi, When } from '../../i18n';
 import { hasRole, Me, useSession } from '../../session';
 import type { TaskRow } from '../../types';
 import { stateZh } from './labels';
+import type { PlanStep } from './types';
 import { useAction } from './use-action';
 
 /** The workflow's rule (plan-run.ts requireTaskAccess): the task's team, or a commander for the commander's tasks and failed automated steps. */
@@ -17,7 +18,7 @@ export function mayAnswer(task: TaskRow, me: Me): boolean {
 
 const finished = (t: TaskRow) => t.state === 'done' || t.state === 'skipped';
 
-export function TasksByTeam({ tasks, reload }: { tasks: TaskRow[]; reload: () => void }) {
+export function TasksByTeam({ tasks, plan, reload }: { tasks: TaskRow[]; plan: PlanStep[]; reload: () => void }) {
   const teams = [...new Set(tasks.map((t) => t.team))].sort();
   if (!tasks.length) return <p><Bi zh="还没有任务" en="No task yet" /></p>;
   return (
@@ -29,7 +30,7 @@ export function TasksByTeam({ tasks, reload }: { tasks: TaskRow[]; reload: () =>
             {tasks
               .filter((t) => t.team === team)
               .map((t) => (
-                <TaskItem key={t.id} task={t} reload={reload} />
+                <TaskItem key={t.id} task={t} step={plan.find((s) => s.id === t.stepId)} reload={reload} />
               ))}
           </ul>
         </section>
@@ -38,7 +39,7 @@ export function TasksByTeam({ tasks, reload }: { tasks: TaskRow[]; reload: () =>
   );
 }
 
-function TaskItem({ task: t, reload }: { task: TaskRow; reload: () => void }) {
+function TaskItem({ task: t, step, reload }: { task: TaskRow; step?: PlanStep; reload: () => void }) {
   const { me } = useSession();
   const overdue = t.deadlineAt && !finished(t) && new Date(t.deadlineAt).getTime() < Date.now();
   const canAct = !finished(t) && mayAnswer(t, me);
@@ -94,19 +95,24 @@ function TaskItem({ task: t, reload }: { task: TaskRow; reload: () => void }) {
       )}
       {t.outcome && <div className="muted">{t.outcome}</div>}
       {t.note && <div className="muted">{t.note}</div>}
-      {canAct && t.kind === 'decision' && <Decide task={t} reload={reload} />}
+      {canAct && t.kind === 'decision' && <Decide task={t} step={step} reload={reload} />}
       {canAct && t.state === 'failed' && <CompleteByHand task={t} reload={reload} />}
     </li>
   );
 }
 
-function Decide({ task, reload }: { task: TaskRow; reload: () => void }) {
+function Decide({ task, step, reload }: { task: TaskRow; step?: PlanStep; reload: () => void }) {
   const { run, error, busy } = useAction(reload);
+  // The plan's words for each option, its id beside them (the API's and the CLI's name for it).
+  const titleOf = (option: string) => {
+    const title = step?.options?.find((o) => o.id === option)?.title;
+    return title ? `${title} (${option})` : option;
+  };
   return (
     <div className="task-action" role="group" aria-label={bi(`决定：${task.title}`, `Decide: ${task.title}`)}>
       {(task.options ?? []).map((option) => (
         <button key={option} type="button" disabled={busy} onClick={() => void run(() => api.post(`/tasks/${encodeURIComponent(task.id)}/decide`, { option }))}>
-          {bi('选择', 'Choose')} {option}
+          {bi('选择', 'Choose')} {titleOf(option)}
         </button>
       ))}
       {error && <p role="alert" className="error">{error}</p>}
