@@ -60,6 +60,7 @@ describe('console: My tasks and Alerts', () => {
     h = await startHarness();
     await h.publishPlan('hello-drill.yaml');
     await h.publishPlan('test/plans/run/alert-intake.yaml');
+    await h.publishPlan('test/plans/run/console-tasks.yaml');
     commander = await h.as('zhang.san', ['commander'], ['it-ops']);
     b = await openConsoleBrowser(h.baseUrl);
   }, 120_000);
@@ -146,6 +147,39 @@ describe('console: My tasks and Alerts', () => {
     const refusal = await phone.waitForSelector(`${card} [role=alert]`);
     expect(await refusal!.evaluate((e) => e.textContent)).toBe(`task "${taskId}" was already completed by zhang.san`);
     await keepScreenshot(phone, 'tasks-5-phone-refusal');
+  });
+
+  it('the facts a step provides are asked for by name and reach the incident; a decision is taken by its option title', async () => {
+    const incidentId = (await commander.post('/incidents', { planId: 'console-tasks' }).expect(201)).body.incident.id;
+    const find = await openTask(commander, incidentId, (t) => t.stepId === 'find-start');
+    const phone = await b.signIn(await token('zheng.shi', ['responder'], ['it-ops']), { viewport: PHONE, at: '/tasks' });
+    const card = `article[data-task="${find.id}"]`;
+    await phone.waitForSelector(card);
+    await clickButton(phone, card, '完成');
+    const field = (fact: string) => `${card} textarea[id$="-fact-${fact}"]`;
+    await phone.waitForSelector(field('rowsLost'));
+    const labels = await phone.$$eval(`${card} label code`, (codes) => codes.map((c) => c.textContent));
+    expect(labels).toEqual(['startedAt', 'suspectedAccounts', 'rowsLost']);
+    await phone.type(field('startedAt'), '2026-12-02T08:00:00Z');
+    await phone.type(field('suspectedAccounts'), 'wang.wu\nli.si');
+    await phone.type(field('rowsLost'), '1200');
+    await keepScreenshot(phone, 'tasks-6-phone-facts');
+    await clickButton(phone, card, '提交完成');
+    await phone.waitForFunction(`!document.querySelector(${JSON.stringify(card)})`);
+    const facts = await eventually('the facts on the incident', async () => {
+      const f = (await commander.get(`/incidents/${incidentId}`).expect(200)).body.incident.facts;
+      return 'rowsLost' in f ? f : undefined;
+    });
+    expect(facts).toMatchObject({ startedAt: '2026-12-02T08:00:00Z', suspectedAccounts: ['wang.wu', 'li.si'], rowsLost: 1200 });
+
+    const choose = await openTask(commander, incidentId, (t) => t.stepId === 'choose');
+    const decision = `article[data-task="${choose.id}"]`;
+    await phone.waitForSelector(decision);
+    await keepScreenshot(phone, 'tasks-7-phone-decision');
+    await clickButton(phone, decision, '选择 Choose: 从备份恢复 Restore from backup');
+    await phone.waitForFunction(`!document.querySelector(${JSON.stringify(decision)})`);
+    expect((await commander.get(`/tasks/${choose.id}`).expect(200)).body).toMatchObject({ state: 'done', decision: 'restore', completedBy: 'zheng.shi' });
+    await openTask(commander, incidentId, (t) => t.stepId === 'restore');
   });
 
   it('Alerts: the group an alert launched links its incident, a proposal waits with the rule it matched, an unmatched alert says why; a commander dismisses the proposal', async () => {

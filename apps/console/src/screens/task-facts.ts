@@ -1,10 +1,17 @@
-// The facts a task's step `provides` (plan-format): read from the exact plan version the incident
-// runs (GET /plans/:id/versions/:v, its YAML), so the form asks for what the workflow will accept.
+// What a task's step says in the plan (plan-format): the facts it `provides` and a decision's option
+// titles, read from the exact plan version the incident runs (GET /plans/:id/versions/:v, its YAML),
+// so the form asks for what the workflow will accept.
 import { parse } from 'yaml';
 import { api } from '../api';
 
 interface PlanText {
-  steps?: Array<{ id?: unknown; provides?: unknown }>;
+  steps?: Array<{ id?: unknown; provides?: unknown; options?: unknown }>;
+}
+
+export interface StepInPlan {
+  provides: string[];
+  /** A decision's options with their titles, as the plan writes them. */
+  options: Array<{ id: string; title?: string }>;
 }
 
 const plans = new Map<string, Promise<PlanText>>();
@@ -31,11 +38,15 @@ function planText(planId: string, version: number): Promise<PlanText> {
   return p;
 }
 
-/** The fact names the step of this task provides (none when the step lists none). */
-export async function factsProvided(incidentId: string, stepId: string): Promise<string[]> {
+/** The task's step as its plan version writes it (the facts it provides, a decision's options). */
+export async function stepInPlan(incidentId: string, stepId: string): Promise<StepInPlan> {
   const { planId, planVersion } = await planOf(incidentId);
   const step = ((await planText(planId, planVersion)).steps ?? []).find((s) => s.id === stepId);
-  return Array.isArray(step?.provides) ? step.provides.filter((f): f is string => typeof f === 'string') : [];
+  const provides = Array.isArray(step?.provides) ? step.provides.filter((f): f is string => typeof f === 'string') : [];
+  const options = (Array.isArray(step?.options) ? step.options : [])
+    .filter((o): o is { id: string; title?: unknown } => typeof o?.id === 'string')
+    .map((o) => ({ id: o.id, ...(typeof o.title === 'string' ? { title: o.title } : {}) }));
+  return { provides, options };
 }
 
 /**

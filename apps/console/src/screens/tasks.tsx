@@ -9,7 +9,7 @@ import { Bi, bi, When } from '../i18n';
 import { useLive } from '../live';
 import { hasRole, Me, useSession } from '../session';
 import type { TaskRow } from '../types';
-import { factsProvided, factValue } from './task-facts';
+import { StepInPlan, stepInPlan, factValue } from './task-facts';
 import './tasks.css';
 
 const STATE: Record<string, { zh: string; en: string }> = {
@@ -90,6 +90,7 @@ function TaskCard({ task: t, canAct, onChanged }: { task: TaskRow; canAct: boole
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
   const [completing, setCompleting] = useState(false);
+  const step = useStepInPlan(t, canAct && (t.kind === 'decision' || completing));
   const titleId = `task-${t.id.replace(/[^\w-]/g, '-')}`;
   const run = async (call: () => Promise<unknown>) => {
     setBusy(true);
@@ -162,7 +163,7 @@ function TaskCard({ task: t, canAct, onChanged }: { task: TaskRow; canAct: boole
           {t.kind === 'decision' &&
             (t.options ?? []).map((o) => (
               <button key={o} type="button" className="secondary" disabled={busy} onClick={() => void run(() => api.post(`/tasks/${t.id}/decide`, { option: o }))}>
-                {bi('选择', 'Choose')} {o}
+                {bi('选择', 'Choose')}: {step.data?.options.find((x) => x.id === o)?.title ?? o}
               </button>
             ))}
           {t.kind !== 'decision' && !completing && (
@@ -172,7 +173,8 @@ function TaskCard({ task: t, canAct, onChanged }: { task: TaskRow; canAct: boole
           )}
         </div>
       )}
-      {canAct && completing && <CompleteForm task={t} busy={busy} run={run} onCancel={() => setCompleting(false)} />}
+      {canAct && completing && <CompleteForm task={t} provides={step.data?.provides ?? []} busy={busy} run={run} onCancel={() => setCompleting(false)} />}
+      {step.error && <p className="error">{step.error}</p>}
       {error && (
         <p role="alert" className="error">
           {error}
@@ -182,13 +184,32 @@ function TaskCard({ task: t, canAct, onChanged }: { task: TaskRow; canAct: boole
   );
 }
 
+/** The task's step in its plan, loaded once it is needed (cached per plan version). */
+function useStepInPlan(t: TaskRow, needed: boolean): { data?: StepInPlan; error?: string } {
+  const [state, setState] = useState<{ data?: StepInPlan; error?: string }>({});
+  useEffect(() => {
+    if (!needed) return;
+    let live = true;
+    stepInPlan(t.incidentId, t.stepId).then(
+      (data) => live && setState({ data }),
+      (err) => live && setState({ error: messageOf(err) }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [t.incidentId, t.stepId, needed]);
+  return state;
+}
+
 function CompleteForm({
   task: t,
+  provides,
   busy,
   run,
   onCancel,
 }: {
   task: TaskRow;
+  provides: string[];
   busy: boolean;
   run: (call: () => Promise<unknown>) => Promise<boolean>;
   onCancel: () => void;
@@ -197,22 +218,8 @@ function CompleteForm({
   const [outcome, setOutcome] = useState('');
   const [note, setNote] = useState('');
   const [evidence, setEvidence] = useState('');
-  const [provides, setProvides] = useState<string[]>([]);
-  const [factsError, setFactsError] = useState<string>();
   const [facts, setFacts] = useState<Record<string, string>>({});
   const id = (what: string) => `${t.id.replace(/[^\w-]/g, '-')}-${what}`;
-
-  useEffect(() => {
-    if (t.kind !== 'manual') return;
-    let live = true;
-    factsProvided(t.incidentId, t.stepId).then(
-      (names) => live && setProvides(names),
-      (err) => live && setFactsError(messageOf(err)),
-    );
-    return () => {
-      live = false;
-    };
-  }, [t.incidentId, t.stepId, t.kind]);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -263,7 +270,6 @@ function CompleteForm({
           </small>
         </div>
       ))}
-      {factsError && <p className="error">{factsError}</p>}
       <div className="field">
         <label htmlFor={id('outcome')}>
           <Bi zh="结果" en="Outcome" />
