@@ -65,6 +65,9 @@ interface RoutineTask {
 /** The check's own key (`drills.yearly:einvoice-db-crash`): one row per check and subject. */
 const checkKey = (c: Check) => (c.subject ? `${c.id}:${c.subject}` : c.id);
 
+/** What needs doing first: failures, then what could not be decided, then passes (the API's order within each). */
+const ORDER: Record<Status, number> = { fail: 0, unknown: 1, pass: 2 };
+
 const STATUS: Record<Status, [string, string]> = { pass: ['通过', 'pass'], fail: ['不通过', 'fail'], unknown: ['未知', 'unknown'] };
 const BREAK: Record<NonNullable<ChainCheck['brokenAt']>['kind'], [string, string]> = {
   altered: ['被篡改', 'altered'],
@@ -122,7 +125,7 @@ function Checks() {
               </tr>
             </thead>
             <tbody>
-              {r.checks.map((c) => (
+              {[...r.checks].sort((a, b) => ORDER[a.status] - ORDER[b.status]).map((c) => (
                 <tr key={checkKey(c)} data-check={checkKey(c)} data-status={c.status}>
                   <td className={`status-${c.status}`}>
                     <Bi zh={STATUS[c.status][0]} en={STATUS[c.status][1]} />
