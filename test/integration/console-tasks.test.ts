@@ -149,7 +149,7 @@ describe('console: My tasks and Alerts', () => {
     await keepScreenshot(phone, 'tasks-5-phone-refusal');
   });
 
-  it('the facts a step provides are asked for by name and reach the incident; a decision is taken by its option title', async () => {
+  it('the facts a step provides are asked for by name and reach the incident; a decision is taken by its option title; an overdue task is marked', async () => {
     const incidentId = (await commander.post('/incidents', { planId: 'console-tasks' }).expect(201)).body.incident.id;
     const find = await openTask(commander, incidentId, (t) => t.stepId === 'find-start');
     const phone = await b.signIn(await token('zheng.shi', ['responder'], ['it-ops']), { viewport: PHONE, at: '/tasks' });
@@ -179,7 +179,12 @@ describe('console: My tasks and Alerts', () => {
     await clickButton(phone, decision, '选择 Choose: 从备份恢复 Restore from backup');
     await phone.waitForFunction(`!document.querySelector(${JSON.stringify(decision)})`);
     expect((await commander.get(`/tasks/${choose.id}`).expect(200)).body).toMatchObject({ state: 'done', decision: 'restore', completedBy: 'zheng.shi' });
-    await openTask(commander, incidentId, (t) => t.stepId === 'restore');
+    // The step it chose is due within 1 s: the phone marks it overdue as time passes, without a reload.
+    const restore = await openTask(commander, incidentId, (t) => t.stepId === 'restore');
+    const late = `article.late[data-task="${restore.id}"]`;
+    await phone.waitForSelector(late);
+    expect(await textOf(phone, late)).toContain('已超时 Overdue');
+    await keepScreenshot(phone, 'tasks-8-phone-overdue');
   });
 
   it('Alerts: the group an alert launched links its incident, a proposal waits with the rule it matched, an unmatched alert says why; a commander dismisses the proposal', async () => {
@@ -206,10 +211,14 @@ describe('console: My tasks and Alerts', () => {
     expect(await a11y(page)).toEqual([]);
     await keepScreenshot(page, 'alerts-1-commander');
 
-    // A manager reads the same and is offered no decision (the API would refuse one).
-    const manager = await b.signIn(await token('wang.wu', ['manager']), { at: '/alerts' });
+    // A manager reads the same on a phone and is offered no decision (the API would refuse one).
+    const manager = await b.signIn(await token('wang.wu', ['manager']), { viewport: PHONE, at: '/alerts' });
     await manager.waitForSelector(`article[data-proposal="${proposal.id}"]`);
+    await manager.waitForSelector('article[data-group*="CoffeeLow"]');
     expect(await manager.$$(`article[data-proposal="${proposal.id}"] button`)).toHaveLength(0);
+    expect(await manager.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(PHONE.width);
+    expect(await a11y(manager)).toEqual([]);
+    await keepScreenshot(manager, 'alerts-3-manager-phone');
     // A responder has no Alerts menu entry; opening it anyway shows the API's refusal.
     const responder = await b.signIn(await token('wu.jiu', ['responder'], ['it-ops']), { at: '/alerts' });
     expect(await responder.$$eval('nav a', (as) => as.map((a) => a.getAttribute('href')))).not.toContain('#/alerts');
