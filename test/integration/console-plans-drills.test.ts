@@ -190,6 +190,13 @@ describe('console: plans and drills', () => {
     expect(report).toContain('良好');
     await keepScreenshot(page, 'drill-score-report-trend');
     expect(await a11y(page)).toEqual([]);
+
+    // The same on a phone: each value of the score's table says what it is.
+    const phone = await browser.signIn(await token('wang-mgr', ['manager']), { viewport: PHONE, at: `/drills/${current}` });
+    await phone.waitForSelector('p.total[data-score="84.9"]');
+    expect(await phone.evaluate(`getComputedStyle(document.querySelector('table.parts td[data-label]'), '::before').content`)).toBe('"部分 Part: "');
+    await keepScreenshot(phone, 'drill-phone');
+    expect(await a11y(phone)).toEqual([]);
   });
 
   it('a commander checks but cannot publish, and drafts the next version with the accepted improvement item at its step; a responder on a phone only reads', async () => {

@@ -137,21 +137,21 @@ function DrillTable({ rows, current }: { rows: DrillRow[]; current?: string }) {
       <tbody>
         {rows.map((d) => (
           <tr key={d.id} data-drill={d.id} aria-current={d.id === current ? 'true' : undefined}>
-            <td>
+            <td data-label={bi('演练', 'Drill')}>
               <Link to={`/drills/${d.id}`}>{d.id}</Link>
               {d.unannounced && <span className="badge">{bi('突击', 'unannounced')}</span>}
             </td>
-            <td>
+            <td data-label={bi('预案', 'Plan')}>
               {d.planId} v{d.planVersion}
             </td>
-            <td>{d.mode}</td>
-            <td>
+            <td data-label={bi('方式', 'Mode')}>{d.mode}</td>
+            <td data-label={bi('开始', 'Started')}>
               <When at={d.startedAt} />
             </td>
-            <td>{d.state}</td>
-            <td className="score">{d.score === null ? '-' : `${d.score} ${d.grade ?? ''}`}</td>
-            <td>{minutes(d.rtoMs)}</td>
-            <td>{d.lostInvoices ?? '-'}</td>
+            <td data-label={bi('状态', 'State')}>{d.state}</td>
+            <td data-label={bi('得分', 'Score')} className="score">{d.score === null ? '-' : `${d.score} ${d.grade ?? ''}`}</td>
+            <td data-label={bi('恢复用时', 'RTO')}>{minutes(d.rtoMs)}</td>
+            <td data-label={bi('丢失发票', 'Lost invoices')}>{d.lostInvoices ?? '-'}</td>
           </tr>
         ))}
       </tbody>
@@ -169,7 +169,7 @@ function Schedules() {
       {schedules.error && <p role="alert" className="error">{schedules.error.message}</p>}
       {schedules.data?.length === 0 && <p><Bi zh="没有演练计划" en="No drill is scheduled" /></p>}
       {!!schedules.data?.length && (
-        <table>
+        <table className="schedules">
           <thead>
             <tr>
               <th><Bi zh="计划" en="Schedule" /></th>
@@ -182,20 +182,20 @@ function Schedules() {
           <tbody>
             {schedules.data.map((s) => (
               <tr key={s.scheduleId}>
-                <td>
+                <td data-label={bi('计划', 'Schedule')}>
                   {s.scheduleId}
                   {s.memo?.unannounced && <span className="badge">{bi('突击', 'unannounced')}</span>}
                 </td>
-                <td>{s.memo?.planId ?? '-'}</td>
-                <td>{s.memo?.mode ?? '-'}</td>
-                <td>
+                <td data-label={bi('预案', 'Plan')}>{s.memo?.planId ?? '-'}</td>
+                <td data-label={bi('方式', 'Mode')}>{s.memo?.mode ?? '-'}</td>
+                <td data-label={bi('下次开始', 'Next starts')}>
                   {s.nextActionTimes.map((t) => (
                     <div key={t}>
                       <When at={t} />
                     </div>
                   ))}
                 </td>
-                <td>{s.memo?.createdBy ?? '-'}</td>
+                <td data-label={bi('创建人', 'Created by')}>{s.memo?.createdBy ?? '-'}</td>
               </tr>
             ))}
           </tbody>
@@ -296,9 +296,9 @@ function Score({ score }: { score: NonNullable<DrillDetail['score']> }) {
         <tbody>
           {score.parts.map((p) => (
             <tr key={p.part}>
-              <td>{PARTS[p.part] ? <Bi {...PARTS[p.part]} /> : p.part}</td>
-              <td>{p.weight}</td>
-              <td>
+              <td data-label={bi('部分', 'Part')}>{PARTS[p.part] ? <Bi {...PARTS[p.part]} /> : p.part}</td>
+              <td data-label={bi('权重', 'Weight')}>{p.weight}</td>
+              <td data-label={bi('得分', 'Points')}>
                 {p.points}
                 {p.estimated && <span className="badge">{bi('估计', 'estimated')}</span>}
               </td>

@@ -53,10 +53,10 @@ export function Plans() {
         <tbody>
           {(plans.data ?? []).map((p) => (
             <tr key={p.planId} data-plan={p.planId}>
-              <td><Link to={`/plans/${p.planId}`}>{p.planId}</Link></td>
-              <td>{p.title}</td>
-              <td>v{p.latestVersion}</td>
-              <td>{p.versions.map((v) => `v${v}`).join(' ')}</td>
+              <td data-label={bi('预案', 'Plan')}><Link to={`/plans/${p.planId}`}>{p.planId}</Link></td>
+              <td data-label={bi('标题', 'Title')}>{p.title}</td>
+              <td data-label={bi('最新版本', 'Latest')}>v{p.latestVersion}</td>
+              <td data-label={bi('所有版本', 'Versions')}>{p.versions.map((v) => `v${v}`).join(' ')}</td>
             </tr>
           ))}
         </tbody>
