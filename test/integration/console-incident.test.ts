@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import type { Page } from 'puppeteer-core';
 import { issueToken } from '../../apps/api/src/auth/token-store';
 import { ConsoleBrowser, keepScreenshot, openConsoleBrowser, PHONE, seriousA11yViolations, textOf } from './support/console-browser';
@@ -14,15 +13,6 @@ describe('console: launching from the board and the incident page', () => {
   const DESKTOP = { width: 1280, height: 900 };
   const token = async (person: string, roles: string[], teams: string[]) => (await issueToken(h.db, { person, roles, teams, createdBy: 'test' })).token;
   /** Whether the page is still the one loaded at sign-in (a reload would drop the mark). */
-  /**
-   * axe-core's serious and critical violations. The page's CSP (script-src 'self') refuses the
-   * inline script tag seriousA11yViolations adds, so axe is first put in through DevTools, which
-   * CSP does not govern; the helper's own tag then changes nothing.
-   */
-  const a11y = async (page: Page) => {
-    await page.evaluate(fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
-    return seriousA11yViolations(page);
-  };
   const notReloaded = (page: Page) => page.evaluate('window.__sameDocument === true');
 
   beforeAll(async () => {
@@ -44,7 +34,7 @@ describe('console: launching from the board and the incident page', () => {
     await page.type('#fact-invoicesAffected', '25000');
     await page.type('#fact-outageMinutes', '30');
     await page.select('#fact-dataLeaked', 'false');
-    expect(await a11y(page)).toEqual([]);
+    expect(await seriousA11yViolations(page)).toEqual([]);
     await keepScreenshot(page, 'incident-1-board-launch-form');
 
     await page.evaluate('window.__sameDocument = true');
@@ -64,7 +54,7 @@ describe('console: launching from the board and the incident page', () => {
     expect(await page.$eval('[data-step="isolate"]', (el) => el.getAttribute('data-state'))).not.toBe('pending');
     expect(await page.$eval('[data-step="choose-path"]', (el) => el.getAttribute('data-state'))).toBe('pending');
     expect(await page.$eval('[data-step="choose-path"] .step-after', (el) => el.textContent)).toContain('校验最新备份链 Verify the latest backup chain');
-    expect(await a11y(page)).toEqual([]);
+    expect(await seriousA11yViolations(page)).toEqual([]);
     await keepScreenshot(page, 'incident-2-launched-first-task');
 
     // The dba completes isolate elsewhere; the open page shows it done and finance's notice going out.
@@ -90,7 +80,7 @@ describe('console: launching from the board and the incident page', () => {
 
     // Readable on a phone.
     await page.setViewport(PHONE);
-    expect(await a11y(page)).toEqual([]);
+    expect(await seriousA11yViolations(page)).toEqual([]);
     await keepScreenshot(page, 'incident-3-phone-after-isolate');
   });
 
@@ -150,7 +140,7 @@ describe('console: launching from the board and the incident page', () => {
     expect(await h.db.query(`SELECT kind FROM timeline_entries WHERE actor = 'fin-web'`)).toEqual([]);
     const done = await h.db.query(`SELECT action FROM audit_entries WHERE actor = 'fin-web' AND outcome <> 'denied' ORDER BY id`);
     expect(done.map((a: { action: string }) => a.action).filter((a: string) => !a.startsWith('session.'))).toEqual([]);
-    expect(await a11y(page)).toEqual([]);
+    expect(await seriousA11yViolations(page)).toEqual([]);
     await keepScreenshot(page, 'incident-4-responder-refused');
   });
 
