@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import type { Page } from 'puppeteer-core';
 import { prepareInvoiceDatabase } from '../../activities/invoices/database';
 import { generateInvoices } from '../../activities/invoices/generate';
@@ -9,16 +8,6 @@ import { As, Harness, startHarness } from './support/harness';
 import { adminUrl, urlOf } from './support/databases';
 
 const INVOICES = 300;
-
-/**
- * axe-core, put in the page by the debugger protocol: the console's CSP (script-src 'self') blocks
- * the inline script seriousA11yViolations adds, so window.axe would be missing.
- */
-const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const a11yViolations = async (page: Page) => {
-  await page.evaluate(AXE);
-  return seriousA11yViolations(page);
-};
 
 /** Waits until the page's main text contains `text` (what a person would read). */
 const waitForText = (page: Page, text: string) => page.waitForFunction(`document.querySelector('main')?.innerText.includes(${JSON.stringify(text)})`, { timeout: 20_000 });
@@ -66,7 +55,7 @@ describe('console: compliance and audit, backups', () => {
     const text = await textOf(auditorPage);
     expect(text).toContain('yingji.js audit export'); // how the signed export is made
     await keepScreenshot(auditorPage, 'compliance-checks');
-    expect(await a11yViolations(auditorPage)).toEqual([]);
+    expect(await seriousA11yViolations(auditorPage)).toEqual([]);
   });
 
   it('an auditor verifies the audit trail: intact with its counts, then the entry altered in SQL is named', async () => {
@@ -96,7 +85,7 @@ describe('console: compliance and audit, backups', () => {
       expect(broken).toContain(victim.stream);
       expect(broken).toContain('content does not match its hash');
       await keepScreenshot(auditorPage, 'audit-broken');
-      expect(await a11yViolations(auditorPage)).toEqual([]);
+      expect(await seriousA11yViolations(auditorPage)).toEqual([]);
     } finally {
       await h.db.query(`ALTER TABLE audit_entries DISABLE TRIGGER audit_entries_retention`);
       await h.db.query(`UPDATE audit_entries SET actor = $2 WHERE id = $1`, [victim.id, victim.actor]);
@@ -128,7 +117,7 @@ describe('console: compliance and audit, backups', () => {
     // The table's head is hidden on a phone: each value is labelled instead.
     expect(await page.evaluate(`getComputedStyle(document.querySelector('tr[data-check] td[data-label]'), '::before').content`)).toBe('"证据 Evidence: "');
     await keepScreenshot(page, 'compliance-manager-phone');
-    expect(await a11yViolations(page)).toEqual([]);
+    expect(await seriousA11yViolations(page)).toEqual([]);
   });
 
   it('a commander takes a backup from the console (a refusal shown as the API gives it), sees it in its chain and verifies it; an auditor only reads', async () => {
@@ -154,7 +143,7 @@ describe('console: compliance and audit, backups', () => {
     await page.waitForSelector(`tr[data-backup="${full.id}"] .verify p.ok`, { timeout: 60_000 });
     expect(await textOf(page, `tr[data-backup="${full.id}"] .verify p.ok`)).toContain(`${INVOICES} 行`);
     await keepScreenshot(page, 'backups-verified');
-    expect(await a11yViolations(page)).toEqual([]);
+    expect(await seriousA11yViolations(page)).toEqual([]);
 
     // A restore followed from the screen: a bar per priority class, each full once its class is back.
     const commander = await h.as('zhang-wei', ['commander'], ['it-ops']);
@@ -172,7 +161,7 @@ describe('console: compliance and audit, backups', () => {
     done.classes.forEach((c, i) => expect(bars[i].text).toContain(`${c.rows} 行`));
     expect(done.classes.reduce((n, c) => n + c.rows, 0)).toBe(INVOICES);
     await keepScreenshot(page, 'backups-restore');
-    expect(await a11yViolations(page)).toEqual([]);
+    expect(await seriousA11yViolations(page)).toEqual([]);
 
     // The auditor reads the catalog; the buttons the API would refuse are not there.
     await auditorPage.goto(`${h.baseUrl}/console/#/backups`, { waitUntil: 'networkidle0' });
@@ -180,7 +169,7 @@ describe('console: compliance and audit, backups', () => {
     expect(await auditorPage.$('#backup-kind')).toBeNull();
     expect(await auditorPage.$('.verify button')).toBeNull();
     await keepScreenshot(auditorPage, 'backups-auditor');
-    expect(await a11yViolations(auditorPage)).toEqual([]);
+    expect(await seriousA11yViolations(auditorPage)).toEqual([]);
     expect(browser.foreignRequests()).toEqual([]);
   });
 });
