@@ -2,7 +2,6 @@
 // task with its checklist from My tasks, and the commander's page shows it done without a reload;
 // the Alerts screen shows groups, the plan that took them or why none did, their incident, and the
 // triage proposal a commander dismisses. No request leaves the API's host; axe finds nothing serious.
-import * as fs from 'node:fs';
 import type { Page } from 'puppeteer-core';
 import { issueToken } from '../../apps/api/src/auth/token-store';
 import { ConsoleBrowser, keepScreenshot, openConsoleBrowser, PHONE, seriousA11yViolations, textOf } from './support/console-browser';
@@ -16,15 +15,6 @@ async function clickButton(page: Page, scope: string, label: string): Promise<vo
     if ((await button.evaluate((b) => (b.textContent ?? '').trim())).startsWith(label)) return button.click();
   }
   throw new Error(`no button "${label}" in ${scope}`);
-}
-
-/**
- * seriousA11yViolations after loading axe-core by evaluation: the API's Content-Security-Policy
- * (script-src 'self') blocks the inline script tag the support helper adds.
- */
-async function a11y(page: Page): Promise<string[]> {
-  await page.evaluate(fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
-  return seriousA11yViolations(page);
 }
 
 const alertmanager = (alertname: string, instance: string) => ({
@@ -85,7 +75,7 @@ describe('console: My tasks and Alerts', () => {
     expect(open).toContain('打开应急频道 Open the incident channel');
     // A phone's width: nothing runs off the side.
     expect(await phone.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(PHONE.width);
-    expect(await a11y(phone)).toEqual([]);
+    expect(await seriousA11yViolations(phone)).toEqual([]);
     await keepScreenshot(phone, 'tasks-1-phone-open');
 
     await clickButton(phone, card, '确认收到');
@@ -99,7 +89,7 @@ describe('console: My tasks and Alerts', () => {
     await phone.click(`${card} form.complete input[type=checkbox]`);
     await phone.type(`${card} textarea[id$="-note"]`, 'channel #inc-hello opened');
     await phone.type(`${card} textarea[id$="-evidence"]`, 'https://wiki.internal/inc-hello');
-    expect(await a11y(phone)).toEqual([]);
+    expect(await seriousA11yViolations(phone)).toEqual([]);
     await keepScreenshot(phone, 'tasks-3-phone-complete-form');
 
     await desk.evaluate('window.kept = true');
@@ -208,7 +198,7 @@ describe('console: My tasks and Alerts', () => {
     const apiDown = 'article[data-group*="InvoiceApiDown"]';
     expect(await page.$eval(`${apiDown} a[href="#/incidents/${launched}"]`, (a) => a.textContent)).toBe(launched);
     expect(await textOf(page, apiDown)).toContain('alert-intake-drill');
-    expect(await a11y(page)).toEqual([]);
+    expect(await seriousA11yViolations(page)).toEqual([]);
     await keepScreenshot(page, 'alerts-1-commander');
 
     // A manager reads the same on a phone and is offered no decision (the API would refuse one).
@@ -217,7 +207,7 @@ describe('console: My tasks and Alerts', () => {
     await manager.waitForSelector('article[data-group*="CoffeeLow"]');
     expect(await manager.$$(`article[data-proposal="${proposal.id}"] button`)).toHaveLength(0);
     expect(await manager.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(PHONE.width);
-    expect(await a11y(manager)).toEqual([]);
+    expect(await seriousA11yViolations(manager)).toEqual([]);
     await keepScreenshot(manager, 'alerts-3-manager-phone');
     // A responder has no Alerts menu entry; opening it anyway shows the API's refusal.
     const responder = await b.signIn(await token('wu.jiu', ['responder'], ['it-ops']), { at: '/alerts' });
