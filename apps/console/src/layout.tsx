@@ -6,7 +6,7 @@ import { hasRole, useSession } from './session';
 
 export function Layout({ children }: { children: ReactNode }) {
   const { me, signOut } = useSession();
-  const menu = SCREENS.filter((s) => s.menu && (!s.roles || hasRole(me, ...s.roles)));
+  const menu = SCREENS.filter((s) => s.menu && (!s.roles || hasRole(me, ...s.roles)) && (!s.needsTeam || me.teams.length > 0));
   return (
     <>
       <header className="top">

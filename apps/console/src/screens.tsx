@@ -18,13 +18,15 @@ export interface Screen {
   menu?: { zh: string; en: string };
   /** Who sees it in the menu (everyone when absent). */
   roles?: Role[];
+  /** Only for people in at least one team (the tasks a team answers). */
+  needsTeam?: boolean;
   element: ReactElement;
 }
 
 export const SCREENS: Screen[] = [
   { path: '/', menu: { zh: '态势', en: 'Live board' }, roles: ['commander', 'manager', 'admin', 'auditor'], element: <Board /> },
   { path: '/incidents/:id', element: <Incident /> },
-  { path: '/tasks', menu: { zh: '我的任务', en: 'My tasks' }, element: <MyTasks /> },
+  { path: '/tasks', menu: { zh: '我的任务', en: 'My tasks' }, needsTeam: true, element: <MyTasks /> },
   { path: '/alerts', menu: { zh: '告警', en: 'Alerts' }, roles: ['commander', 'manager', 'auditor', 'admin'], element: <Alerts /> },
   { path: '/plans', menu: { zh: '预案', en: 'Plans' }, element: <Plans /> },
   { path: '/plans/:id', element: <PlanDetail /> },
