@@ -84,7 +84,7 @@ describe('console: launching from the board and the incident page', () => {
     await keepScreenshot(page, 'incident-3-phone-after-isolate');
   });
 
-  it('the commander completes the failed automated step by hand (a reason is required, as the API says) and takes the decision, from the incident page', async () => {
+  it('the commander completes the failed automated step by hand (a reason is required, as the API says), takes the decision, overrides the level and adds a note, from the incident page', async () => {
     const page = await browser.signIn(await token('cmd-web', ['commander'], ['it-ops']), { viewport: DESKTOP, at: `/incidents/${incidentId}` });
     // check-backup finds no backup in this world's empty catalog: its task fails, with the reason.
     const failed = `li.task[data-task="${incidentId}.check-backup"]`;
@@ -121,6 +121,30 @@ describe('console: launching from the board and the incident page', () => {
     expect((await h.db.query(`SELECT decision, completed_by FROM tasks WHERE id = $1`, [`${incidentId}.choose-path`]))[0]).toEqual({ decision: 'restore', completed_by: 'cmd-web' });
     // The graph follows: the branch not chosen is skipped.
     await page.waitForSelector('[data-step="failover-standby"][data-state="skipped"]', { timeout: 10_000 });
+
+    // Overriding the level needs a reason: the API's refusal first (its validation messages, joined), then the new level and why.
+    const override = 'form[aria-labelledby="override-title"]';
+    const overrideAnswer = () => page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith(`/incidents/${incidentId}/override`));
+    let answer = overrideAnswer();
+    await page.select('#override-level', 'I');
+    await page.click(`${override} button[type=submit]`);
+    const noReason = await answer;
+    expect(noReason.status()).toBe(400);
+    expect(await (await page.waitForSelector(`${override} [role=alert]`))!.evaluate((el) => el.textContent)).toBe([((await noReason.json()) as { message: string | string[] }).message].flat().join('; '));
+    answer = overrideAnswer();
+    await page.type('#override-reason', 'declaration deadline is tomorrow');
+    await page.click(`${override} button[type=submit]`);
+    expect((await answer).status()).toBe(200);
+    await page.waitForFunction(`document.querySelector('.level')?.textContent === 'I'`, { timeout: 10_000 });
+    expect(await textOf(page, 'dl.summary')).toContain('declaration deadline is tomorrow');
+    expect((await h.db.query(`SELECT level FROM incidents WHERE id = $1`, [incidentId]))[0].level).toBe('I');
+
+    // A note lands on the timeline.
+    await page.type('#note-text', 'standby lag is 40 s');
+    await page.click('form[aria-labelledby="note-title"] button[type=submit]');
+    await page.waitForFunction(`[...document.querySelectorAll('ol.timeline li[data-kind="incident.note"]')].some((li) => li.textContent.includes('standby lag is 40 s'))`, { timeout: 10_000 });
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await keepScreenshot(page, 'incident-7-overridden-noted');
   });
 
   it("a responder opening another team's incident sees the API's refusal and nothing of the incident", async () => {
