@@ -143,6 +143,9 @@ describe('console: launching from the board and the incident page', () => {
     await page.type('#note-text', 'standby lag is 40 s');
     await page.click('form[aria-labelledby="note-title"] button[type=submit]');
     await page.waitForFunction(`[...document.querySelectorAll('ol.timeline li[data-kind="incident.note"]')].some((li) => li.textContent.includes('standby lag is 40 s'))`, { timeout: 10_000 });
+    // Narrowed to notes, the timeline shows the note alone.
+    await page.select('#timeline-filter', 'notes');
+    expect(await page.$$eval('ol.timeline li', (lis) => lis.map((li) => li.getAttribute('data-kind')))).toEqual(['incident.note']);
     expect(await seriousA11yViolations(page)).toEqual([]);
     await keepScreenshot(page, 'incident-7-overridden-noted');
   });

@@ -1,19 +1,50 @@
 // 时间线 The timeline as the CLI prints it (time, kind, who, what; simulated responders marked), and
 // the notifications with each copy's delivery: who got theirs, who did not and why.
-import { Bi, When } from '../../i18n';
+import { useState } from 'react';
+import { Bi, bi, When } from '../../i18n';
 import { stateZh } from './labels';
 import type { NotificationRow, TimelineRow } from './types';
 
+// What the timeline can be narrowed to, by the start of an entry's kind (incident.note, task.opened, ...).
+const KINDS: Array<{ value: string; zh: string; en: string; match: (kind: string) => boolean }> = [
+  { value: 'all', zh: '全部', en: 'everything', match: () => true },
+  { value: 'notes', zh: '记录', en: 'notes', match: (k) => k === 'incident.note' },
+  { value: 'tasks', zh: '任务', en: 'tasks', match: (k) => k.startsWith('task.') },
+  { value: 'steps', zh: '步骤', en: 'steps', match: (k) => k.startsWith('step.') },
+  { value: 'notifications', zh: '通知', en: 'notifications', match: (k) => k.startsWith('notification.') },
+  { value: 'incident', zh: '事件', en: 'incident', match: (k) => k.startsWith('incident.') && k !== 'incident.note' },
+];
+
 export function Timeline({ entries }: { entries: TimelineRow[] }) {
+  const [show, setShow] = useState('all');
+  const match = (KINDS.find((k) => k.value === show) ?? KINDS[0]).match;
   return (
-    <ol className="timeline">
-      {entries.map((e) => (
-        <li key={e.id} className={e.kind === 'incident.note' ? 'note' : undefined} data-kind={e.kind}>
-          <When at={e.at} /> <code>{e.kind}</code> <span className="actor">{e.actor}{e.simulated && ' [sim]'}</span>
-          <div>{e.message}</div>
-        </li>
-      ))}
-    </ol>
+    <>
+      <label htmlFor="timeline-filter">
+        <Bi zh="显示" en="Show" />
+      </label>{' '}
+      <select id="timeline-filter" value={show} onChange={(e) => setShow(e.target.value)}>
+        {KINDS.map((k) => (
+          <option key={k.value} value={k.value}>
+            {bi(k.zh, k.en)}
+          </option>
+        ))}
+      </select>
+      <ol className="timeline">
+        {entries
+          .filter((e) => match(e.kind))
+          .map((e) => (
+            <li key={e.id} className={e.kind === 'incident.note' ? 'note' : undefined} data-kind={e.kind}>
+              <When at={e.at} /> <code>{e.kind}</code>{' '}
+              <span className="actor">
+                {e.actor}
+                {e.simulated && ' [sim]'}
+              </span>
+              <div>{e.message}</div>
+            </li>
+          ))}
+      </ol>
+    </>
   );
 }
 
