@@ -82,6 +82,16 @@ describe('console: launching from the board and the incident page', () => {
     await page.setViewport(PHONE);
     expect(await seriousA11yViolations(page)).toEqual([]);
     await keepScreenshot(page, 'incident-3-phone-after-isolate');
+    // The board on the phone lists the incident, each value labelled (the table's head is hidden there).
+    await page.click('nav a[href="#/"]');
+    await page.waitForSelector(`tr[data-incident="${incidentId}"]`);
+    // In the page (a string: this file is compiled without the DOM's types).
+    const level = await page.evaluate(
+      `(() => { const td = document.querySelector('tr[data-incident="${incidentId}"] td[data-label="级别 Level"]'); return [getComputedStyle(td, '::before').content, td.textContent]; })()`,
+    );
+    expect(level).toEqual(['"级别 Level: "', 'II']);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await keepScreenshot(page, 'incident-3b-phone-board');
   });
 
   it('the commander completes the failed automated step by hand (a reason is required, as the API says), takes the decision, overrides the level and adds a note, from the incident page', async () => {

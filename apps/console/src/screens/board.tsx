@@ -53,13 +53,13 @@ export function Board() {
                   <Link to={`/incidents/${i.id}`}>{i.id}</Link>
                   {i.mode !== 'live' && <span className="badge">{bi('演练', 'drill')}</span>}
                 </td>
-                <td>{i.title}</td>
-                <td>{i.level ?? '-'}</td>
-                <td>{i.stage}</td>
-                <td>{i.launchedBy}</td>
-                <td title={new Date(i.openedAt).toISOString()}>{age(i.openedAt)}</td>
-                <td className={overdue(i.id) ? 'warn' : undefined}>{overdue(i.id)}</td>
-                <td>{escalations(i.id)}</td>
+                <td data-label={bi('预案', 'Plan')}>{i.title}</td>
+                <td data-label={bi('级别', 'Level')}>{i.level ?? '-'}</td>
+                <td data-label={bi('阶段', 'Stage')}>{i.stage}</td>
+                <td data-label={bi('发起人', 'Launched by')}>{i.launchedBy}</td>
+                <td data-label={bi('持续', 'Age')} title={new Date(i.openedAt).toISOString()}>{age(i.openedAt)}</td>
+                <td data-label={bi('超时任务', 'Overdue')} className={overdue(i.id) ? 'warn' : undefined}>{overdue(i.id)}</td>
+                <td data-label={bi('升级', 'Escalations')}>{escalations(i.id)}</td>
               </tr>
             ))}
           </tbody>

@@ -94,14 +94,14 @@ export function Notifications({ notifications }: { notifications: NotificationRo
               <tbody>
                 {n.deliveries.map((d) => (
                   <tr key={`${d.recipient}-${d.address ?? ''}`}>
-                    <td>{d.person ?? d.recipient}</td>
-                    <td>{d.address ?? '-'}</td>
-                    <td>
+                    <td data-label={bi('收件人', 'Recipient')}>{d.person ?? d.recipient}</td>
+                    <td data-label={bi('地址', 'Address')}>{d.address ?? '-'}</td>
+                    <td data-label={bi('状态', 'Status')}>
                       {stateZh(d.status)} {d.status}
                       {d.attempts > 1 && ` ×${d.attempts}`}
                       {d.detail && <div className="muted">{d.detail}</div>}
                     </td>
-                    <td><When at={d.sentAt} /></td>
+                    <td data-label={bi('发送', 'Sent')}><When at={d.sentAt} /></td>
                   </tr>
                 ))}
               </tbody>
