@@ -34,4 +34,12 @@ describe('web console: sign in and the live board', () => {
     expect(await seriousA11yViolations(board)).toEqual([]);
     expect(browser.foreignRequests()).toEqual([]);
   });
+
+  it('a response team member lands on My tasks, with no board in the menu', async () => {
+    const { token } = await issueToken(h.db, { person: 'li.si', roles: ['responder'], teams: ['it-ops'], createdBy: 'test' });
+    const page = await browser.signIn(token);
+    await page.waitForFunction("location.hash === '#/tasks'");
+    expect(await textOf(page, 'h1')).toContain('我的任务');
+    expect(await textOf(page, 'header.top nav')).not.toContain('态势');
+  });
 });

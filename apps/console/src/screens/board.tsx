@@ -1,7 +1,7 @@
 // 态势 Live board (commander, manager): open incidents and drills with level, stage, who launched,
 // age, overdue tasks and escalations, and the newest alerts; follows changes without a reload.
 import { FormEvent, useState } from 'react';
-import { Link, useNavigate } from 'react-router';
+import { Link, Navigate, useNavigate } from 'react-router';
 import { api, ApiError } from '../api';
 import { Bi, bi, When } from '../i18n';
 import { useLive } from '../live';
@@ -15,7 +15,13 @@ const age = (from: string) => {
   return m < 60 ? `${m}m` : m < 48 * 60 ? `${Math.floor(m / 60)}h${m % 60 ? `${m % 60}m` : ''}` : `${Math.floor(m / 1440)}d`;
 };
 
+/** The console's first page: the board for those who watch incidents, My tasks for response teams. */
 export function Board() {
+  const { me } = useSession();
+  return hasRole(me, 'commander', 'manager', 'admin', 'auditor') ? <LiveBoard /> : <Navigate to="/tasks" replace />;
+}
+
+function LiveBoard() {
   const { me } = useSession();
   const incidents = useLive<IncidentRow[]>('/incidents?state=open');
   const tasks = useLive<TaskRow[]>('/tasks?state=open');
