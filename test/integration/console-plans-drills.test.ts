@@ -19,16 +19,6 @@ const ACCEPTED = '预先约定切换/恢复的决策条件 Agree the fail-over v
 /** Waits until the page's main text contains `text` (what a person would read). */
 const waitForText = (page: Page, text: string) => page.waitForFunction(`document.querySelector('main')?.innerText.includes(${JSON.stringify(text)})`, { timeout: 20_000 });
 
-/**
- * axe-core's serious and critical violations. The console's CSP (script-src 'self') refuses the inline
- * script tag seriousA11yViolations adds, so axe is put in through DevTools first (as other console tests do).
- */
-const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const a11y = async (page: Page) => {
-  await page.evaluate(AXE);
-  return seriousA11yViolations(page);
-};
-
 /** Replaces the editor's text as a paste would (one insertion, React sees the input). */
 async function paste(page: Page, text: string) {
   await page.click('#plan-yaml');
@@ -126,7 +116,7 @@ describe('console: plans and drills', () => {
     expect(marked).toEqual([...new Set(expected.problems.map((p) => p.line))].sort((a, b) => a - b));
     expect(await textOf(page, '.gutter [data-problem-line="21"]')).toContain('21');
     await keepScreenshot(page, 'plans-broken-plan-problems-at-lines');
-    expect(await a11y(page)).toEqual([]);
+    expect(await seriousA11yViolations(page)).toEqual([]);
 
     // Publishing it anyway: the API's refusal, in its words, names every problem's line.
     await page.click('.plan-editor button:not(.link)');
@@ -155,7 +145,7 @@ describe('console: plans and drills', () => {
     expect(await page.$$eval('pre.diff .added', (els) => els.length)).toBe(2);
     expect(await page.$$eval('pre.diff .removed', (els) => els.length)).toBe(2);
     await keepScreenshot(page, 'plans-hello-drill-diff');
-    expect(await a11y(page)).toEqual([]);
+    expect(await seriousA11yViolations(page)).toEqual([]);
   });
 
   it('a manager opens a drill and sees the score, the report and the trend', async () => {
@@ -172,7 +162,7 @@ describe('console: plans and drills', () => {
     if (schedules.length === 0) expect(listed).toContain('没有演练计划');
     for (const s of schedules) expect(listed).toContain(s.scheduleId);
     await keepScreenshot(page, 'drills-list-trend');
-    expect(await a11y(page)).toEqual([]);
+    expect(await seriousA11yViolations(page)).toEqual([]);
 
     await page.click(`tr[data-drill="${current}"] a`);
     await page.waitForSelector('p.total[data-score="84.9"]');
@@ -189,14 +179,14 @@ describe('console: plans and drills', () => {
     expect(report).toContain('84.9');
     expect(report).toContain('良好');
     await keepScreenshot(page, 'drill-score-report-trend');
-    expect(await a11y(page)).toEqual([]);
+    expect(await seriousA11yViolations(page)).toEqual([]);
 
     // The same on a phone: each value of the score's table says what it is.
     const phone = await browser.signIn(await token('wang-mgr', ['manager']), { viewport: PHONE, at: `/drills/${current}` });
     await phone.waitForSelector('p.total[data-score="84.9"]');
     expect(await phone.evaluate(`getComputedStyle(document.querySelector('table.parts td[data-label]'), '::before').content`)).toBe('"部分 Part: "');
     await keepScreenshot(phone, 'drill-phone');
-    expect(await a11y(phone)).toEqual([]);
+    expect(await seriousA11yViolations(phone)).toEqual([]);
   });
 
   it('a commander checks but cannot publish, and drafts the next version with the accepted improvement item at its step; a responder on a phone only reads', async () => {
@@ -212,7 +202,7 @@ describe('console: plans and drills', () => {
     expect(draft).toContain(`# 改进 TODO (drill-einvoice-db-crash-20250612-0130; owner zhang.min; due 2025-07-01): ${ACCEPTED}`);
     expect(await page.$('#draft-next ~ button:not(.secondary)')).toBeNull(); // opening it in the editor is for who can publish
     await keepScreenshot(page, 'plans-draft-next');
-    expect(await a11y(page)).toEqual([]);
+    expect(await seriousA11yViolations(page)).toEqual([]);
 
     // On the plans list a commander checks a text; there is no Publish button.
     await page.goto(`${h.baseUrl}/console/#/plans`, { waitUntil: 'networkidle0' });
@@ -225,7 +215,7 @@ describe('console: plans and drills', () => {
     await phone.waitForSelector('tr[data-plan="einvoice-db-crash"]');
     expect(await phone.$('#plan-yaml')).toBeNull();
     await keepScreenshot(phone, 'plans-responder-phone');
-    expect(await a11y(phone)).toEqual([]);
+    expect(await seriousA11yViolations(phone)).toEqual([]);
   });
 
   it('the whole run made no request to any host but the API\'s', () => {
