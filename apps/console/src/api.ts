@@ -35,6 +35,9 @@ async function call<T>(method: string, path: string, body?: unknown, contentType
   return parsed as T;
 }
 
+/** What to show a person when a call failed: the API's own words. */
+export const refusalOf = (err: unknown): string => (err instanceof ApiError ? err.message : String(err));
+
 export const api = {
   get: <T>(path: string) => call<T>('GET', path),
   post: <T>(path: string, body: unknown = {}) => call<T>('POST', path, body),

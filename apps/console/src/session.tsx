@@ -2,7 +2,7 @@
 // page: the API answers with an HttpOnly session cookie and a CSRF token for changes.
 import { parse } from 'cookie';
 import { createContext, FormEvent, ReactNode, useCallback, useContext, useEffect, useState } from 'react';
-import { api, ApiError } from './api';
+import { api, refusalOf } from './api';
 import { Bi, bi } from './i18n';
 
 export type Role = 'commander' | 'responder' | 'manager' | 'auditor' | 'admin' | 'intake';
@@ -60,7 +60,7 @@ function SignIn({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
     try {
       onSignedIn(await api.post<Me>('/session', { token: token.trim() }));
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : String(err));
+      setError(refusalOf(err));
     }
   };
   return (

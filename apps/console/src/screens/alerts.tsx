@@ -3,7 +3,8 @@
 // joined, and the triage proposals waiting for a commander to confirm or dismiss.
 import { FormEvent, useState } from 'react';
 import { Link } from 'react-router';
-import { api, ApiError } from '../api';
+import { useAction } from '../action';
+import { api } from '../api';
 import { Bi, bi, When } from '../i18n';
 import { useLive } from '../live';
 import { hasRole, useSession } from '../session';
@@ -236,20 +237,7 @@ function GroupCard({ g }: { g: Group }) {
 
 function ProposalCard({ p, mayDecide, onDecided }: { p: Proposal; mayDecide: boolean; onDecided: () => void }) {
   const [reason, setReason] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
-  const run = async (call: () => Promise<unknown>) => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await call();
-      onDecided();
-    } catch (err) {
-      setError(err instanceof ApiError ? err.message : String(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { run, error, busy } = useAction(onDecided);
   const dismiss = (e: FormEvent) => {
     e.preventDefault();
     void run(() => api.post(`/triage/${p.id}/dismiss`, { reason }));

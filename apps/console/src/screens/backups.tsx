@@ -3,7 +3,7 @@
 // refusal is shown as the API gives it.
 import { FormEvent, useState } from 'react';
 import { useSearchParams } from 'react-router';
-import { api, ApiError } from '../api';
+import { api, ApiError, refusalOf } from '../api';
 import { Bi, bi, When } from '../i18n';
 import { useLive } from '../live';
 import { hasRole, useSession } from '../session';
@@ -108,7 +108,7 @@ function TakeBackup({ onTaken }: { onTaken: () => void }) {
       setTaken(await api.post<Backup>('/backups', { kind }));
       onTaken();
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : String(err));
+      setError(refusalOf(err));
     } finally {
       setBusy(false);
     }
@@ -198,7 +198,7 @@ function VerifyButton({ id, onDone }: { id: string; onDone: () => void }) {
       setResult({ ok: true, text: `${bi('完好', 'intact')}: ${r.chunkCount} ${bi('块', 'chunks')}, ${r.rowCount} ${bi('行', 'rows')}` });
       onDone();
     } catch (err) {
-      setResult({ ok: false, text: err instanceof ApiError ? err.message : String(err) });
+      setResult({ ok: false, text: refusalOf(err) });
     } finally {
       setBusy(false);
     }

@@ -2,7 +2,7 @@
 // age, overdue tasks and escalations, and the newest alerts; follows changes without a reload.
 import { FormEvent, useState } from 'react';
 import { Link, Navigate, useNavigate } from 'react-router';
-import { api, ApiError } from '../api';
+import { api, refusalOf } from '../api';
 import { Bi, bi, When } from '../i18n';
 import { useLive } from '../live';
 import { hasRole, useSession } from '../session';
@@ -120,7 +120,7 @@ function Launch() {
       const r = await api.post<{ incident?: { id: string }; id?: string }>('/incidents', { planId, facts });
       navigate(`/incidents/${r.incident?.id ?? r.id}`);
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : String(err));
+      setError(refusalOf(err));
     } finally {
       setBusy(false);
     }

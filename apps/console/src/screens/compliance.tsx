@@ -2,7 +2,7 @@
 // evidence, the audit trail with filters, the chain's verification, routine tasks, and how to
 // export. The signed export stays in the CLI with the operator's key: nothing signs in the browser.
 import { FormEvent, useState } from 'react';
-import { api, ApiError } from '../api';
+import { api, refusalOf } from '../api';
 import { Bi, bi, When } from '../i18n';
 import { useLive } from '../live';
 import { hasRole, useSession } from '../session';
@@ -168,7 +168,7 @@ function Verify() {
       setCheck(await api.get<ChainCheck>('/audit/verify'));
     } catch (err) {
       setCheck(undefined);
-      setError(err instanceof ApiError ? err.message : String(err));
+      setError(refusalOf(err));
     } finally {
       setBusy(false);
     }

@@ -3,7 +3,7 @@
 // (POST /plans/validate, nothing stored); an admin publishes (POST /plans) and a refusal is shown in
 // the API's own words.
 import { useEffect, useRef, useState } from 'react';
-import { api, ApiError } from '../api';
+import { api, refusalOf } from '../api';
 import { Bi, bi } from '../i18n';
 import './plans.css';
 
@@ -58,7 +58,7 @@ export function PlanEditor({ initial, canPublish, onPublished }: { initial: stri
         setCheckError(undefined);
       }
     } catch (err) {
-      if (n === asked.current) setCheckError(err instanceof ApiError ? err.message : String(err));
+      if (n === asked.current) setCheckError(refusalOf(err));
     }
   };
 
@@ -77,7 +77,7 @@ export function PlanEditor({ initial, canPublish, onPublished }: { initial: stri
       setPublished(p);
       onPublished?.(p);
     } catch (err) {
-      setPublishError(err instanceof ApiError ? err.message : String(err));
+      setPublishError(refusalOf(err));
       await check(text);
     } finally {
       setBusy(false);

@@ -3,7 +3,7 @@
 // items its drills' and incidents' reviews accepted, and the editor that checks and publishes.
 import { useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { api, ApiError } from '../api';
+import { api, refusalOf } from '../api';
 import { Bi, bi, When } from '../i18n';
 import { useLive } from '../live';
 import { hasRole, useSession } from '../session';
@@ -29,8 +29,6 @@ interface DraftNext {
   general: number;
   items: number;
 }
-
-const errorText = (err: unknown) => (err instanceof ApiError ? err.message : String(err));
 
 export function Plans() {
   const { me } = useSession();
@@ -154,7 +152,7 @@ function useVersionText(planId: string, version: number | undefined): { text?: s
     api
       .get<string>(`/plans/${encodeURIComponent(planId)}/versions/${version}`)
       .then((text) => !stale && setState({ key, text }))
-      .catch((err) => !stale && setState({ key, error: errorText(err) }));
+      .catch((err) => !stale && setState({ key, error: refusalOf(err) }));
     return () => {
       stale = true;
     };
@@ -257,7 +255,7 @@ function DraftNextView({ planId, canEdit, onEdit }: { planId: string; canEdit: b
       setLatestText(await api.get<string>(`/plans/${encodeURIComponent(planId)}/versions/${d.fromVersion}`));
       setDraft(d);
     } catch (err) {
-      setError(errorText(err));
+      setError(refusalOf(err));
     }
   };
   return (

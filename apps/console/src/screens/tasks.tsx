@@ -4,7 +4,7 @@
 // without a reload; every refusal is the API's own words.
 import { FormEvent, useEffect, useState } from 'react';
 import { Link } from 'react-router';
-import { api, ApiError } from '../api';
+import { api, refusalOf } from '../api';
 import { Bi, bi, When } from '../i18n';
 import { useLive } from '../live';
 import { hasRole, Me, useSession } from '../session';
@@ -23,7 +23,6 @@ const STATE: Record<string, { zh: string; en: string }> = {
 const overdue = (t: TaskRow) => !!t.deadlineAt && new Date(t.deadlineAt).getTime() < Date.now();
 const byDue = (a: TaskRow, b: TaskRow) =>
   (a.deadlineAt ? new Date(a.deadlineAt).getTime() : Infinity) - (b.deadlineAt ? new Date(b.deadlineAt).getTime() : Infinity) || a.createdAt.localeCompare(b.createdAt);
-const messageOf = (err: unknown) => (err instanceof ApiError ? err.message : String(err));
 
 /** What the workflow lets this person do with the task (its team's, not the commander's unless a commander). */
 function mayAct(me: Me, t: TaskRow): boolean {
@@ -100,7 +99,7 @@ function TaskCard({ task: t, canAct, onChanged }: { task: TaskRow; canAct: boole
       onChanged();
       return true;
     } catch (err) {
-      setError(messageOf(err));
+      setError(refusalOf(err));
       return false;
     } finally {
       setBusy(false);
@@ -192,7 +191,7 @@ function useStepInPlan(t: TaskRow, needed: boolean): { data?: StepInPlan; error?
     let live = true;
     stepInPlan(t.incidentId, t.stepId).then(
       (data) => live && setState({ data }),
-      (err) => live && setState({ error: messageOf(err) }),
+      (err) => live && setState({ error: refusalOf(err) }),
     );
     return () => {
       live = false;

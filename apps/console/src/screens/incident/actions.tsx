@@ -5,7 +5,7 @@ import { api } from '../../api';
 import { Bi, bi } from '../../i18n';
 import { hasRole, useSession } from '../../session';
 import type { IncidentRow } from '../../types';
-import { useAction } from './use-action';
+import { useAction } from '../../action';
 
 const path = (i: IncidentRow, action: string) => `/incidents/${encodeURIComponent(i.id)}/${action}`;
 

@@ -7,7 +7,7 @@ import { hasRole, Me, useSession } from '../../session';
 import type { TaskRow } from '../../types';
 import { stateZh } from './labels';
 import type { PlanStep } from './types';
-import { useAction } from './use-action';
+import { useAction } from '../../action';
 
 /** The workflow's rule (plan-run.ts requireTaskAccess): the task's team, or a commander for the commander's tasks and failed automated steps. */
 export function mayAnswer(task: TaskRow, me: Me): boolean {

@@ -1,6 +1,7 @@
-// One change the commander makes: sends it, shows the API's refusal as it is, and refreshes the page.
+// One change a person makes from a screen: sends it, keeps the API's refusal to show as it is, and
+// runs what follows a success (a refresh).
 import { useState } from 'react';
-import { ApiError } from '../../api';
+import { refusalOf } from './api';
 
 export function useAction(after: () => void) {
   const [error, setError] = useState<string>();
@@ -13,7 +14,7 @@ export function useAction(after: () => void) {
       after();
       return true;
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : String(err));
+      setError(refusalOf(err));
       return false;
     } finally {
       setBusy(false);
