@@ -47,6 +47,10 @@ describe('the backups API', () => {
       return s.state === 'running' ? undefined : s;
     });
     expect(done).toMatchObject({ state: 'completed', chain: [full.id] });
+    // Listed among the latest restores (Temporal's visibility catches up within moments).
+    await eventually('the restore listed', async () =>
+      ((await commander.get('/restores').expect(200)).body as Array<{ restoreId: string; state: string }>).find((r) => r.restoreId === started.restoreId && r.state === 'completed'),
+    );
     expect(done.classes.reduce((n: number, c: { rows: number }) => n + c.rows, 0)).toBe(2500);
     // What people watching it saw (the CLI's progress bar polls this Query): every class back.
     const progress = await h.temporal.workflow.getHandle(started.restoreId).query(restoreProgress);

@@ -148,8 +148,9 @@ describe('console: compliance and audit, backups', () => {
     // A restore followed from the screen: a bar per priority class, each full once its class is back.
     const commander = await h.as('zhang-wei', ['commander'], ['it-ops']);
     const { restoreId } = (await commander.post('/restores', { target: scratch }).expect(201)).body as { restoreId: string };
-    await page.type('#restore-id', restoreId);
-    await page.click('#restore-id ~ button');
+    // Listed among the latest restores (polled every 5 s): one click follows it.
+    const listed = await page.waitForSelector(`xpath/.//ul[contains(@class,'recent-restores')]//button[text()='${restoreId}']`, { timeout: 30_000 });
+    await listed!.click();
     await page.waitForSelector('[data-restore][data-state=completed]', { timeout: 60_000 });
     expect(await textOf(page, '[data-restore] p')).toContain('已完成 completed');
     const done = (await commander.get(`/restores/${restoreId}`).expect(200)).body as { classes: Array<{ cls: string; rows: number }> };

@@ -88,6 +88,18 @@ export class BackupsController {
     return { restoreId, state: 'running' };
   }
 
+  @Get('restores')
+  @Roles('commander', 'admin', 'auditor')
+  @ApiOperation({ summary: 'The 20 latest restores (restoreByPriority runs: started here, by incidents and drills, by recovery tests), newest first' })
+  async restores() {
+    const out: Array<{ restoreId: string; state: string; startedAt: string; closedAt: string | null }> = [];
+    for await (const w of this.temporal.workflow.list({ query: `WorkflowType = 'restoreByPriority'` })) {
+      out.push({ restoreId: w.workflowId, state: w.status.name.toLowerCase(), startedAt: w.startTime.toISOString(), closedAt: w.closeTime?.toISOString() ?? null });
+      if (out.length >= 20) break;
+    }
+    return out;
+  }
+
   @Get('restores/:id')
   @Roles('commander', 'admin', 'auditor')
   @ApiOperation({ summary: "A restore's state; when finished, when each class became available" })

@@ -312,6 +312,7 @@ function Restore() {
         <input id="restore-id" value={input} onChange={(e) => setInput(e.target.value)} placeholder="restore-…" />
         <button type="submit">{bi('跟踪', 'Follow')}</button>
       </form>
+      <RecentRestores onFollow={(restore) => { setInput(restore); setParams({ restore }); }} />
       {id && status.error && <p role="alert" className="error">{status.error.message}</p>}
       {id && s && (
         <div className="restore" data-restore={id} data-state={s.state}>
@@ -354,5 +355,23 @@ function Restore() {
         </div>
       )}
     </section>
+  );
+}
+
+/** The latest restores, newest first: follow one with a click. */
+function RecentRestores({ onFollow }: { onFollow: (restoreId: string) => void }) {
+  const recent = useLive<Array<{ restoreId: string; state: string; startedAt: string }>>('/restores', 5000);
+  if (!recent.data?.length) return null;
+  return (
+    <ul className="recent-restores" aria-label={bi('最近的恢复', 'Latest restores')}>
+      {recent.data.map((r) => (
+        <li key={r.restoreId}>
+          <button type="button" className="link" onClick={() => onFollow(r.restoreId)}>
+            {r.restoreId}
+          </button>{' '}
+          {STATES[r.state] ? bi(...STATES[r.state]) : r.state} · <When at={r.startedAt} />
+        </li>
+      ))}
+    </ul>
   );
 }
