@@ -5,6 +5,7 @@
 import { FormEvent, useEffect, useState } from 'react';
 import { Link } from 'react-router';
 import { api, refusalOf } from '../api';
+import { useAction } from '../action';
 import { Bi, bi, When } from '../i18n';
 import { useLive } from '../live';
 import { hasRole, Me, useSession } from '../session';
@@ -86,25 +87,10 @@ export function MyTasks() {
 }
 
 function TaskCard({ task: t, canAct, onChanged }: { task: TaskRow; canAct: boolean; onChanged: () => void }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
+  const { run, error, busy } = useAction(onChanged);
   const [completing, setCompleting] = useState(false);
   const step = useStepInPlan(t, canAct && (t.kind === 'decision' || completing));
   const titleId = `task-${t.id.replace(/[^\w-]/g, '-')}`;
-  const run = async (call: () => Promise<unknown>) => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await call();
-      onChanged();
-      return true;
-    } catch (err) {
-      setError(refusalOf(err));
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  };
   const late = overdue(t);
   const state = STATE[t.state] ?? { zh: t.state, en: t.state };
   return (
