@@ -1,7 +1,7 @@
 // Revokes the Yingji API tokens of named people and teams for an incident. verifyToken reads the
 // token's row on every call, so a revoked token gets 401 at its next request.
 import type { DataSource } from 'typeorm';
-import { appendAudit } from '../records/audit-log';
+import { revokeTokenIn } from '../../apps/api/src/auth/token-store';
 
 export interface TokenRevocation {
   /** Revoked now, by this step: id and holder. */
@@ -42,17 +42,8 @@ export async function revokeTokens(
       if (r.revoked_at) out.alreadyRevoked.push(t);
       else if (r.person === launcher) out.kept.push(t);
       else {
-        await em.query(`UPDATE api_tokens SET revoked_at = now() WHERE id = $1`, [r.id]);
-        await appendAudit(em, {
-          key: `${by.incidentId}.${by.stepId}.token.${r.id}`,
-          at: new Date(),
-          actor,
-          action: 'token.revoke',
-          subjectType: 'token',
-          subjectId: r.id,
-          outcome: 'ok',
-          detail: { person: r.person, incident: by.incidentId, step: by.stepId },
-        });
+        // Rows are locked FOR UPDATE above, so a token seen unrevoked is revoked here.
+        await revokeTokenIn(em, r.id, { actor, key: `${by.incidentId}.${by.stepId}.token.${r.id}`, detail: { person: r.person, incident: by.incidentId, step: by.stepId } });
         out.revoked.push(t);
       }
     }

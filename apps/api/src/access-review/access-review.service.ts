@@ -7,7 +7,7 @@ import { appendAudit } from '../../../../activities/records/audit-log';
 import { closeRoutineTask, findRoutineTask, RoutineTask } from '../../../../activities/routine-tasks/routine-tasks';
 import { AuditTrail } from '../auth/audit-trail';
 import { Caller, hasRole } from '../auth/caller';
-import { listTokens, TokenInfo } from '../auth/token-store';
+import { listTokens, revokeTokenIn, TokenInfo } from '../auth/token-store';
 import { RoutineTasksService } from '../routine-tasks/routine-tasks.service';
 import type { AccessDecisionDto } from './dto/decide.dto';
 
@@ -94,11 +94,7 @@ export class AccessReviewService {
       // Carried out with the decision: a revoked token gets 401 on its next call.
       let didRevoke = false;
       if (dto.decision === 'revoke') {
-        // A CTE, as the driver answers a bare UPDATE ... RETURNING as [rows, count].
-        didRevoke = (await em.query(`WITH r AS (UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING id) SELECT id FROM r`, [dto.tokenId])).length > 0;
-        if (didRevoke) {
-          await appendAudit(em, { at: new Date(), actor: caller.person, action: 'token.revoke', subjectType: 'token', subjectId: dto.tokenId, outcome: 'ok', detail: { review: id, ...credentials } });
-        }
+        didRevoke = await revokeTokenIn(em, dto.tokenId, { actor: caller.person, detail: { review: id, ...credentials } });
       }
       const decided: Array<{ decision: Decision }> = await em.query(`SELECT decision FROM access_review_decisions WHERE task_id = $1`, [id]);
       if (decided.length >= asked.length) await closeRoutineTask(em, task.key, caller.person, reviewOutcome(decided.map((d) => d.decision)));

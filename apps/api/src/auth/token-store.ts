@@ -80,14 +80,23 @@ function tokenLifetime(expiresIn: string): number {
 
 export async function revokeToken(ds: DataSource, id: string, by: string): Promise<void> {
   await ds.transaction(async (em) => {
-    // Destructured: the driver answers an UPDATE ... RETURNING as [rows, count].
-    const [rows] = await em.query(`UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING id`, [id]);
-    if (rows.length === 0) {
-      const exists = await em.query(`SELECT 1 FROM api_tokens WHERE id = $1`, [id]);
-      throw new TokenError(exists.length ? `token ${id} is already revoked` : `no token with id ${id}`);
-    }
-    await appendAudit(em, { at: new Date(), actor: by, action: 'token.revoke', subjectType: 'token', subjectId: id, outcome: 'ok' });
+    if (await revokeTokenIn(em, id, { actor: by })) return;
+    const exists = await em.query(`SELECT 1 FROM api_tokens WHERE id = $1`, [id]);
+    throw new TokenError(exists.length ? `token ${id} is already revoked` : `no token with id ${id}`);
   });
+}
+
+/**
+ * The one way a token is revoked, inside the caller's transaction (a review decision, an incident's
+ * revokeAccess, `yingji token revoke`): marked revoked and audited `token.revoke` by `actor`. False,
+ * with nothing written, when it was revoked already or does not exist.
+ */
+export async function revokeTokenIn(em: EntityManager, id: string, by: { actor: string; key?: string; detail?: Record<string, unknown> }): Promise<boolean> {
+  // Destructured: the driver answers an UPDATE ... RETURNING as [rows, count].
+  const [rows] = await em.query(`UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING id`, [id]);
+  if (rows.length === 0) return false;
+  await appendAudit(em, { key: by.key, at: new Date(), actor: by.actor, action: 'token.revoke', subjectType: 'token', subjectId: id, outcome: 'ok', detail: by.detail });
+  return true;
 }
 
 export async function listTokens(ds: DataSource | EntityManager): Promise<TokenInfo[]> {
