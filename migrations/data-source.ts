@@ -4,9 +4,22 @@ import { MIGRATIONS } from './index';
 
 type Migrations = NonNullable<DataSourceOptions['migrations']>;
 
+/**
+ * Connections a DataSource may open (node-postgres opens them on demand). The worker's activities
+ * (20 slots + 4 local, apps/worker/src/worker.ts, which refuses a smaller pool) each hold at most one;
+ * the rest is headroom. A few processes with this pool stay well within the stack's max_connections (200).
+ */
+export const DATABASE_POOL_SIZE = 30;
+
 /** A PostgreSQL DataSource whose schema comes only from `migrations` (never synchronize). */
-export function migratedDataSource(url: string, migrations: Migrations, migrationsTableName: string, entities: DataSourceOptions['entities'] = [], max = 20): DataSource {
+export function migratedDataSource(url: string, migrations: Migrations, migrationsTableName: string, entities: DataSourceOptions['entities'] = [], max = DATABASE_POOL_SIZE): DataSource {
   return new DataSource({ type: 'postgres', url, entities, migrations, migrationsTableName, synchronize: false, migrationsRun: false, extra: { max } });
+}
+
+/** The pool size a DataSource was opened with (node-postgres' own default is 10). */
+export function poolSizeOf(ds: DataSource): number {
+  const max = (ds.options as { extra?: { max?: unknown } }).extra?.max;
+  return typeof max === 'number' ? max : 10;
 }
 
 /** Applies what is pending, one transaction per migration; returns the names applied now. */
