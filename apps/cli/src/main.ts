@@ -20,6 +20,7 @@ import { accessCommands } from './access-commands';
 import { complianceCommands } from './compliance-commands';
 import { auditCommands } from './audit-commands';
 import { routineTaskCommands } from './routine-task-commands';
+import { clusterCommands } from './cluster-commands';
 import { printAddresses, readStack, runStack, startDetached, stopDetached } from './stack';
 
 const log = (line: string) => console.log(line);
@@ -106,6 +107,7 @@ program.addCommand(evidenceCommands());
 program.addCommand(mailCommands());
 program.addCommand(smsCommands());
 program.addCommand(imCommands());
+program.addCommand(clusterCommands());
 for (const c of sessionCommands()) program.addCommand(c);
 
 program.parseAsync(process.argv).catch(fail);
