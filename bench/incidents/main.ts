@@ -1,119 +1,131 @@
-// bench/incidents: N incidents launched at once on the embedded stack, every task completed through
-// the API; the same Update round trip on a bare Temporal workflow runs side by side as the peer.
-//   node dist/bench/incidents/main.js [--incidents 500] [--concurrency 50]
+// bench/incidents: Yingji against a fair peer doing the same job by hand (HTTP with the API's token
+// check, an Update-with-Start to launch, an Update whose handler writes one row, reads over HTTP from
+// PostgreSQL), in the same run on the same Temporal server, in alternating order; a bare Temporal
+// Update is printed as the floor.
+//   node dist/bench/incidents/main.js [--incidents 500] [--concurrency 50] [--rounds 2] [--samples 5]
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { randomBytes } from 'node:crypto';
+import { DataSource } from 'typeorm';
 import { issueToken } from '../../apps/api/src/auth/token-store';
 import { ApiClient } from '../../apps/cli/src/api-client';
-import { startDetached } from '../../apps/cli/src/stack';
+import { readStack, startDetached, stopDetached } from '../../apps/cli/src/stack';
 import { loadConfig } from '../../apps/shared/config';
+import { assertPoolFitsSlots, WORKER_TUNING } from '../../apps/worker/src/worker';
 import { createDataSource } from '../../migrations/data-source';
-import { bareOneUpdate, finish, state } from './bare.workflow';
 import { numberOptions } from '../args';
+import { runBare, runBareSingle } from './bare-floor';
+import { Contender, fairPeer, runMany, runSingle, yingji } from './contenders';
+import { criteria, Figures, median, percentile, roundOrder } from './measure';
+import { DROP_PEER_SCHEMA, PEER_SCHEMA, peerActivities } from './peer-activities';
+import { startPeerService } from './peer-service';
 
-const { incidents: N, concurrency: CONCURRENCY } = numberOptions({ incidents: 500, concurrency: 50 });
+const { incidents: N, concurrency: CONCURRENCY, rounds: ROUNDS, samples: SAMPLES } = numberOptions({ incidents: 500, concurrency: 50, rounds: 2, samples: 5 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
-};
+/** The API's TypeORM pool (no `extra.max` in apps/api/src/app.module.ts: node-postgres' default); the peer's HTTP side gets the same. */
+const API_POOL = 10;
 
-/** Runs `fn` over items with at most `limit` at once, printing progress. */
-async function pool<T, R>(label: string, items: T[], limit: number, fn: (x: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  let done = 0;
-  const tick = () => process.stderr.write(`\r  ${label}: ${done}/${items.length}`);
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]);
-        done++;
-        if (done % 10 === 0 || done === items.length) tick();
-      }
-    }),
-  );
-  process.stderr.write('\n');
-  return out;
+interface Measured {
+  launchSeconds: number;
+  transitions: number[];
+  singles: number[];
 }
 
-async function poll<T>(read: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await sleep(20);
-  }
-}
+const figures = (m: Measured, n: number): Figures => ({ launchesPerS: n / m.launchSeconds, p50: percentile(m.transitions, 50), p99: percentile(m.transitions, 99), singleMs: median(m.singles) });
 
 async function main() {
   const config = loadConfig();
+  Runtime.install({ logger: new DefaultLogger('WARN') }); // the in-process worker's state changes would cut through the progress bars
+  const already = readStack(config);
   const info = await startDetached(config, (l) => console.error(l));
-  const ds = createDataSource(config.databaseUrl);
-  await ds.initialize();
-  const issue = async (person: string, roles: string[], teams: string[]) => (await issueToken(ds, { person, roles, teams, expiresIn: '2h', createdBy: 'bench' })).token;
-  const api = new ApiClient(info.api);
-  const commander = api.as(await issue('bench-commander', ['commander'], ['it-ops']));
-  const oncall = api.as(await issue('bench-oncall', ['responder'], ['it-ops']));
-  await ds.destroy();
+  if (already) console.error(`note: measuring the stack already running (pid ${already.pid}, up since ${already.startedAt}); after a build, \`yingji down\` first so it runs the new code`);
 
-  console.log(`bench/incidents: ${N} incidents of hello-drill, completions ${CONCURRENCY} at a time, on ${info.api} / Temporal ${info.temporal}`);
+  const db = createDataSource(config.databaseUrl); // the peer's activities: the worker's pool
+  const http = new DataSource({ type: 'postgres', url: config.databaseUrl, extra: { max: API_POOL } });
+  await Promise.all([db.initialize(), http.initialize()]);
+  for (const q of PEER_SCHEMA) await db.query(q);
+  const issue = async (person: string, roles: string[]) => (await issueToken(db, { person, roles, teams: ['it-ops'], expiresIn: '2h', createdBy: 'bench' })).token;
+  const commander = await issue('bench-commander', ['commander']);
+  const oncall = await issue('bench-oncall', ['responder']);
 
-  // 1. Launch all at once.
-  const t0 = performance.now();
-  const ids = await Promise.all(Array.from({ length: N }, () => commander.post<{ incident?: { id: string }; id?: string }>('/incidents', { planId: 'hello-drill' }).then((r) => (r.incident?.id ?? r.id)!)));
-  const launchSeconds = (performance.now() - t0) / 1000;
-
-  // 2. Each task: the completion call, then poll the API until the incident's next state (its review task) shows.
-  const ours = await pool('complete through the API', ids, CONCURRENCY, async (id) => {
-    const task = await poll(async () => (await oncall.get<Array<{ id: string; state: string }>>(`/tasks?mine=true&incidentId=${id}`)).find((t) => t.state === 'open'));
-    const start = performance.now();
-    await oncall.post(`/tasks/${task.id}/complete`, {});
-    await poll(async () => ((await commander.get<Array<{ kind: string }>>(`/tasks?incidentId=${id}`)).some((t) => t.kind === 'review') ? true : undefined));
-    return performance.now() - start;
-  });
-  // Close them all so the stack is left tidy (not measured).
-  await pool('close', ids, CONCURRENCY, async (id) => {
-    const review = await poll(async () => (await commander.get<Array<{ id: string; kind: string; state: string }>>(`/tasks?incidentId=${id}`)).find((t) => t.kind === 'review' && t.state === 'open'));
-    await commander.post(`/tasks/${review.id}/complete`, { outcome: 'bench' });
-  });
-
-  // 3. The peer: bare workflows with one Update on the same Temporal server.
-  const taskQueue = `bench-bare-${randomBytes(3).toString('hex')}`;
+  // The peer's worker (and the floor's) in this process, with the Yingji worker's own options.
+  const taskQueue = `bench-incidents-${randomBytes(3).toString('hex')}`;
   const native = await NativeConnection.connect({ address: info.temporal });
-  const worker = await Worker.create({ connection: native, taskQueue, workflowsPath: require.resolve('./bare.workflow') });
+  assertPoolFitsSlots(db);
+  const worker = await Worker.create({ ...WORKER_TUNING, connection: native, taskQueue, workflowsPath: require.resolve('./workflows'), activities: peerActivities(db) });
   const running = worker.run();
   const connection = await Connection.connect({ address: info.temporal });
   const client = new Client({ connection });
-  const b0 = performance.now();
-  const handles = await Promise.all(Array.from({ length: N }, (_, i) => client.workflow.start(bareOneUpdate, { taskQueue, workflowId: `${taskQueue}-${i}` })));
-  const bareLaunchSeconds = (performance.now() - b0) / 1000;
-  const bare = await pool('bare Update', handles, CONCURRENCY, async (h) => {
-    const start = performance.now();
-    await h.executeUpdate(finish, { args: ['bench'] });
-    await poll(async () => ((await h.query(state)) !== 'waiting' ? true : undefined));
-    return performance.now() - start;
-  });
-  worker.shutdown();
-  await running;
-  await connection.close();
-  await native.close();
+  const peerService = await startPeerService({ tokens: http, rows: http, client, taskQueue });
 
-  const row = (name: string, launches: number, xs: number[]) =>
-    `${name.padEnd(34)} ${launches.toFixed(1).padStart(10)} ${pct(xs, 50).toFixed(1).padStart(10)} ${pct(xs, 99).toFixed(1).padStart(10)}`;
+  const api = new ApiClient(info.api);
+  const peerApi = new ApiClient(peerService.url);
+  const ours = yingji(api.as(commander), api.as(oncall));
+  const peer = fairPeer(peerApi.as(commander), peerApi.as(oncall));
+  const all = new Map<string, Measured>([ours, peer].map((c) => [c.name, { launchSeconds: 0, transitions: [], singles: [] }]));
+  const bare: Measured = { launchSeconds: 0, transitions: [], singles: [] };
+  const BARE = 'bare Temporal, 1 Update (floor)';
+
+  console.log(`bench/incidents: ${N} incidents of hello-drill, ${CONCURRENCY} at a time, ${ROUNDS} rounds, ${SAMPLES} single incidents per round; API ${info.api}, fair peer ${peerService.url}, Temporal ${info.temporal}`);
+  console.log(`worker options (Yingji's and the peer's): ${JSON.stringify(WORKER_TUNING)}`);
+  const perRound: string[] = [];
+  try {
+    for (const [r, order] of roundOrder(ROUNDS, peer, ours).entries()) {
+      console.error(`round ${r + 1}: ${order.map((c) => c.name).join(', then ')}`);
+      const b = await runBare(client, taskQueue, N, CONCURRENCY);
+      const bs = await runBareSingle(client, taskQueue, SAMPLES);
+      add(bare, N / b.launchesPerS, b.transitions, bs);
+      perRound.push(`round ${r + 1} (${order[0] === peer ? 'peer first' : 'Yingji first'})`, row(BARE, figures({ launchSeconds: N / b.launchesPerS, transitions: b.transitions, singles: bs }, N)));
+      for (const c of order as Contender[]) {
+        const m = await runMany(c, N, CONCURRENCY);
+        const singles = await runSingle(c, SAMPLES);
+        add(all.get(c.name)!, N / m.launchesPerS, m.transitions, singles);
+        perRound.push(row(c.name, figures({ launchSeconds: N / m.launchesPerS, transitions: m.transitions, singles }, N)));
+      }
+    }
+  } finally {
+    await peerService.close();
+    worker.shutdown();
+    await running;
+    await connection.close();
+    await native.close();
+    await db.query(DROP_PEER_SCHEMA);
+    await Promise.all([db.destroy(), http.destroy()]);
+    if (!already) await stopDetached(config);
+  }
+
+  const total = N * ROUNDS;
+  const o = figures(all.get(ours.name)!, total);
+  const p = figures(all.get(peer.name)!, total);
+  const f = figures(bare, total);
   console.log('');
-  console.log(`${''.padEnd(34)} ${'launches/s'.padStart(10)} ${'p50 ms'.padStart(10)} ${'p99 ms'.padStart(10)}`);
-  console.log(row('Yingji incident (API + workflow)', N / launchSeconds, ours));
-  console.log(row('bare Temporal workflow, 1 Update', N / bareLaunchSeconds, bare));
-  console.log(
-    `ratio (Yingji / bare)              ${(bareLaunchSeconds / launchSeconds).toFixed(2).padStart(10)} ${(pct(ours, 50) / pct(bare, 50)).toFixed(2).padStart(10)} ${(pct(ours, 99) / pct(bare, 99)).toFixed(2).padStart(10)}`,
-  );
-  console.log('(launches/s ratio below 1 means fewer launches per second than the bare workflow; latency ratios above 1 are our overhead)');
+  console.log(header());
+  for (const line of perRound) console.log(line);
+  console.log(`all ${ROUNDS} rounds`);
+  console.log(row(BARE, f));
+  console.log(row(peer.name, p));
+  console.log(row(ours.name, o));
+  console.log(ratioRow('ratio Yingji / fair peer', o, p));
+  console.log(ratioRow('ratio Yingji / bare floor', o, f));
+  console.log(ratioRow('ratio fair peer / bare floor', p, f));
+  console.log('(p50, p99: a task completed through HTTP until the next state (the review task) is readable; single: launch to that state, one incident at a time, median)');
+  console.log('');
+  const verdicts = criteria(o, p);
+  for (const v of verdicts) console.log(`${v.pass ? 'PASS' : 'FAIL'}  ${v.what.padEnd(40)} Yingji / fair peer ${v.ratio.toFixed(2)} (${v.limit})`);
 }
+
+function add(m: Measured, launchSeconds: number, transitions: number[], singles: number[]) {
+  m.launchSeconds += launchSeconds;
+  m.transitions.push(...transitions);
+  m.singles.push(...singles);
+}
+
+const NAME = 40;
+const col = (s: string) => s.padStart(11);
+const header = () => `${''.padEnd(NAME)}${col('launches/s')}${col('p50 ms')}${col('p99 ms')}${col('single ms')}`;
+const row = (name: string, x: Figures) => `  ${name.padEnd(NAME - 2)}${col(x.launchesPerS.toFixed(1))}${col(x.p50.toFixed(1))}${col(x.p99.toFixed(1))}${col(x.singleMs.toFixed(1))}`;
+const ratioRow = (name: string, a: Figures, b: Figures) =>
+  `${name.padEnd(NAME)}${col((a.launchesPerS / b.launchesPerS).toFixed(2))}${col((a.p50 / b.p50).toFixed(2))}${col((a.p99 / b.p99).toFixed(2))}${col((a.singleMs / b.singleMs).toFixed(2))}`;
 
 main().catch((err) => {
   console.error(err);
