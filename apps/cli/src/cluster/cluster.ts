@@ -2,6 +2,7 @@
 // N Yingji workers and N APIs behind haproxy, all on loopback. `up` starts what is not running
 // (after a crash it restarts just the dead processes); `down` stops everything it started.
 import { spawnSync } from 'node:child_process';
+import { Connection } from '@temporalio/client';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -99,6 +100,7 @@ export async function clusterUp(l: ClusterLayout, log: Log): Promise<void> {
   const frontendLog = logFile(l, serviceName('frontend'));
   await waitFor(`the Temporal frontend on ${frontend} (log: ${frontendLog})`, () => isPortOpen(l.temporalPort), 120_000);
   await ensureNamespace(l, cli, log);
+  await waitFor(`the history service to own its ${l.numHistoryShards} shards (log: ${logFile(l, serviceName('history'))})`, () => historyServing(l), 120_000);
 
   if (!l.databaseUrl) await ensureDatabase(serverUrl(l, 'postgres'), l.yingjiDb);
   const ran = await runMigrations(yingjiDatabaseUrl(l));
@@ -134,6 +136,32 @@ async function ensureNamespace(l: ClusterLayout, cli: string, log: Log): Promise
   log(`namespace ${l.namespace} registered`);
   // A new namespace reaches every service's cache within ~10 s (the namespace registry's refresh).
   await waitFor(`namespace ${l.namespace} to answer on ${address}`, () => temporalReady(address, l.namespace), 60_000);
+}
+
+/**
+ * True once a read reaches every history shard: a started history service acquires its shards
+ * after its port opens (a workflow started before that fails). 32 random workflow ids miss one of
+ * 4 shards with odds of 1 in 2,500; each must be answered "not found", not "unavailable".
+ */
+const GRPC_NOT_FOUND = 5; // gRPC's status code: the shard answered, there is no such workflow
+
+async function historyServing(l: ClusterLayout): Promise<boolean> {
+  let connection: Connection | undefined;
+  try {
+    connection = await Connection.connect({ address: frontendAddress(l), connectTimeout: 2000 });
+    const service = connection.workflowService;
+    const probes = Array.from({ length: Math.max(32, l.numHistoryShards * 8) }, () =>
+      service.getWorkflowExecutionHistory({ namespace: l.namespace, execution: { workflowId: `yingji-probe-${randomBytes(6).toString('hex')}` } }).then(
+        () => true,
+        (err: { code?: number }) => err.code === GRPC_NOT_FOUND,
+      ),
+    );
+    return (await Promise.all(probes)).every(Boolean);
+  } catch {
+    return false;
+  } finally {
+    await connection?.close().catch(() => undefined);
+  }
 }
 
 /** Publishes every shipped plan whose id and version are not stored yet (as `yingji up` does). */
