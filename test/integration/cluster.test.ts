@@ -1,7 +1,9 @@
 // Yingji on a real Temporal cluster: the server v1.29.1's four services as separate processes on
 // PostgreSQL, two workers and two APIs behind haproxy (`yingji cluster up`). Incidents launched
-// through haproxy survive a SIGKILL of one worker, one API and the history service: every one
-// closes, each step and entry once. YINGJI_CLUSTER_TEST_INCIDENTS sets how many (default 20).
+// through haproxy survive a SIGKILL of one worker, one API and the history service, then a restart
+// of PostgreSQL itself (Temporal's persistence and Yingji's read models): every one closes, each
+// step, entry and webhook message once. YINGJI_CLUSTER_TEST_INCIDENTS sets how many (default 20).
+import * as fs from 'node:fs';
 import { randomInt } from 'node:crypto';
 import * as path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -10,13 +12,16 @@ import { issueToken } from '../../apps/api/src/auth/token-store';
 import { ApiClient, ApiError } from '../../apps/cli/src/api-client';
 import { apiName, clusterDown, clusterUp, serviceName, workerName } from '../../apps/cli/src/cluster/cluster';
 import { apiAddress, ClusterLayout, clusterLayout, frontendAddress, serverUrl } from '../../apps/cli/src/cluster/layout';
-import { runningPid } from '../../apps/cli/src/cluster/processes';
+import { logFile, runningPid } from '../../apps/cli/src/cluster/processes';
+import { publishPlanText } from '../../apps/api/src/plans/publish';
+import { ensurePostgres, postgresPid, stopPostgres } from '../../apps/cli/src/cluster/database';
 import { createDataSource } from '../../migrations/data-source';
 import { isPortOpen } from '../../scripts/stack/ports';
 import { recordSecret } from '../after-run/secrets';
-import { duplicateAuditEntries, duplicateTimelineEntries, stepsNotEndedOnce } from './support/exactly-once';
-import { eventually, HELLO_TIMELINE } from './support/harness';
+import { duplicateAuditEntries, duplicateDeliveries, duplicateTimelineEntries, stepsNotEndedOnce } from './support/exactly-once';
+import { eventually } from './support/harness';
 import { testStackEnv } from './support/test-stack';
+import { startWebhookReceiver, WebhookReceiver } from './support/webhook-receiver';
 
 const INCIDENTS = Number(process.env.YINGJI_CLUSTER_TEST_INCIDENTS || 20);
 const CHECKLIST = ['打开应急频道 Open the incident channel'];
@@ -65,12 +70,47 @@ async function openTaskOf(api: ApiClient, incidentId: string, kind: string): Pro
   }, 90_000);
 }
 
+/** The last lines of each process's log, for a failure message. */
+function logTails(l: ClusterLayout, names: string[]): string {
+  return names
+    .map((n) => {
+      const text = fs.existsSync(logFile(l, n)) ? fs.readFileSync(logFile(l, n), 'utf8') : '';
+      return `--- ${n}\n${text.split('\n').filter((line) => /error|exception|fail/i.test(line)).slice(-8).join('\n')}`;
+    })
+    .join('\n');
+}
+
+/** The timeline of every incident of the plan: the page, the task, the review, the closing notice. */
+const CLUSTER_DRILL_TIMELINE = [
+  'incident.opened',
+  'incident.classified',
+  'incident.stage',
+  'incident.assigned',
+  'incident.stage',
+  'step.running',
+  'notification.delivered',
+  'step.done',
+  'step.running',
+  'task.opened',
+  'task.completed',
+  'step.done',
+  'incident.stage',
+  'incident.stage',
+  'task.opened',
+  'task.completed',
+  'review.findings',
+  'incident.closed',
+  'notification.delivered',
+];
+
 describe(`Yingji on a Temporal cluster: ${INCIDENTS} incidents through haproxy`, () => {
   let l: ClusterLayout;
   let db: DataSource;
   let api: ApiClient;
+  let hook: WebhookReceiver;
   const lines: string[] = [];
   const log = (line: string) => lines.push(line);
+  const saved = { url: process.env.YINGJI_PLAN_TEST_WEBHOOK_URL, allow: process.env.YINGJI_WEBHOOK_ALLOW_HOSTS };
 
   beforeAll(async () => {
     const temporalPort = await freeBase([0, 1, 2, 6, 10, 1000, 1001, 1002, 1006], 20_000, 29_000);
@@ -85,11 +125,16 @@ describe(`Yingji on a Temporal cluster: ${INCIDENTS} incidents through haproxy`,
       YINGJI_CLUSTER_API_PORT: String(apiPort),
       YINGJI_CLUSTER_PG_PORT: String(pgPort),
     });
+    // The workers post the plan's webhook to this receiver (loopback: allowed by the deployment).
+    hook = await startWebhookReceiver();
+    process.env.YINGJI_PLAN_TEST_WEBHOOK_URL = hook.url;
+    process.env.YINGJI_WEBHOOK_ALLOW_HOSTS = hook.host;
     const started = Date.now();
     await clusterUp(l, log);
     console.log(`cluster up in ${((Date.now() - started) / 1000).toFixed(1)}s (${frontendAddress(l)}, API ${apiAddress(l)})`);
     db = createDataSource(serverUrl(l, l.yingjiDb));
     await db.initialize();
+    await publishPlanText(db, fs.readFileSync(path.join(__dirname, '..', 'plans', 'run', 'cluster-drill.yaml'), 'utf8'), 'cluster-drill.yaml', 'test');
     const { token } = await issueToken(db, { person: 'zhang-wei', roles: ['commander', 'responder'], teams: ['it-ops'], createdBy: 'test' });
     recordSecret('token', "zhang-wei's cluster test token", token.slice(token.indexOf('.') + 1));
     api = new ApiClient(apiAddress(l), token);
@@ -98,12 +143,19 @@ describe(`Yingji on a Temporal cluster: ${INCIDENTS} incidents through haproxy`,
   afterAll(async () => {
     await db?.destroy();
     if (l) await clusterDown(l, log);
+    await hook?.close();
+    for (const [k, v] of [['YINGJI_PLAN_TEST_WEBHOOK_URL', saved.url], ['YINGJI_WEBHOOK_ALLOW_HOSTS', saved.allow]] as const) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
   }, 120_000);
 
-  it('every incident closes after a worker, an API and the history service are SIGKILLed and restarted, each step and entry once', async () => {
+  it('every incident closes after a worker, an API and the history service are SIGKILLed and PostgreSQL restarts: each step, entry and message once', async () => {
     const started = Date.now();
     const ids = await inBatches(Array.from({ length: INCIDENTS }, (_, i) => i), 10, async () => {
-      const res = await api.post<{ incident: { id: string } }>('/incidents', { planId: 'hello-drill' });
+      const res = await api.post<{ incident: { id: string } }>('/incidents', { planId: 'cluster-drill' }).catch((err: Error) => {
+        throw new Error(`${err.message}\n${logTails(l, [apiName(1), apiName(2), serviceName('frontend'), serviceName('history')])}`);
+      });
       return res.incident.id;
     });
     const acks = await inBatches(ids, 10, (id) => openTaskOf(api, id, 'manual'));
@@ -124,6 +176,15 @@ describe(`Yingji on a Temporal cluster: ${INCIDENTS} incidents through haproxy`,
     const after = victims.map((name) => runningPid(l, name));
     expect(after.every((pid, i) => pid !== undefined && pid !== before[i])).toBe(true);
 
+    // PostgreSQL itself restarts while every incident waits on a person; no process of the cluster dies of it.
+    const others = [workerName(2), apiName(2), ...['frontend', 'matching', 'worker'].map(serviceName), 'haproxy'];
+    const othersBefore = others.map((name) => runningPid(l, name));
+    const pgBefore = postgresPid(l);
+    expect(stopPostgres(l)).toBe(true);
+    await ensurePostgres(l, log);
+    expect(postgresPid(l)).not.toBe(pgBefore);
+    expect(others.map((name) => runningPid(l, name))).toEqual(othersBefore);
+
     await inBatches(acks.slice(half), 10, (t) => complete(api, t.id, { checklist: CHECKLIST }));
     await inBatches(ids, 10, async (id) => {
       const review = await openTaskOf(api, id, 'review');
@@ -132,17 +193,32 @@ describe(`Yingji on a Temporal cluster: ${INCIDENTS} incidents through haproxy`,
 
     type Detail = { incident: { state: string }; timeline: Array<{ kind: string }> };
     const details = await inBatches(ids, 10, (id) =>
-      eventually(`${id} to close`, async () => {
+      // The closing notice is sent after the incident reads closed.
+      eventually(`${id} to close and send its closing notice`, async () => {
         const d = await api.get<Detail>(`/incidents/${id}`).catch(() => undefined);
-        return d?.incident.state === 'closed' ? d : undefined;
+        return d?.incident.state === 'closed' && d.timeline.length >= CLUSTER_DRILL_TIMELINE.length ? d : undefined;
       }, 120_000),
     );
-    for (const d of details) expect(d.timeline.map((e) => e.kind)).toEqual(HELLO_TIMELINE);
+    for (const d of details) expect(d.timeline.map((e) => e.kind)).toEqual(CLUSTER_DRILL_TIMELINE);
     const repeated: string[] = [];
     for (const id of ids) {
-      repeated.push(...(await duplicateTimelineEntries(db, id)), ...(await duplicateAuditEntries(db, id)), ...(await stepsNotEndedOnce(db, id, ['acknowledge-page'])));
+      repeated.push(
+        ...(await duplicateTimelineEntries(db, id)),
+        ...(await duplicateAuditEntries(db, id)),
+        ...(await duplicateDeliveries(db, id)),
+        ...(await stepsNotEndedOnce(db, id, ['page-oncall', 'acknowledge-page'])),
+      );
     }
     expect(repeated).toEqual([]);
+
+    // The receiver got each incident's page and closing notice once (a message names its incident).
+    const perIncident = new Map<string, number>();
+    for (const r of hook.received) {
+      const id = ids.find((i) => JSON.stringify(r.body).includes(i));
+      if (id) perIncident.set(id, (perIncident.get(id) ?? 0) + 1);
+    }
+    expect(ids.filter((id) => perIncident.get(id) !== 2)).toEqual([]);
+    expect(hook.received.length).toBe(2 * ids.length);
 
     // Temporal agrees: every workflow completed on the cluster.
     const connection = await Connection.connect({ address: frontendAddress(l) });
@@ -159,5 +235,5 @@ describe(`Yingji on a Temporal cluster: ${INCIDENTS} incidents through haproxy`,
       await connection.close();
     }
     console.log(`${INCIDENTS} incidents launched, faults injected and closed in ${((Date.now() - started) / 1000).toFixed(1)}s`);
-  }, 900_000);
+  }, 1_800_000);
 });

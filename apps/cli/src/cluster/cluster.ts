@@ -92,9 +92,17 @@ export async function clusterUp(l: ClusterLayout, log: Log): Promise<void> {
   await ensurePostgres(l, log);
   await ensureTemporalSchema(l, sqlTool, SERVER_VERSION, log);
   const password = new URL(serverUrl(l, 'postgres')).password;
+  // History first, the others once its port opens: on a fresh database the first service to start
+  // writes the cluster's metadata, and services starting together race for it (the loser exits).
   for (const s of TEMPORAL_SERVICES) {
     const r = startTemporalService(l, server, s, decodeURIComponent(password));
-    if (r.started) log(`started ${serviceName(s)} (pid ${r.pid}, gRPC 127.0.0.1:${servicePorts(l, s).grpc})`);
+    if (!r.started) continue;
+    log(`started ${serviceName(s)} (pid ${r.pid}, gRPC 127.0.0.1:${servicePorts(l, s).grpc})`);
+    if (s !== 'history') continue;
+    await waitFor(`${serviceName(s)} on 127.0.0.1:${servicePorts(l, s).grpc} (log: ${logFile(l, serviceName(s))})`, async () => {
+      if (!runningPid(l, serviceName(s))) throw new Error(`${serviceName(s)} exited; see ${logFile(l, serviceName(s))}`);
+      return isPortOpen(servicePorts(l, s).grpc);
+    }, 120_000);
   }
   const frontend = frontendAddress(l);
   const frontendLog = logFile(l, serviceName('frontend'));
@@ -121,6 +129,8 @@ export async function clusterUp(l: ClusterLayout, log: Log): Promise<void> {
     await waitFor(`${apiName(n)} on 127.0.0.1:${apiPortOf(l, n)} (log: ${logFile(l, apiName(n))})`, () => apiHealthy(apiPortOf(l, n)), 120_000);
   }
   await waitFor(`haproxy on ${apiAddress(l)} (log: ${logFile(l, 'haproxy')})`, () => apiHealthy(l.apiPort), 30_000);
+  const dead = clusterStatus(l).filter((p) => !p.pid);
+  if (dead.length) throw new Error(`not running after start: ${dead.map((p) => `${p.name} (log: ${p.log})`).join(', ')}`);
   log(`cluster up in ${((Date.now() - started) / 1000).toFixed(1)}s`);
 }
 
@@ -153,7 +163,8 @@ async function historyServing(l: ClusterLayout): Promise<boolean> {
     const probes = Array.from({ length: Math.max(32, l.numHistoryShards * 8) }, () =>
       service.getWorkflowExecutionHistory({ namespace: l.namespace, execution: { workflowId: `yingji-probe-${randomBytes(6).toString('hex')}` } }).then(
         () => true,
-        (err: { code?: number }) => err.code === GRPC_NOT_FOUND,
+        // Not found, and about the workflow: "Namespace default is not found" has the same code.
+        (err: { code?: number; details?: string }) => err.code === GRPC_NOT_FOUND && /workflow/i.test(err.details ?? ''),
       ),
     );
     return (await Promise.all(probes)).every(Boolean);
