@@ -138,7 +138,7 @@ describe(`Yingji on a Temporal cluster: ${INCIDENTS} incidents through haproxy`,
     const { token } = await issueToken(db, { person: 'zhang-wei', roles: ['commander', 'responder'], teams: ['it-ops'], createdBy: 'test' });
     recordSecret('token', "zhang-wei's cluster test token", token.slice(token.indexOf('.') + 1));
     api = new ApiClient(apiAddress(l), token);
-  }, 300_000);
+  }, 900_000); // a first run on a machine builds the server (minutes)
 
   afterAll(async () => {
     await db?.destroy();
