@@ -36,6 +36,13 @@ describe('the cluster server config', () => {
     expect(cfg.persistence.numHistoryShards).toBe(16);
     expect(() => clusterLayout({ ...base, YINGJI_CLUSTER_WORKERS: 'two' })).toThrow('YINGJI_CLUSTER_WORKERS must be a whole number');
   });
+  it('speaks TLS to PostgreSQL when DATABASE_URL asks for it, checking the host name only with verify-full', () => {
+    const tlsOf = (query: string) => rendered(renderServerConfig(clusterLayout({ ...base, DATABASE_URL: `postgres://yingji@db.internal/yingji?${query}` })), '').persistence.datastores['postgres-default'].sql.tls;
+    expect(tlsOf(`sslmode=verify-full&sslrootcert=${__filename}`)).toEqual({ enabled: true, caFile: __filename, enableHostVerification: true, serverName: 'db.internal' });
+    expect(tlsOf('sslmode=require')).toEqual({ enabled: true, enableHostVerification: false, serverName: 'db.internal' });
+    expect(tlsOf('sslmode=disable')).toBeUndefined();
+    expect(tlsOf('')).toBeUndefined();
+  });
 });
 
 describe('the haproxy config', () => {

@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Client } from 'pg';
 import { canConnect, ensureCluster, ensureDatabase, findPgBin } from '../../../../scripts/stack/postgres';
 import { waitFor } from '../../../../scripts/stack/ports';
 import { ClusterLayout, serverUrl } from './layout';
@@ -25,7 +26,12 @@ function pgCtl(l: ClusterLayout, args: string[]): { status: number | null; outpu
 export async function ensurePostgres(l: ClusterLayout, log: (line: string) => void): Promise<void> {
   const admin = serverUrl(l, 'postgres');
   if (await canConnect(admin)) return;
-  if (l.databaseUrl) throw new Error(`DATABASE_URL's server does not answer (${new URL(admin).host})`);
+  if (l.databaseUrl) {
+    const client = new Client({ connectionString: admin, connectionTimeoutMillis: 5000 });
+    const why = await client.connect().then(() => 'it answers, but not to a query', (err: Error) => err.message);
+    await client.end().catch(() => undefined);
+    throw new Error(`cannot reach DATABASE_URL's server ${new URL(admin).host}: ${why}`);
+  }
   ensureCluster(l.pgDataDir);
   fs.mkdirSync(l.logsDir, { recursive: true });
   const logFile = path.join(l.logsDir, 'postgres.log');
@@ -57,10 +63,42 @@ export function postgresPid(l: ClusterLayout): number | undefined {
   }
 }
 
-/** Host, port, user and password of the server, as Temporal's SQL plugin takes them. */
-export function sqlEndpoint(l: ClusterLayout): { host: string; port: number; user: string; password: string } {
+/** TLS to PostgreSQL as Temporal's SQL plugin takes it, from DATABASE_URL's libpq settings. */
+export interface SqlTls {
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+  /** sslmode=verify-full: the certificate must name the host. */
+  verifyHost: boolean;
+}
+
+/**
+ * Host, port, user, password and TLS of the server, as Temporal's SQL plugin takes them. sslmode
+ * require, verify-ca and verify-full turn TLS on (the plugin passes sslrootcert, sslcert and sslkey
+ * on, so a CA file makes require check the chain as libpq does); without one, or with disable or
+ * prefer, the plugin connects without TLS.
+ */
+export function sqlEndpoint(l: ClusterLayout): { host: string; port: number; user: string; password: string; tls?: SqlTls } {
   const u = new URL(serverUrl(l, 'postgres'));
-  return { host: u.hostname, port: Number(u.port || 5432), user: decodeURIComponent(u.username || 'postgres'), password: decodeURIComponent(u.password) };
+  const q = u.searchParams;
+  const mode = q.get('sslmode') ?? '';
+  const tls = ['require', 'verify-ca', 'verify-full'].includes(mode)
+    ? { caFile: q.get('sslrootcert') || undefined, certFile: q.get('sslcert') || undefined, keyFile: q.get('sslkey') || undefined, verifyHost: mode === 'verify-full' }
+    : undefined;
+  return { host: u.hostname, port: Number(u.port || 5432), user: decodeURIComponent(u.username || 'postgres'), password: decodeURIComponent(u.password), tls };
+}
+
+/** The schema tool's TLS settings (its SQL_TLS_* variables). */
+function sqlToolTlsEnv(tls: SqlTls | undefined, host: string): NodeJS.ProcessEnv {
+  if (!tls) return {};
+  return {
+    SQL_TLS: 'true',
+    SQL_TLS_CA_FILE: tls.caFile ?? '',
+    SQL_TLS_CERT_FILE: tls.certFile ?? '',
+    SQL_TLS_KEY_FILE: tls.keyFile ?? '',
+    SQL_TLS_DISABLE_HOST_VERIFICATION: String(!tls.verifyHost),
+    SQL_TLS_SERVER_NAME: host,
+  };
 }
 
 /** Where go keeps go.temporal.io/server@version (its schema/ folder). */
@@ -81,7 +119,7 @@ export async function ensureTemporalSchema(l: ClusterLayout, sqlTool: string, ve
   const schemaRoot = path.join(serverModuleDir(version), 'schema', 'postgresql', 'v12');
   const sql = sqlEndpoint(l);
   // The tool reads its connection from SQL_* variables: the password stays off the command line.
-  const env = { ...process.env, SQL_PLUGIN: 'postgres12', SQL_HOST: sql.host, SQL_PORT: String(sql.port), SQL_USER: sql.user, SQL_PASSWORD: sql.password };
+  const env = { ...process.env, SQL_PLUGIN: 'postgres12', SQL_HOST: sql.host, SQL_PORT: String(sql.port), SQL_USER: sql.user, SQL_PASSWORD: sql.password, ...sqlToolTlsEnv(sql.tls, sql.host) };
   for (const [db, folder] of [[l.temporalDb, 'temporal'], [l.visibilityDb, 'visibility']] as const) {
     await ensureDatabase(serverUrl(l, 'postgres'), db);
     const run = (args: string[]) => {

@@ -4,11 +4,21 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ClusterLayout, servicePorts, TEMPORAL_SERVICES } from './layout';
-import { sqlEndpoint } from './database';
+import { SqlTls, sqlEndpoint } from './database';
 
 export const SERVER_ENV = 'cluster';
 /** The variable the rendered config reads the database password from. */
 export const PASSWORD_VAR = 'YINGJI_CLUSTER_PG_PASSWORD';
+
+function tlsBlock(tls: SqlTls | undefined, host: string): string {
+  if (!tls) return '';
+  const files = ([['caFile', tls.caFile], ['certFile', tls.certFile], ['keyFile', tls.keyFile]] as const).filter(([, v]) => v).map(([k, v]) => `\n          ${k}: ${JSON.stringify(v)}`);
+  return `
+        tls:
+          enabled: true${files.join('')}
+          enableHostVerification: ${tls.verifyHost}
+          serverName: ${JSON.stringify(host)}`;
+}
 
 export function renderServerConfig(l: ClusterLayout): string {
   const sql = sqlEndpoint(l);
@@ -21,7 +31,7 @@ export function renderServerConfig(l: ClusterLayout): string {
         password: {{ env "${PASSWORD_VAR}" | quote }}
         maxConns: ${maxConns}
         maxIdleConns: ${maxConns}
-        maxConnLifetime: 1h`;
+        maxConnLifetime: 1h${tlsBlock(sql.tls, sql.host)}`;
   const services = TEMPORAL_SERVICES.map((s) => {
     const p = servicePorts(l, s);
     return `  ${s}:
