@@ -1,5 +1,6 @@
 import { Command } from 'commander';
-import { apiAddress, clusterLayout, frontendAddress } from './cluster/layout';
+import { redactUrl } from '../../shared/config';
+import { apiAddress, clusterLayout, frontendAddress, serverUrl } from './cluster/layout';
 import { clusterDown, clusterStatus, clusterUp } from './cluster/cluster';
 
 const log = (line: string) => console.log(line);
@@ -37,5 +38,7 @@ export function clusterCommands(): Command {
 function printAddresses(l: ReturnType<typeof clusterLayout>): void {
   log(`  API          ${apiAddress(l)}   (haproxy over ${l.apis} API processes; YINGJI_API_URL=${apiAddress(l)})`);
   log(`  Temporal     ${frontendAddress(l)}   (namespace ${l.namespace}; ${l.workers} Yingji workers)`);
+  const db = redactUrl(l.databaseUrl ?? serverUrl(l, l.yingjiDb));
+  log(`  PostgreSQL   ${db}   (tokens: DATABASE_URL=${db} yingji token create ...)`);
   log(`  logs         ${l.logsDir}`);
 }
