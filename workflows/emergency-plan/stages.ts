@@ -72,6 +72,7 @@ export async function review(ctx: PlanContext): Promise<void> {
   const step = { id: REVIEW_STEP, type: 'manual' as const, title: `复盘 Post-incident review of ${plan.title}`, withinMs: plan.review?.withinMs };
   const task = openTask(ctx, step, 'review', owner);
   const watching = watchDeadline(ctx, task, step.withinMs);
+  watching.catch(() => undefined); // a write that fails it fails the wait below too, which says why
   await ctx.wait(() => run.isFinished(task.id) || run.closeRequest !== undefined);
   if (!run.isFinished(task.id)) {
     const closer = run.closeRequest!;
