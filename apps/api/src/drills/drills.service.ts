@@ -7,7 +7,7 @@ import { DataSource } from 'typeorm';
 import type { DrillReport } from '../../../../domain/drill/report';
 import { renderReportHtml } from '../../../../domain/drill/report-html';
 import { faultUnavailable } from '../../../../activities/drills/sandbox';
-import type { ScheduledDrillInput } from '../../../../workflows/scheduled-drill.workflow';
+import { scheduledDrill, type ScheduledDrillInput } from '../../../../workflows/scheduled-drill.workflow';
 import { findChromium, renderPdf } from '../../../shared/chromium';
 import type { YingjiConfig } from '../../../shared/config';
 import { AuditTrail } from '../auth/audit-trail';
@@ -149,7 +149,7 @@ export class DrillsService {
       await this.temporal.schedule.create({
         scheduleId,
         spec: { cronExpressions: [dto.cron], jitter: dto.jitterMinutes ? `${dto.jitterMinutes}m` : undefined },
-        action: { type: 'startWorkflow', workflowType: 'scheduledDrill', workflowId: scheduleId, taskQueue: this.config.taskQueue, args: [args] },
+        action: { type: 'startWorkflow', workflowType: scheduledDrill, workflowId: scheduleId, taskQueue: this.config.taskQueue, args: [args] },
         memo: { planId: plan.id, mode: dto.mode, unannounced: dto.unannounced ?? false, createdBy: caller.person },
       });
     } catch (err) {
