@@ -6,7 +6,7 @@ import type { EmergencyPlanInput } from './definitions';
 import { records } from './emergency-plan/activities';
 import { PlanContext } from './emergency-plan/context';
 import { announceDrill, asDrill, assessDrill, startDrill } from './emergency-plan/drill';
-import { assign, classify, close, closed, open, reportDone, review } from './emergency-plan/stages';
+import { assign, classify, close, closed, open, notifyRestored, review } from './emergency-plan/stages';
 import { act } from './emergency-plan/steps';
 import { listen } from './emergency-plan/updates';
 import { reasonOf } from './failures';
@@ -22,7 +22,7 @@ export async function emergencyPlan(input: EmergencyPlanInput): Promise<void> {
     ctx.enterStage('act');
     await act(ctx);
     if (ctx.drill) await assessDrill(ctx, false);
-    reportDone(ctx);
+    notifyRestored(ctx);
     await review(ctx);
     await close(ctx);
     if (ctx.drill) await assessDrill(ctx, true);

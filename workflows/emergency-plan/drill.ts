@@ -12,6 +12,7 @@ export async function asDrill(ctx: PlanContext, run: () => Promise<void>): Promi
     await run();
     completed = true;
   } finally {
+    ctx.markOpened(); // never recorded as opened: the launch stops waiting
     await Promise.all(ctx.restarts);
     const { incidentId, sandbox } = ctx;
     await ctx.acts.drills.finishDrill({ drillId: incidentId, sandbox, keepSandbox: ctx.input.drill?.keepSandbox ?? false, failed: !completed });
@@ -32,6 +33,7 @@ export async function startDrill(ctx: PlanContext): Promise<void> {
     by: input.launchedBy,
     at: ctx.iso(),
   });
+  ctx.markOpened(); // the launch answers now: the drill and its incident are both recorded
   if (!sandbox) return;
   try {
     await ctx.acts.drills.prepareDrillSandbox({ drillId: incidentId, sandbox });

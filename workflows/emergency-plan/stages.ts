@@ -22,8 +22,9 @@ export function open(ctx: PlanContext): void {
     timeScale: input.timeScale,
     at: ctx.iso(),
   });
-  // Also when it could not be written: the launch then answers that the incident is still starting.
-  void ctx.rec.settled().then(ctx.markOpened, ctx.markOpened);
+  // (Also when it could not be written: the launch then answers that the incident is still starting.)
+  // A drill is recorded once it is opened (drill.ts).
+  if (!ctx.drill) void ctx.rec.settled().then(ctx.markOpened, ctx.markOpened);
 }
 
 /** The level: set for a drill, else from the facts by the plan's rules (already checked at launch). */
@@ -59,7 +60,7 @@ export async function assign(ctx: PlanContext): Promise<void> {
 }
 
 /** Every step is done: the commander hears so. */
-export function reportDone(ctx: PlanContext): void {
+export function notifyRestored(ctx: PlanContext): void {
   ctx.enterStage('notify');
   announce(ctx, 'restored', `处置完成 Incident ${ctx.incidentId}: every step of ${ctx.plan.title} is done`);
 }

@@ -28,18 +28,6 @@ export interface IncidentDetail {
   findings: Array<Record<string, unknown>>;
 }
 
-/**
- * Waits (up to 10 s) until the workflow's records show `id` in `table`, so the caller's next read
- * finds what it just started; false if it did not show in time.
- */
-export async function recorded(db: DataSource, table: 'incidents' | 'drills', id: string): Promise<boolean> {
-  for (let i = 0; i < 200; i++) {
-    if ((await db.query(`SELECT 1 FROM ${table} WHERE id = $1`, [id])).length) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return false;
-}
-
 /** Commanders, managers, auditors and admins see every incident; responders those their teams work on. */
 const SEES_ALL = ['commander', 'manager', 'auditor', 'admin'] as const;
 
