@@ -15,7 +15,8 @@ interface Proxy {
   literal: boolean;
 }
 
-function proxiesIn(file: string): Proxy[] {
+/** The proxies made in `file`, each named by its path under `root` and its line. */
+function proxiesIn(file: string, root = dir): Proxy[] {
   const text = fs.readFileSync(file, 'utf8');
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true);
   const found: Proxy[] = [];
@@ -33,7 +34,7 @@ function proxiesIn(file: string): Proxy[] {
           }
         }
       }
-      found.push({ where: `${path.relative(dir, file)}:${line + 1}`, options, literal: !!arg && ts.isObjectLiteralExpression(arg) });
+      found.push({ where: `${path.relative(root, file)}:${line + 1}`, options, literal: !!arg && ts.isObjectLiteralExpression(arg) });
     }
     ts.forEachChild(node, visit);
   };
@@ -65,7 +66,7 @@ describe('every activity a workflow calls has a retry policy that ends', () => {
   it('would catch a proxy without an end', () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'proxy-')), 'bad.workflow.ts');
     fs.writeFileSync(file, "const a = proxyActivities<X>({ startToCloseTimeout: '1 minute', retry: { initialInterval: '1 second' } });\nconst b = proxyActivities<X>(opts);\n");
-    expect(endless(proxiesIn(file))).toEqual([
+    expect(endless(proxiesIn(file, path.dirname(file)))).toEqual([
       'bad.workflow.ts:1 (startToCloseTimeout, retry, retry.initialInterval)',
       'bad.workflow.ts:2 (options not written out where the proxy is made)',
     ]);
