@@ -20,6 +20,8 @@ export interface EmergencyPlanInput {
    * For demos and rehearsals; live incidents run at 1.
    */
   timeScale?: number;
+  /** The level the launch already worked out from the facts by the plan's rules, so it is worked out once. */
+  classification?: { level: Level; reason: string };
   /** Drills only: run at this level instead of classifying from the facts (`drill run --level II`). */
   level?: Level;
   /** Drills only (tabletop and live-drill modes). */
@@ -157,6 +159,8 @@ export interface IncidentStatus {
   escalations: EscalationView[];
 }
 
+/** Sent with the start (Update-with-Start): answers once the incident is recorded, so a launch needs no polling. */
+export const launched = defineUpdate<IncidentStatus, []>('launched');
 export const acknowledgeTask = defineUpdate<TaskView, [AcknowledgeTask]>('acknowledgeTask');
 export const completeTask = defineUpdate<TaskView, [TaskCompletion]>('completeTask');
 export const decide = defineUpdate<TaskView, [Decision]>('decide');

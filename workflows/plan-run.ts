@@ -5,6 +5,7 @@ import type { StepState } from '../domain/plan/graph';
 import type { Level, Step } from '../domain/plan/plan.types';
 import { LEVELS } from '../domain/plan/plan.types';
 import type { Party, Responsibility } from '../domain/responsibility/resolve-responsibility';
+import { valueProblem } from '../domain/text/storable';
 import {
   AcknowledgeTask,
   Actor,
@@ -37,12 +38,12 @@ export class PlanRun {
   decisions: Record<string, string> = {};
   escalations: EscalationView[] = [];
   closeRequest?: CloseRequest;
-  /** Bumped on every change the main loop may be waiting for. */
+  /** Bumped on every change a wait may be for. */
   version = 0;
+  /** Bumped when a step moves (or a step's work settles): what the act stage waits for. */
+  progress = 0;
   private readonly steps = new Map<string, StepView>();
   private readonly tasks = new Map<string, TaskView>();
-  /** Tasks whose completion is being recorded: a second completion is refused meanwhile. */
-  private readonly completing = new Set<string>();
 
   constructor(private readonly input: EmergencyPlanInput) {
     for (const s of input.plan.steps) this.steps.set(s.id, { id: s.id, type: s.type, title: s.title ?? s.id, state: 'pending' });
@@ -50,6 +51,11 @@ export class PlanRun {
 
   changed(): void {
     this.version++;
+  }
+
+  progressed(): void {
+    this.progress++;
+    this.changed();
   }
 
   // --- steps ---------------------------------------------------------------------------------
@@ -60,7 +66,7 @@ export class PlanRun {
 
   setStep(id: string, patch: Partial<StepView>): StepView {
     Object.assign(this.steps.get(id)!, patch);
-    this.changed();
+    this.progressed();
     return this.step(id);
   }
 
@@ -134,21 +140,20 @@ export class PlanRun {
   finishTask(taskId: string, patch: Partial<TaskView>): TaskView {
     const task = this.tasks.get(taskId)!;
     Object.assign(task, patch);
-    this.completing.delete(taskId);
     this.changed();
     return { ...task };
   }
 
-  beginCompletion(taskId: string): void {
-    this.completing.add(taskId);
-  }
-
-  /** A completion that could not be recorded: the task is open again for the next attempt. */
-  cancelCompletion(taskId: string): void {
-    this.completing.delete(taskId);
-  }
-
   // --- validators: throw before anything is recorded -------------------------------------------
+
+  /**
+   * What PostgreSQL cannot store (a NUL byte) is refused here, before anything changes: the record
+   * goes out with the step it moves, so a refused record could not be taken back.
+   */
+  private requireStorable(message: unknown, name: string): void {
+    const why = valueProblem(message, name);
+    if (why) throw fail(UpdateErrors.invalidInput, why);
+  }
 
   private requireActor(actor: Actor | undefined): Actor {
     if (!actor || typeof actor.person !== 'string' || !actor.person || !Array.isArray(actor.teams) || !Array.isArray(actor.roles)) {
@@ -181,13 +186,14 @@ export class PlanRun {
     if (typeof taskId !== 'string') throw fail(UpdateErrors.invalidInput, 'taskId is required');
     const task = this.tasks.get(taskId);
     if (!task) throw fail(UpdateErrors.unknownTask, `task "${taskId}" is not a task of incident ${this.input.incidentId}`);
-    if (task.state === 'done' || task.state === 'skipped' || this.completing.has(taskId)) {
+    if (task.state === 'done' || task.state === 'skipped') {
       throw fail(UpdateErrors.taskAlreadyCompleted, `task "${taskId}" was already ${task.state === 'skipped' ? 'skipped' : `completed${task.completedBy ? ` by ${task.completedBy}` : ''}`}`);
     }
     return task;
   }
 
   assertCanAcknowledge(a: AcknowledgeTask): void {
+    this.requireStorable(a, 'acknowledgement');
     const actor = this.requireActor(a?.actor);
     const task = this.openTaskFor(a.taskId);
     if (task.state === 'acknowledged') throw fail(UpdateErrors.conflict, `task "${task.id}" was already acknowledged by ${task.acknowledgedBy}`);
@@ -196,6 +202,7 @@ export class PlanRun {
   }
 
   assertCanComplete(c: TaskCompletion): void {
+    this.requireStorable(c, 'completion');
     const actor = this.requireActor(c?.actor);
     const task = this.openTaskFor(c.taskId);
     this.requireTaskAccess(task, actor);
@@ -214,6 +221,10 @@ export class PlanRun {
     for (const [i, f] of (c.findings ?? []).entries()) {
       if (!f || !f.text?.trim() || !f.owner?.trim() || !/^\d{4}-\d{2}-\d{2}$/.test(f.due ?? '')) {
         throw fail(UpdateErrors.invalidInput, `findings[${i}] needs text, owner and due (YYYY-MM-DD)`);
+      }
+      const due = new Date(`${f.due}T00:00:00Z`);
+      if (Number.isNaN(due.getTime()) || due.toISOString().slice(0, 10) !== f.due) {
+        throw fail(UpdateErrors.invalidInput, `findings[${i}].due must be a date that exists (YYYY-MM-DD); ${f.due} does not`);
       }
       if (f.stepId !== undefined && !this.input.plan.steps.some((s) => s.id === f.stepId)) {
         throw fail(UpdateErrors.invalidInput, `findings[${i}].stepId: plan ${this.input.plan.id} has no step "${f.stepId}"`);
@@ -237,6 +248,7 @@ export class PlanRun {
   }
 
   assertCanDecide(d: Decision): void {
+    this.requireStorable(d, 'decision');
     const actor = this.requireActor(d?.actor);
     const task = this.openTaskFor(d.taskId);
     if (task.kind !== 'decision') throw fail(UpdateErrors.invalidInput, `task "${task.id}" is not a decision`);
@@ -247,6 +259,7 @@ export class PlanRun {
   }
 
   assertCanOverride(o: LevelOverrideRequest): void {
+    this.requireStorable(o, 'override');
     const actor = this.requireActor(o?.actor);
     this.requireCommander(actor, 'override the level');
     if (!LEVELS.includes(o.level)) throw fail(UpdateErrors.invalidInput, `level "${o.level}" is not one of ${LEVELS.join(', ')}`);
@@ -256,12 +269,14 @@ export class PlanRun {
   }
 
   assertCanNote(n: NoteRequest): void {
+    this.requireStorable(n, 'note');
     this.requireActor(n?.actor);
     if (!n.text || !n.text.trim()) throw fail(UpdateErrors.invalidInput, 'a note needs text');
     if (this.stage === 'closed') throw fail(UpdateErrors.conflict, 'the incident is closed');
   }
 
   assertCanClose(c: CloseRequest): void {
+    this.requireStorable(c, 'close');
     const actor = this.requireActor(c?.actor);
     this.requireCommander(actor, 'close the incident');
     if (this.stage === 'closed' || this.closeRequest) throw fail(UpdateErrors.conflict, 'the incident is already closed or closing');

@@ -220,11 +220,14 @@ async function writeFindings(em: EntityManager, f: FindingsRecorded): Promise<vo
   }
 }
 
+/** Where records run their transaction: the DataSource, or a batch's own transaction. */
+type Transacting = { transaction<T>(work: (em: EntityManager) => Promise<T>): Promise<T> };
+
 /**
  * Activities that keep PostgreSQL's read models (incidents, steps, tasks, timeline, audit) in step
  * with the workflow. Each runs in one transaction and is idempotent: a retry writes nothing twice.
  */
-function createRecords(ds: DataSource) {
+function createRecords(ds: Transacting) {
   return {
     async recordIncidentOpened(i: IncidentOpened): Promise<void> {
       await ds.transaction(async (em) => {
@@ -551,13 +554,16 @@ export function createRecordActivities(ds: DataSource) {
   return {
     ...records,
     /**
-     * Several records in the order the workflow made them, in one activity: between two waits a
-     * workflow often records four or five things (a step done, two stages, a task opened), and one
-     * round trip instead of five is what makes the next state show quickly under load. Each record
-     * stays idempotent, so a retried batch writes nothing twice.
+     * Several records in the order the workflow made them, in one activity and one transaction:
+     * a completion and what it causes (the step done, the stages, the next task) become visible
+     * together, in one commit instead of five. Each record stays idempotent, so a retried batch
+     * writes nothing twice; a record PostgreSQL refuses leaves none of the batch written.
      */
     async recordBatch(calls: RecordCall[]): Promise<void> {
-      for (const c of calls) await (records[c.name] as (...a: unknown[]) => Promise<void>)(...c.args);
+      await ds.transaction(async (em) => {
+        const inBatch = refusingBadData(createRecords({ transaction: (work) => work(em) }));
+        for (const c of calls) await (inBatch[c.name] as (...a: unknown[]) => Promise<void>)(...c.args);
+      });
     },
   };
 }

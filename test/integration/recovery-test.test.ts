@@ -11,6 +11,7 @@ import { Harness, startHarness } from './support/harness';
 import { startWebhookReceiver, WebhookReceiver } from './support/webhook-receiver';
 import { Inbox, startSmtp } from './support/smtp-inbox';
 import { adminUrl, urlOf } from './support/databases';
+import { recoveryTest } from '../../workflows/recovery-test.workflow';
 
 /** `name value` samples of a Prometheus text body. */
 function samples(text: string): Record<string, number> {
@@ -59,7 +60,7 @@ describe('recovery tests', () => {
     await rx?.close();
   });
 
-  const run = (id: string) => h.temporal.workflow.start('recoveryTest', { taskQueue: h.config.taskQueue, workflowId: id, args: [] });
+  const run = (id: string) => h.temporal.workflow.start(recoveryTest, { taskQueue: h.config.taskQueue, workflowId: id, args: [] });
   const notifications = () => h.db.query(`SELECT id, incident_id, subject, reason, channel, message, status, attempts, detail FROM notifications ORDER BY created_at, id`);
   const metrics = async () => {
     const viewer = await h.as('prometheus', ['manager']);

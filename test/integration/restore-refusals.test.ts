@@ -9,6 +9,7 @@ import { canConnect, dropDatabase } from '../../scripts/stack/postgres';
 import { databaseChecksum } from './support/exactly-once';
 import { Harness, startHarness } from './support/harness';
 import { adminUrl, urlOf } from './support/databases';
+import { restoreByPriority } from '../../workflows/restore-by-priority.workflow';
 
 // A damaged backup is refused by the restore workflow with the backup and chunk named, and the
 // target database is never touched: a new target is not even created, an existing one (the invoice
@@ -46,7 +47,7 @@ describe('restoreByPriority refuses damaged backups before writing anything', ()
     const id = existing ?? (await freshFull());
     await damage(id);
     const target = into?.target ?? `${h.databaseName}_t${n++}`;
-    const handle = await h.temporal.workflow.start('restoreByPriority', {
+    const handle = await h.temporal.workflow.start(restoreByPriority, {
       taskQueue: h.config.taskQueue,
       workflowId: `refuse-${target}-${n++}`,
       args: [{ restoreId: `refuse-${id}`, target, replace: into?.replace ?? false }],

@@ -9,7 +9,7 @@ import { takeBackup } from '../../activities/backup/take-backup';
 import { prepareInvoiceDatabase } from '../../activities/invoices/database';
 import { generateInvoices } from '../../activities/invoices/generate';
 import { dropDatabase } from '../../scripts/stack/postgres';
-import type { RestoreResult } from '../../workflows/restore-by-priority.workflow';
+import { restoreByPriority, type RestoreResult } from '../../workflows/restore-by-priority.workflow';
 import { eventually, Harness, startHarness } from './support/harness';
 import { killHard, spawnWorker } from './support/worker-process';
 import { adminUrl, queryUrl, urlOf } from './support/databases';
@@ -68,7 +68,7 @@ describe('restoreByPriority survives a worker killed mid-restore', () => {
   it('resumes from the last committed chunk: after the restart it writes only the rows not yet committed, and ends exact', async () => {
     const env = { ...h.processEnv, INVOICE_DATABASE_URL: urlOf(source), YINGJI_BACKUP_DIR: dir, YINGJI_BACKUP_KEY: `k1:${secret.toString('base64')}` };
     worker = await spawnWorker(env);
-    const handle = await h.temporal.workflow.start('restoreByPriority', {
+    const handle = await h.temporal.workflow.start(restoreByPriority, {
       taskQueue: h.config.taskQueue,
       workflowId: `restore-${h.databaseName}`,
       args: [{ restoreId: 'r1', target }],

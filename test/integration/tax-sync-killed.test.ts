@@ -13,6 +13,7 @@ import { dropDatabase } from '../../scripts/stack/postgres';
 import { adminUrl, queryUrl, urlOf } from './support/databases';
 import { Harness, eventually, startHarness } from './support/harness';
 import { killHard, spawnWorker } from './support/worker-process';
+import { taxSync } from '../../workflows/tax-sync.workflow';
 
 const RUN = randomBytes(4).toString('hex');
 const SIM_DB = `tp_killed_sim_${RUN}`;
@@ -49,7 +50,7 @@ it('SIGKILL during a resync of 20,000 queued invoices on a slow platform: a new 
 
   const first = await spawnWorker(env);
   children.push(first);
-  const handle = await h.temporal.workflow.start('taxSync', {
+  const handle = await h.temporal.workflow.start(taxSync, {
     taskQueue: h.config.taskQueue,
     workflowId: `resync-${RUN}`,
     args: [{ by: 'test resync', resync: { statuses: ['pending', 'failed'], batchSize: 500 } }],

@@ -7,13 +7,13 @@ import { DataSource } from 'typeorm';
 import type { DrillReport } from '../../../../domain/drill/report';
 import { renderReportHtml } from '../../../../domain/drill/report-html';
 import { faultUnavailable } from '../../../../activities/drills/sandbox';
-import type { ScheduledDrillInput } from '../../../../workflows/scheduled-drill.workflow';
+import { scheduledDrill, type ScheduledDrillInput } from '../../../../workflows/scheduled-drill.workflow';
 import { findChromium, renderPdf } from '../../../shared/chromium';
 import type { YingjiConfig } from '../../../shared/config';
 import { AuditTrail } from '../auth/audit-trail';
 import type { Caller } from '../auth/caller';
 import { YINGJI_CONFIG } from '../config.token';
-import { IncidentsService, recorded } from '../incidents/incidents.service';
+import { IncidentsService } from '../incidents/incidents.service';
 import { PlansService } from '../plans/plans.service';
 import { TEMPORAL_CLIENT } from '../temporal/tokens';
 import { DrillScheduleDto, LaunchDrillDto } from './dto/launch-drill.dto';
@@ -40,14 +40,12 @@ export class DrillsService {
     }
     const unbuilt = dto.mode === 'live-drill' ? (plan.drill?.faults ?? []).map((f) => faultUnavailable(String(f.kind))).filter(Boolean) : [];
     if (unbuilt.length) throw new UnprocessableEntityException(`plan ${plan.id} drill.faults: ${unbuilt.join('; ')}`);
-    const started = await this.incidents.start(
+    // Answers once the drill is recorded (the workflow's launch answer waits for it), so the caller's
+    // next GET /drills/:id finds it.
+    return this.incidents.start(
       { plan, facts, mode: dto.mode, timeScale: dto.timeScale, level: dto.level, drill: { keepSandbox: dto.keepSandbox ?? false, unannounced: dto.unannounced ?? false } },
       caller,
     );
-    // The workflow records the drill right after the incident: wait briefly, so that the caller's
-    // next GET /drills/:id finds it.
-    await recorded(this.db, 'drills', 'incident' in started ? started.incident.id : started.id);
-    return started;
   }
 
   list(planId?: string) {
@@ -149,7 +147,7 @@ export class DrillsService {
       await this.temporal.schedule.create({
         scheduleId,
         spec: { cronExpressions: [dto.cron], jitter: dto.jitterMinutes ? `${dto.jitterMinutes}m` : undefined },
-        action: { type: 'startWorkflow', workflowType: 'scheduledDrill', workflowId: scheduleId, taskQueue: this.config.taskQueue, args: [args] },
+        action: { type: 'startWorkflow', workflowType: scheduledDrill, workflowId: scheduleId, taskQueue: this.config.taskQueue, args: [args] },
         memo: { planId: plan.id, mode: dto.mode, unannounced: dto.unannounced ?? false, createdBy: caller.person },
       });
     } catch (err) {

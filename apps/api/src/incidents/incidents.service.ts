@@ -5,7 +5,6 @@ import { classifyIncident } from '../../../../domain/incident/classify';
 import { launchFacts } from '../../../../domain/plan/launch-facts';
 import type { Plan } from '../../../../domain/plan/plan.types';
 import { addNote, closeIncident, DrillOptions, EmergencyPlanInput, IncidentStatus, overrideLevel } from '../../../../workflows/definitions';
-import { emergencyPlan } from '../../../../workflows/emergency-plan.workflow';
 import type { YingjiConfig } from '../../../shared/config';
 import { Caller, hasRole } from '../auth/caller';
 import { AuditTrail } from '../auth/audit-trail';
@@ -27,18 +26,6 @@ export interface IncidentDetail {
   timeline: TimelineEntryEntity[];
   notifications: Array<Record<string, unknown>>;
   findings: Array<Record<string, unknown>>;
-}
-
-/**
- * Waits (up to 10 s) until the workflow's records show `id` in `table`, so the caller's next read
- * finds what it just started; false if it did not show in time.
- */
-export async function recorded(db: DataSource, table: 'incidents' | 'drills', id: string): Promise<boolean> {
-  for (let i = 0; i < 200; i++) {
-    if ((await db.query(`SELECT 1 FROM ${table} WHERE id = $1`, [id])).length) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return false;
 }
 
 /** Commanders, managers, auditors and admins see every incident; responders those their teams work on. */
@@ -79,21 +66,21 @@ export class IncidentsService {
     } catch (err) {
       throw new UnprocessableEntityException(`facts: ${(err as Error).message}`);
     }
+    let classification: EmergencyPlanInput['classification'];
     if (!req.level) {
       try {
-        classifyIncident(plan, facts);
+        const { level, reason } = classifyIncident(plan, facts);
+        classification = { level, reason };
       } catch (err) {
         throw new UnprocessableEntityException(`facts: ${(err as Error).message}`);
       }
     }
     const id = newIncidentId(new Date(), req.mode === 'live' ? 'inc' : 'drill');
-    const input: EmergencyPlanInput = { incidentId: id, plan, facts, mode: req.mode, launchedBy: caller.person, timeScale: req.timeScale ?? 1, level: req.level, drill: req.drill };
-    await this.workflows.client.workflow.start(emergencyPlan, { taskQueue: this.config.taskQueue, workflowId: id, args: [input] });
+    const input: EmergencyPlanInput = { incidentId: id, plan, facts, classification, mode: req.mode, launchedBy: caller.person, timeScale: req.timeScale ?? 1, level: req.level, drill: req.drill };
+    const recorded = await this.workflows.launch(input, this.config.taskQueue);
     const kind = req.mode === 'live' ? 'incident' : 'drill';
     await this.audit.ok(caller, `${kind}.launch`, { type: kind, id }, { planId: plan.id, planVersion: plan.version, mode: req.mode, level: req.level });
-    // The workflow records the incident in its first activity; wait briefly so the caller gets it.
-    if (await recorded(this.db, 'incidents', id)) return this.detail(id, caller);
-    return { id, state: 'starting' };
+    return recorded ? this.detail(id, caller) : { id, state: 'starting' };
   }
 
   /** The incident, if the caller may see it; a refusal is audited as the `action` they attempted. */

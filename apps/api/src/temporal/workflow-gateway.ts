@@ -1,7 +1,8 @@
 import { BadRequestException, ConflictException, HttpException, Inject, Injectable, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
-import { ApplicationFailure, Client, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
+import { ApplicationFailure, Client, WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
-import { UpdateErrors } from '../../../../workflows/definitions';
+import { EmergencyPlanInput, launched, UpdateErrors } from '../../../../workflows/definitions';
+import { emergencyPlan } from '../../../../workflows/emergency-plan.workflow';
 import type { Caller } from '../auth/caller';
 import { AuditTrail } from '../auth/audit-trail';
 import { UpdateOutcome, updateDuration } from '../health/process-metrics';
@@ -33,6 +34,28 @@ export class WorkflowGateway {
     } catch (err) {
       timed({ outcome: outcomeOf(err) });
       throw await this.toHttpError(err, audit);
+    }
+  }
+
+  /**
+   * Starts an incident's workflow and waits, in the same call (Update-with-Start), until the
+   * workflow has recorded it: true then; false if that took longer than `waitMs` (the database is
+   * slow or down), when the incident runs all the same and shows once its records are written.
+   */
+  async launch(input: EmergencyPlanInput, taskQueue: string, waitMs = 10_000): Promise<boolean> {
+    const start = new WithStartWorkflowOperation(emergencyPlan, { workflowId: input.incidentId, taskQueue, args: [input], workflowIdConflictPolicy: 'FAIL' });
+    const timed = updateDuration.startTimer({ update: launched.name });
+    const answer = this.client.workflow.executeUpdateWithStart(launched, { startWorkflowOperation: start });
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), waitMs)));
+    try {
+      const recorded = await Promise.race([answer.then(() => true as const), late]);
+      timed({ outcome: recorded ? 'ok' : 'timeout' });
+      if (!recorded) await start.workflowHandle(); // started all the same; a start refused throws here
+      return recorded;
+    } finally {
+      clearTimeout(timer);
+      answer.catch(() => undefined); // answered late or never: the incident's own records say how it went
     }
   }
 
