@@ -13,9 +13,12 @@ export const WORKFLOWS_PATH = require.resolve('../../../workflows');
  * drift), sized for a small machine (2 CPUs) running Temporal, PostgreSQL, the API and the worker.
  */
 export const WORKER_TUNING = {
-  // A workflow task is CPU work on this process; more at once than a few per CPU only queues them,
-  // but a slot is also held while the completion travels to the server, so keep some overlap.
-  maxConcurrentWorkflowTaskExecutions: 20,
+  // A started workflow task must finish within its 10 s timeout or it is retried from scratch. With
+  // 20 at once on a busy 2-CPU machine they queued past it (bench/incidents 500/50: 23 timeouts, tasks
+  // waiting 70 s); with 10 none did and the rest wait in the server, where waiting costs nothing.
+  maxConcurrentWorkflowTaskExecutions: 10,
+  // Activations run on these threads: one per CPU (the SDK's default is 1 when it reuses the V8 context).
+  workflowThreadPoolSize: 2,
   // Activities mostly wait on PostgreSQL: each holds one pool connection, so slots stay below the pool.
   maxConcurrentActivityTaskExecutions: 20,
   // Local activities (none yet) would take connections from the same pool: a few, counted in it too.
