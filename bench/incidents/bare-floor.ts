@@ -18,7 +18,7 @@ export async function runBare(client: Client, taskQueue: string, n: number, conc
     await poll(async () => (await h.query(state)) !== 'waiting');
     return performance.now() - start;
   });
-  return { launchesPerS, transitions };
+  return { launchesPerS, transitions, ids: handles.map((h) => h.workflowId) };
 }
 
 /** One bare workflow at a time: start, Update, Query until it shows, ms. */

@@ -65,7 +65,8 @@ export async function poll<T>(read: () => Promise<T | undefined | false>, timeou
 /** Runs `fn` over items with at most `limit` at once, with a progress bar on stderr. */
 export async function inPool<T, R>(label: string, items: T[], limit: number, fn: (x: T) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
-  const bar = new SingleBar({ format: `  ${label.padEnd(48)} {bar} {value}/{total}`, stream: process.stderr, hideCursor: true, clearOnComplete: false });
+  // Piped to a file, a line every 10 s instead of a redrawn bar.
+  const bar = new SingleBar({ format: `  ${label.padEnd(48)} {bar} {value}/{total}`, stream: process.stderr, hideCursor: true, noTTYOutput: true, notTTYSchedule: 10_000 });
   bar.start(items.length, 0);
   let next = 0;
   try {
@@ -88,6 +89,8 @@ export interface RunFigures {
   launchesPerS: number;
   /** Completion to next state readable, ms, one per incident. */
   transitions: number[];
+  /** The incidents (their workflow ids), for reading their histories afterwards. */
+  ids: string[];
 }
 
 /** `n` incidents, `concurrency` at a time: launches first (timed as a whole), then each task's completion. */
@@ -103,11 +106,11 @@ export async function runMany(c: Contender, n: number, concurrency: number): Pro
     return performance.now() - start;
   });
   await c.tidy?.(ids);
-  return { launchesPerS, transitions };
+  return { launchesPerS, transitions, ids };
 }
 
 /** One incident at a time, launch to next state readable (its task completed as soon as it shows), ms. */
-export async function runSingle(c: Contender, samples: number): Promise<number[]> {
+export async function runSingle(c: Contender, samples: number): Promise<{ singles: number[]; ids: string[] }> {
   const out: number[] = [];
   const ids: string[] = [];
   for (let i = 0; i < samples; i++) {
@@ -119,5 +122,5 @@ export async function runSingle(c: Contender, samples: number): Promise<number[]
     ids.push(id);
   }
   await c.tidy?.(ids);
-  return out;
+  return { singles: out, ids };
 }

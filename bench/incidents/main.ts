@@ -18,6 +18,7 @@ import { runBare, runBareSingle } from './bare-floor';
 import { Contender, fairPeer, runMany, runSingle, yingji } from './contenders';
 import { criteria, Figures, median, percentile, roundOrder } from './measure';
 import { DROP_PEER_SCHEMA, PEER_SCHEMA, peerActivities } from './peer-activities';
+import { describeWaits, queueWaits } from './queue-waits';
 import { startPeerService } from './peer-service';
 
 const { incidents: N, concurrency: CONCURRENCY, rounds: ROUNDS, samples: SAMPLES } = numberOptions({ incidents: 500, concurrency: 50, rounds: 2, samples: 5 });
@@ -29,9 +30,10 @@ interface Measured {
   launchSeconds: number;
   transitions: number[];
   singles: number[];
+  ids: string[];
 }
 
-const figures = (m: Measured, n: number): Figures => ({ launchesPerS: n / m.launchSeconds, p50: percentile(m.transitions, 50), p99: percentile(m.transitions, 99), singleMs: median(m.singles) });
+const figures = (m: Omit<Measured, 'ids'>, n: number): Figures => ({ launchesPerS: n / m.launchSeconds, p50: percentile(m.transitions, 50), p99: percentile(m.transitions, 99), singleMs: median(m.singles) });
 
 async function main() {
   const config = loadConfig();
@@ -62,27 +64,29 @@ async function main() {
   const peerApi = new ApiClient(peerService.url);
   const ours = yingji(api.as(commander), api.as(oncall));
   const peer = fairPeer(peerApi.as(commander), peerApi.as(oncall));
-  const all = new Map<string, Measured>([ours, peer].map((c) => [c.name, { launchSeconds: 0, transitions: [], singles: [] }]));
-  const bare: Measured = { launchSeconds: 0, transitions: [], singles: [] };
+  const all = new Map<string, Measured>([ours, peer].map((c) => [c.name, { launchSeconds: 0, transitions: [], singles: [], ids: [] }]));
+  const bare: Measured = { launchSeconds: 0, transitions: [], singles: [], ids: [] };
   const BARE = 'bare Temporal, 1 Update (floor)';
 
   console.log(`bench/incidents: ${N} incidents of hello-drill, ${CONCURRENCY} at a time, ${ROUNDS} rounds, ${SAMPLES} single incidents per round; API ${info.api}, fair peer ${peerService.url}, Temporal ${info.temporal}`);
   console.log(`worker options (Yingji's and the peer's): ${JSON.stringify(WORKER_TUNING)}`);
   const perRound: string[] = [];
+  const waits: string[] = [];
   try {
     for (const [r, order] of roundOrder(ROUNDS, peer, ours).entries()) {
       console.error(`round ${r + 1}: ${order.map((c) => c.name).join(', then ')}`);
       const b = await runBare(client, taskQueue, N, CONCURRENCY);
       const bs = await runBareSingle(client, taskQueue, SAMPLES);
-      add(bare, N / b.launchesPerS, b.transitions, bs);
+      add(bare, N / b.launchesPerS, b.transitions, bs, []);
       perRound.push(`round ${r + 1} (${order[0] === peer ? 'peer first' : 'Yingji first'})`, row(BARE, figures({ launchSeconds: N / b.launchesPerS, transitions: b.transitions, singles: bs }, N)));
       for (const c of order as Contender[]) {
         const m = await runMany(c, N, CONCURRENCY);
-        const singles = await runSingle(c, SAMPLES);
-        add(all.get(c.name)!, N / m.launchesPerS, m.transitions, singles);
+        const { singles, ids } = await runSingle(c, SAMPLES);
+        add(all.get(c.name)!, N / m.launchesPerS, m.transitions, singles, [...m.ids, ...ids]);
         perRound.push(row(c.name, figures({ launchSeconds: N / m.launchesPerS, transitions: m.transitions, singles }, N)));
       }
     }
+    for (const c of [peer, ours]) waits.push(`  ${c.name.padEnd(NAME - 2)}${describeWaits(await queueWaits(client, c.name, all.get(c.name)!.ids))}`);
   } finally {
     await peerService.close();
     worker.shutdown();
@@ -109,13 +113,16 @@ async function main() {
   console.log(ratioRow('ratio Yingji / bare floor', o, f));
   console.log(ratioRow('ratio fair peer / bare floor', p, f));
   console.log('(p50, p99: a task completed through HTTP until the next state (the review task) is readable; single: launch to that state, one incident at a time, median)');
+  console.log('queues, from the incidents\' histories (time a task sat scheduled before a worker started it):');
+  for (const line of waits) console.log(line);
   console.log('');
   const verdicts = criteria(o, p);
   for (const v of verdicts) console.log(`${v.pass ? 'PASS' : 'FAIL'}  ${v.what.padEnd(40)} Yingji / fair peer ${v.ratio.toFixed(2)} (${v.limit})`);
 }
 
-function add(m: Measured, launchSeconds: number, transitions: number[], singles: number[]) {
+function add(m: Measured, launchSeconds: number, transitions: number[], singles: number[], ids: string[]) {
   m.launchSeconds += launchSeconds;
+  m.ids.push(...ids);
   m.transitions.push(...transitions);
   m.singles.push(...singles);
 }
