@@ -57,7 +57,7 @@ export function readStack(config: YingjiConfig): StackInfo | undefined {
 /** The compiled entry of an app (apps are run from dist/, built by `npm run build`). */
 type App = 'api' | 'worker' | 'tax-platform' | 'mail-sink' | 'sms-gateway' | 'im-robots';
 
-function appEntry(app: App): string {
+export function appEntry(app: App): string {
   const file = path.join(PROJECT_ROOT, 'dist', 'apps', app, 'src', 'main.js');
   if (!fs.existsSync(file)) throw new Error(`${file} is missing: run \`npm run build\` first`);
   return file;
@@ -270,14 +270,14 @@ async function scheduleStandingWork(config: YingjiConfig, log: (line: string) =>
   }
 }
 
-/** Publishes every shipped plan whose id and version are not stored yet. */
-async function publishShippedPlans(config: YingjiConfig, log: (line: string) => void): Promise<void> {
+/** Publishes every shipped plan whose id and version are not stored yet (`by`: the command, for the audit trail). */
+export async function publishShippedPlans(config: Pick<YingjiConfig, 'databaseUrl' | 'plansDir'>, log: (line: string) => void, by = 'yingji up'): Promise<void> {
   const ds = createDataSource(config.databaseUrl);
   await ds.initialize();
   try {
     for (const file of fs.readdirSync(config.plansDir).filter((f) => /\.ya?ml$/.test(f) && !f.startsWith('teams')).sort()) {
       try {
-        const res = await publishPlanText(ds, fs.readFileSync(path.join(config.plansDir, file), 'utf8'), file, 'yingji up');
+        const res = await publishPlanText(ds, fs.readFileSync(path.join(config.plansDir, file), 'utf8'), file, by);
         if (res.created) log(`published plan ${res.planId} v${res.version}`);
       } catch (err) {
         log(`plan ${file} was not published: ${(err as Error).message}`);
@@ -340,7 +340,7 @@ export async function stopDetached(config: YingjiConfig): Promise<boolean> {
 }
 
 /** A secret made once for this machine's stack (mode 0600 under the data folder), then read back. */
-function persistentSecret(file: string): string {
+export function persistentSecret(file: string): string {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   if (!fs.existsSync(file)) fs.writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
   return fs.readFileSync(file, 'utf8').trim();

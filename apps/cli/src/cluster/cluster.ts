@@ -2,17 +2,17 @@
 // N Yingji workers and N APIs behind haproxy, all on loopback. `up` starts what is not running
 // (after a crash it restarts just the dead processes); `down` stops everything it started.
 import { spawnSync } from 'node:child_process';
-import { Connection } from '@temporalio/client';
 import { randomBytes } from 'node:crypto';
+import { Connection } from '@temporalio/client';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PROJECT_ROOT, loadConfig } from '../../../shared/config';
 import { ensureLocalSigningKey } from '../../../../activities/records/audit-digest';
-import { runMigrations, createDataSource } from '../../../../migrations/data-source';
-import { publishPlanText } from '../../../api/src/plans/publish';
+import { runMigrations } from '../../../../migrations/data-source';
 import { ensureDatabase } from '../../../../scripts/stack/postgres';
 import { isPortOpen, waitFor } from '../../../../scripts/stack/ports';
 import { ensureTemporalCli } from '../../../../scripts/stack/temporal-cli';
+import { appEntry, persistentSecret, publishShippedPlans } from '../stack';
 import { temporalReady } from '../../../../scripts/stack/temporal-server';
 import { ensurePostgres, ensureTemporalSchema, postgresPid, stopPostgres } from './database';
 import { apiPortOf, findHaproxy, haproxyArgs } from './haproxy';
@@ -35,13 +35,6 @@ export function ensureServerBinaries(log: Log): { server: string; sqlTool: strin
 
 const yingjiDatabaseUrl = (l: ClusterLayout) => l.databaseUrl ?? serverUrl(l, l.yingjiDb);
 
-/** A secret made once for the cluster (0600 under its folder), then read back. */
-function persistentSecret(file: string): string {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  if (!fs.existsSync(file)) fs.writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
-  return fs.readFileSync(file, 'utf8').trim();
-}
-
 /** What every worker and API of the cluster shares. */
 function appEnv(l: ClusterLayout): NodeJS.ProcessEnv {
   return {
@@ -55,12 +48,6 @@ function appEnv(l: ClusterLayout): NodeJS.ProcessEnv {
     YINGJI_ACK_SECRET: process.env.YINGJI_ACK_SECRET || persistentSecret(path.join(l.appDataDir, 'ack-secret')),
     YINGJI_AUDIT_SIGNING_KEY: process.env.YINGJI_AUDIT_SIGNING_KEY || ensureLocalSigningKey(l.appDataDir),
   };
-}
-
-function appEntry(app: 'api' | 'worker'): string {
-  const file = path.join(PROJECT_ROOT, 'dist', 'apps', app, 'src', 'main.js');
-  if (!fs.existsSync(file)) throw new Error(`${file} is missing: run \`npm run build\` first`);
-  return file;
 }
 
 export const workerName = (n: number) => `worker-${n}`;
@@ -113,7 +100,7 @@ export async function clusterUp(l: ClusterLayout, log: Log): Promise<void> {
   if (!l.databaseUrl) await ensureDatabase(serverUrl(l, 'postgres'), l.yingjiDb);
   const ran = await runMigrations(yingjiDatabaseUrl(l));
   if (ran.length) log(`migrations applied: ${ran.length}`);
-  await publishShippedPlans(yingjiDatabaseUrl(l), log);
+  await publishShippedPlans({ databaseUrl: yingjiDatabaseUrl(l), plansDir: loadConfig().plansDir }, log, 'yingji cluster up');
 
   for (let n = 1; n <= l.workers; n++) {
     const r = startWorker(l, n);
@@ -172,25 +159,6 @@ async function historyServing(l: ClusterLayout): Promise<boolean> {
     return false;
   } finally {
     await connection?.close().catch(() => undefined);
-  }
-}
-
-/** Publishes every shipped plan whose id and version are not stored yet (as `yingji up` does). */
-async function publishShippedPlans(databaseUrl: string, log: Log): Promise<void> {
-  const plansDir = loadConfig().plansDir;
-  const ds = createDataSource(databaseUrl);
-  await ds.initialize();
-  try {
-    for (const file of fs.readdirSync(plansDir).filter((f) => /\.ya?ml$/.test(f) && !f.startsWith('teams')).sort()) {
-      try {
-        const res = await publishPlanText(ds, fs.readFileSync(path.join(plansDir, file), 'utf8'), file, 'yingji cluster up');
-        if (res.created) log(`published plan ${res.planId} v${res.version}`);
-      } catch (err) {
-        log(`plan ${file} was not published: ${(err as Error).message}`);
-      }
-    }
-  } finally {
-    await ds.destroy();
   }
 }
 
