@@ -1,6 +1,7 @@
 // Every message into or out of the emergencyPlan workflow. The API imports these same objects.
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { Level, Plan } from '../domain/plan/plan.types';
+import type { Responsibility } from '../domain/responsibility/resolve-responsibility';
 
 export type IncidentMode = 'live' | 'tabletop' | 'live-drill';
 export type Stage = 'classify' | 'assign' | 'act' | 'notify' | 'review' | 'closed';
@@ -22,6 +23,8 @@ export interface EmergencyPlanInput {
   timeScale?: number;
   /** The level the launch already worked out from the facts by the plan's rules, so it is worked out once. */
   classification?: { level: Level; reason: string };
+  /** Who answers for each role at that level, resolved from the team directory at launch (else by the workflow). */
+  assignments?: Responsibility;
   /** Drills only: run at this level instead of classifying from the facts (`drill run --level II`). */
   level?: Level;
   /** Drills only (tabletop and live-drill modes). */

@@ -13,7 +13,8 @@ export const records = proxyActivities<Activities>({
   scheduleToCloseTimeout: '30 minutes',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: ['RecordRefused'] },
 });
-const people = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 3 } });
+/** Reads the team directory: no effect to order after the records, so it does not wait for them (a launch's first records go out with its first task). */
+export const people = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 3 } });
 // A channel gets a few short tries, five minutes at most in all; a delivery that keeps failing is
 // recorded. The activity heartbeats while it sends, so a notice to 200 people on a worker that died
 // is taken up by another within seconds (the recipients already sent are not sent again).
@@ -54,5 +55,5 @@ export function afterRecords(rec: Recorder) {
         return (target as Record<string | symbol, (...a: unknown[]) => Promise<unknown>>)[name](...args);
       },
     });
-  return { people: wrap(people), messaging: wrap(messaging), robots: wrap(robots), actions: wrap(actions), drills: wrap(drills) };
+  return { messaging: wrap(messaging), robots: wrap(robots), actions: wrap(actions), drills: wrap(drills) };
 }

@@ -3,6 +3,7 @@ import { allHandlersFinished, condition } from '@temporalio/workflow';
 import { classifyIncident } from '../../domain/incident/classify';
 import { reasonOf } from '../failures';
 import { REVIEW_STEP } from '../plan-run';
+import { people } from './activities';
 import type { PlanContext } from './context';
 import { announce } from './notify';
 import { openTask } from './tasks';
@@ -47,12 +48,15 @@ export async function classify(ctx: PlanContext): Promise<void> {
   announce(ctx, 'classified', `事件定级 Incident ${ctx.incidentId} classified as level ${run.level}: ${plan.title}`);
 }
 
-/** Who answers for each role at this level, from the team directory. */
+/** Who answers for each role at this level, from the team directory (as the launch found it). */
 export async function assign(ctx: PlanContext): Promise<void> {
   const { run } = ctx;
   ctx.enterStage('assign');
   try {
-    run.responsibility = await ctx.acts.people.resolveAssignments({ plan: ctx.plan, level: run.level! });
+    // Resolved at launch for the launch's level; a drill set to another level, or a launch that could
+    // not read the directory, reads it now (and says why if it cannot).
+    const atLaunch = ctx.input.assignments && ctx.input.classification?.level === run.level ? ctx.input.assignments : undefined;
+    run.responsibility = atLaunch ?? (await people.resolveAssignments({ plan: ctx.plan, level: run.level! }));
   } catch (err) {
     return ctx.giveUp(reasonOf(err));
   }

@@ -5,6 +5,7 @@ import { condition, setHandler } from '@temporalio/workflow';
 import { notRecorded } from '../failures';
 import { acknowledgeTask, addNote, closeIncident, completeTask, decide, getStatus, launched, overrideLevel } from '../definitions';
 import type { AcknowledgeTask, CloseRequest, Decision, IncidentStatus, LevelOverrideRequest, NoteRequest, TaskCompletion, TaskView } from '../definitions';
+import { people } from './activities';
 import type { PlanContext } from './context';
 
 export function listen(ctx: PlanContext): void {
@@ -78,7 +79,7 @@ async function decideTask(ctx: PlanContext, d: Decision): Promise<TaskView> {
 /** People first: if nobody can be reached at the new level, the override is refused whole. */
 async function override(ctx: PlanContext, o: LevelOverrideRequest): Promise<IncidentStatus> {
   const { run } = ctx;
-  const responsibility = await ctx.acts.people.resolveAssignments({ plan: ctx.plan, level: o.level });
+  const responsibility = await people.resolveAssignments({ plan: ctx.plan, level: o.level });
   const seq = ++run.classifications;
   const from = run.level;
   run.level = o.level;

@@ -3,6 +3,8 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
 import { classifyIncident } from '../../../../domain/incident/classify';
 import { launchFacts } from '../../../../domain/plan/launch-facts';
+import type { Responsibility } from '../../../../domain/responsibility/resolve-responsibility';
+import { resolveAssignments } from '../../../../activities/responsibility/responsibility.activities';
 import type { Plan } from '../../../../domain/plan/plan.types';
 import { addNote, closeIncident, DrillOptions, EmergencyPlanInput, IncidentStatus, overrideLevel } from '../../../../workflows/definitions';
 import type { YingjiConfig } from '../../../shared/config';
@@ -76,11 +78,24 @@ export class IncidentsService {
       }
     }
     const id = newIncidentId(new Date(), req.mode === 'live' ? 'inc' : 'drill');
-    const input: EmergencyPlanInput = { incidentId: id, plan, facts, classification, mode: req.mode, launchedBy: caller.person, timeScale: req.timeScale ?? 1, level: req.level, drill: req.drill };
+    const input: EmergencyPlanInput = { incidentId: id, plan, facts, classification, assignments: this.assignmentsAt(plan, classification), mode: req.mode, launchedBy: caller.person, timeScale: req.timeScale ?? 1, level: req.level, drill: req.drill };
     const recorded = await this.workflows.launch(input, this.config.taskQueue);
     const kind = req.mode === 'live' ? 'incident' : 'drill';
     await this.audit.ok(caller, `${kind}.launch`, { type: kind, id }, { planId: plan.id, planVersion: plan.version, mode: req.mode, level: req.level });
     return recorded ? this.detail(id, caller) : { id, state: 'starting' };
+  }
+
+  /**
+   * The people for the launch's level, so the incident starts with them (one round trip less). A
+   * directory that cannot be read or resolved is left to the workflow, which records why.
+   */
+  private assignmentsAt(plan: Plan, classification: EmergencyPlanInput['classification']): Responsibility | undefined {
+    if (!classification) return undefined;
+    try {
+      return resolveAssignments(this.config.directoryFile, { plan, level: classification.level });
+    } catch {
+      return undefined;
+    }
   }
 
   /** The incident, if the caller may see it; a refusal is audited as the `action` they attempted. */
