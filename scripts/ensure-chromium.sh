@@ -54,24 +54,12 @@ if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
   exit 0
 fi
 
-log=$(mktemp /tmp/ensure-chromium.XXXXXX.log)
-started=$(date +%s)
-printf 'ensure-chromium: installing %s with apt-get ... ' "${packages[*]}"
-export DEBIAN_FRONTEND=noninteractive
-install() { apt-get install -y -q --no-install-recommends -o Dpkg::Use-Pty=0 "${packages[@]}" >>"$log" 2>&1; }
-if ! install; then
-  # Package lists may be missing or stale (fresh containers): refresh once and retry.
-  apt-get update -q >>"$log" 2>&1 && install
-fi
-status=$?
-if [ $status -ne 0 ]; then
-  echo "failed"
-  tail -n 5 "$log" | sed 's/^/  /'
-  say "install failed (full log: $log); drill-report PDF and screenshots may be unavailable. HTML and JSON reports still work."
+# shellcheck source=lib/apt-install.sh
+source "$(dirname "$0")/lib/apt-install.sh"
+if ! apt_install ensure-chromium keep-services "${packages[@]}"; then
+  say "install failed (full log: $APT_LOG); drill-report PDF and screenshots may be unavailable. HTML and JSON reports still work."
   exit 0
 fi
-echo "done ($(( $(date +%s) - started ))s)"
-rm -f "$log"
 chromium=$(find_chromium) || chromium=""
 if [ -n "$chromium" ]; then
   say "ok: $chromium"

@@ -63,33 +63,13 @@ if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
   exit 0
 fi
 
-log=$(mktemp /tmp/ensure-monitoring.XXXXXX.log)
-started=$(date +%s)
-printf 'ensure-monitoring: installing %s with apt-get ... ' "${packages[*]}"
-export DEBIAN_FRONTEND=noninteractive
-# The packages' own services would listen on 9090/9093/9100/9187 with Debian's configs; Yingji starts
-# its own processes on loopback ports, so keep the services from starting during the install (a
-# policy-rc.d of ours, only when the machine has none, removed afterwards).
-policy=/usr/sbin/policy-rc.d
-ours=""
-if [ ! -e "$policy" ]; then
-  printf '#!/bin/sh\n# ensure-monitoring.sh: no service starts while it installs\nexit 101\n' >"$policy" && chmod 755 "$policy" && ours=1
-fi
-install() { apt-get install -y -q --no-install-recommends -o Dpkg::Use-Pty=0 "${packages[@]}" >>"$log" 2>&1; }
-if ! install; then
-  # Package lists may be missing or stale (fresh containers): refresh once and retry.
-  apt-get update -q >>"$log" 2>&1 && install
-fi
-status=$?
-[ -n "$ours" ] && rm -f "$policy"
-if [ $status -ne 0 ]; then
-  echo "failed"
-  tail -n 5 "$log" | sed 's/^/  /'
-  say "install failed (full log: $log); \`yingji up --monitoring\` and the monitoring tests are unavailable."
+# The packages' own services would listen on 9090/9093/9100/9187 with Debian's configs; Yingji starts its own.
+# shellcheck source=lib/apt-install.sh
+source "$(dirname "$0")/lib/apt-install.sh"
+if ! apt_install ensure-monitoring no-services "${packages[@]}"; then
+  say "install failed (full log: $APT_LOG); \`yingji up --monitoring\` and the monitoring tests are unavailable."
   report
   exit 0
 fi
-echo "done ($(( $(date +%s) - started ))s)"
-rm -f "$log"
 report
 exit 0
