@@ -557,13 +557,21 @@ export function createRecordActivities(ds: DataSource) {
      * Several records in the order the workflow made them, in one activity and one transaction:
      * a completion and what it causes (the step done, the stages, the next task) become visible
      * together, in one commit instead of five. Each record stays idempotent, so a retried batch
-     * writes nothing twice; a record PostgreSQL refuses leaves none of the batch written.
+     * writes nothing twice. A record PostgreSQL refuses: the batch is written again one record at
+     * a time, so what came before it stands (the incident that then says why it stopped exists)
+     * and the refusal names the record.
      */
     async recordBatch(calls: RecordCall[]): Promise<void> {
-      await ds.transaction(async (em) => {
-        const inBatch = refusingBadData(createRecords({ transaction: (work) => work(em) }));
-        for (const c of calls) await (inBatch[c.name] as (...a: unknown[]) => Promise<void>)(...c.args);
-      });
+      const write = (into: typeof records, c: RecordCall) => (into[c.name] as (...a: unknown[]) => Promise<void>)(...c.args);
+      try {
+        await ds.transaction(async (em) => {
+          const inBatch = refusingBadData(createRecords({ transaction: (work) => work(em) }));
+          for (const c of calls) await write(inBatch, c);
+        });
+      } catch (err) {
+        if (!(err instanceof ApplicationFailure && err.type === 'RecordRefused')) throw err;
+        for (const c of calls) await write(records, c);
+      }
     },
   };
 }
