@@ -21,7 +21,7 @@ import { createDataSource } from '../../migrations/data-source';
 import { isPortOpen } from '../../scripts/stack/ports';
 import { recordSecret } from '../after-run/secrets';
 import { duplicateAuditEntries, duplicateDeliveries, duplicateTimelineEntries, stepsNotEndedOnce } from './support/exactly-once';
-import { eventually } from './support/harness';
+import { eventually, HELLO_TIMELINE } from './support/harness';
 import { testStackEnv } from './support/test-stack';
 import { startWebhookReceiver, WebhookReceiver } from './support/webhook-receiver';
 
@@ -82,26 +82,16 @@ function logTails(l: ClusterLayout, names: string[]): string {
     .join('\n');
 }
 
-/** The timeline of every incident of the plan: the page, the task, the review, the closing notice. */
+/**
+ * The timeline of every incident of the plan: the hello incident's, after a notify step (the page)
+ * that runs before its task, and with the closing notice delivered last.
+ */
 const CLUSTER_DRILL_TIMELINE = [
-  'incident.opened',
-  'incident.classified',
-  'incident.stage',
-  'incident.assigned',
-  'incident.stage',
+  ...HELLO_TIMELINE.slice(0, HELLO_TIMELINE.indexOf('step.running')),
   'step.running',
   'notification.delivered',
   'step.done',
-  'step.running',
-  'task.opened',
-  'task.completed',
-  'step.done',
-  'incident.stage',
-  'incident.stage',
-  'task.opened',
-  'task.completed',
-  'review.findings',
-  'incident.closed',
+  ...HELLO_TIMELINE.slice(HELLO_TIMELINE.indexOf('step.running')),
   'notification.delivered',
 ];
 
