@@ -38,8 +38,6 @@ export class PlanRun {
   decisions: Record<string, string> = {};
   escalations: EscalationView[] = [];
   closeRequest?: CloseRequest;
-  /** Bumped on every change a wait may be for. */
-  version = 0;
   /** Bumped when a step moves (or a step's work settles): what the act stage waits for. */
   progress = 0;
   private readonly steps = new Map<string, StepView>();
@@ -49,13 +47,8 @@ export class PlanRun {
     for (const s of input.plan.steps) this.steps.set(s.id, { id: s.id, type: s.type, title: s.title ?? s.id, state: 'pending' });
   }
 
-  changed(): void {
-    this.version++;
-  }
-
   progressed(): void {
     this.progress++;
-    this.changed();
   }
 
   // --- steps ---------------------------------------------------------------------------------
@@ -124,7 +117,6 @@ export class PlanRun {
       escalations: 0,
     };
     this.tasks.set(task.id, task);
-    this.changed();
     return task;
   }
 
@@ -140,7 +132,6 @@ export class PlanRun {
   finishTask(taskId: string, patch: Partial<TaskView>): TaskView {
     const task = this.tasks.get(taskId)!;
     Object.assign(task, patch);
-    this.changed();
     return { ...task };
   }
 

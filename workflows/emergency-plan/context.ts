@@ -71,7 +71,6 @@ export class PlanContext {
 
   enterStage(stage: Stage): void {
     this.run.stage = stage;
-    this.run.changed();
     this.rec.later('recordStage', { incidentId: this.incidentId, stage, at: this.iso() });
   }
 

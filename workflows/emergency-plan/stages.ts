@@ -113,6 +113,5 @@ export async function close(ctx: PlanContext): Promise<void> {
 /** The incident is closed once every message still being handled has its answer. */
 export async function closed(ctx: PlanContext): Promise<void> {
   ctx.run.stage = 'closed';
-  ctx.run.changed();
   await condition(allHandlersFinished);
 }

@@ -85,7 +85,6 @@ async function override(ctx: PlanContext, o: LevelOverrideRequest): Promise<Inci
   run.level = o.level;
   run.levelReason = `${o.reason} (overridden from ${from} by ${o.actor.person})`;
   run.responsibility = responsibility;
-  run.changed();
   const at = ctx.iso();
   ctx.rec.later('recordIncidentClassified', { incidentId: ctx.incidentId, seq, level: o.level, reason: run.levelReason, by: o.actor.person, via: ctx.via(o.actor), at });
   ctx.rec.later('recordAssignments', { incidentId: ctx.incidentId, seq, level: o.level, roles: ctx.rolesSummary(), ...ctx.unresolvedRoles(), at });
@@ -102,7 +101,6 @@ async function note(ctx: PlanContext, n: NoteRequest): Promise<void> {
 /** Closing skips the review if it is still open; the Update answers once the incident is closed. */
 async function close(ctx: PlanContext, c: CloseRequest): Promise<IncidentStatus> {
   ctx.run.closeRequest = c;
-  ctx.run.changed();
   await condition(() => ctx.run.stage === 'closed');
   return ctx.run.status();
 }
