@@ -27,7 +27,7 @@ interface RunAs {
 }
 
 /** PostgreSQL refuses to run as root, so as root we run it as the `postgres` system user. */
-function serverUser(): RunAs {
+export function serverUser(): RunAs {
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) return {};
   const uid = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
   const gid = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });

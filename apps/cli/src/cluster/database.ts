@@ -6,19 +6,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
-import { canConnect, ensureCluster, ensureDatabase, findPgBin } from '../../../../scripts/stack/postgres';
+import { canConnect, ensureCluster, ensureDatabase, findPgBin, serverUser } from '../../../../scripts/stack/postgres';
 import { waitFor } from '../../../../scripts/stack/ports';
 import { ClusterLayout, serverUrl } from './layout';
 
-/** As root, PostgreSQL runs as the `postgres` system user (it refuses root). */
-function pgUser(): { uid?: number; gid?: number } {
-  if (process.getuid?.() !== 0) return {};
-  const id = (flag: string) => Number(spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' }).stdout.trim());
-  return { uid: id('-u'), gid: id('-g') };
-}
-
 function pgCtl(l: ClusterLayout, args: string[]): { status: number | null; output: string } {
-  const res = spawnSync(path.join(findPgBin(), 'pg_ctl'), ['-D', l.pgDataDir, ...args], { ...pgUser(), encoding: 'utf8', env: { ...process.env, LC_ALL: 'C.UTF-8' } });
+  const res = spawnSync(path.join(findPgBin(), 'pg_ctl'), ['-D', l.pgDataDir, ...args], { ...serverUser(), encoding: 'utf8', env: { ...process.env, LC_ALL: 'C.UTF-8' } });
   return { status: res.status, output: `${res.stdout}${res.stderr}` };
 }
 
@@ -35,7 +28,7 @@ export async function ensurePostgres(l: ClusterLayout, log: (line: string) => vo
   ensureCluster(l.pgDataDir);
   fs.mkdirSync(l.logsDir, { recursive: true });
   const logFile = path.join(l.logsDir, 'postgres.log');
-  const { uid, gid } = pgUser();
+  const { uid, gid } = serverUser();
   if (uid !== undefined) {
     fs.closeSync(fs.openSync(logFile, 'a'));
     fs.chownSync(logFile, uid, gid!);
