@@ -16,6 +16,8 @@ export interface EmergencyPlanInput {
   facts: Record<string, unknown>;
   mode: IncidentMode;
   launchedBy: string;
+  /** The token and address the launch came from (through the API): the opening record audits the launch with them. */
+  launchedVia?: { tokenId?: string; ip?: string };
   /**
    * Divides every plan duration (deadlines, escalations): 60 runs a 10-minute deadline in 10 s.
    * For demos and rehearsals; live incidents run at 1.

@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { DataSource, EntityManager } from 'typeorm';
+import { appendAudit } from './audit-log';
 import { recordEvent } from './timeline';
 
 // Activity inputs carry the workflow's own time (`at`), so a retry records the same moment.
@@ -18,6 +19,10 @@ export interface IncidentOpened {
   mode: string;
   facts: Record<string, unknown>;
   launchedBy: string;
+  /** Launched through the API with this token from this address: the launch is audited with the opening. */
+  launchedVia?: { tokenId?: string; ip?: string };
+  /** A drill's set level (none: classified from the facts). */
+  level?: string;
   timeScale?: number;
   at: string;
 }
@@ -220,6 +225,21 @@ async function writeFindings(em: EntityManager, f: FindingsRecorded): Promise<vo
   }
 }
 
+/** The launch as the person did it (`incident.launch`, `drill.launch`), with their token and address. */
+async function auditLaunch(em: EntityManager, i: IncidentOpened): Promise<void> {
+  const kind = i.mode === 'live' ? 'incident' : 'drill';
+  await appendAudit(em, {
+    key: `${i.incidentId}:launch`,
+    at: new Date(i.at),
+    actor: i.launchedBy,
+    action: `${kind}.launch`,
+    subjectType: kind,
+    subjectId: i.incidentId,
+    outcome: 'ok',
+    detail: { planId: i.planId, planVersion: i.planVersion, mode: i.mode, level: i.level, ...i.launchedVia },
+  });
+}
+
 /** Where records run their transaction: the DataSource, or a batch's own transaction. */
 type Transacting = { transaction<T>(work: (em: EntityManager) => Promise<T>): Promise<T> };
 
@@ -251,6 +271,8 @@ function createRecords(ds: Transacting) {
           },
           { action: 'incident.open', subjectType: 'incident', subjectId: i.incidentId, detail: { planId: i.planId, planVersion: i.planVersion } },
         );
+        // In the same transaction as the opening, so the launch answers after one commit.
+        if (i.launchedVia) await auditLaunch(em, i);
       });
     },
 

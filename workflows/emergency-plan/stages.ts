@@ -20,6 +20,8 @@ export function open(ctx: PlanContext): void {
     mode: input.mode,
     facts: input.facts,
     launchedBy: input.launchedBy,
+    launchedVia: input.launchedVia,
+    level: input.level,
     timeScale: input.timeScale,
     at: ctx.iso(),
   });

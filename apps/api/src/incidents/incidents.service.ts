@@ -78,10 +78,9 @@ export class IncidentsService {
       }
     }
     const id = newIncidentId(new Date(), req.mode === 'live' ? 'inc' : 'drill');
-    const input: EmergencyPlanInput = { incidentId: id, plan, facts, classification, assignments: this.assignmentsAt(plan, classification), mode: req.mode, launchedBy: caller.person, timeScale: req.timeScale ?? 1, level: req.level, drill: req.drill };
+    const input: EmergencyPlanInput = { incidentId: id, plan, facts, classification, assignments: this.assignmentsAt(plan, classification), mode: req.mode, launchedBy: caller.person, launchedVia: { tokenId: caller.tokenId, ip: caller.ip }, timeScale: req.timeScale ?? 1, level: req.level, drill: req.drill };
+    // The workflow's opening record audits the launch (incident.launch / drill.launch) with the caller's token.
     const recorded = await this.workflows.launch(input, this.config.taskQueue);
-    const kind = req.mode === 'live' ? 'incident' : 'drill';
-    await this.audit.ok(caller, `${kind}.launch`, { type: kind, id }, { planId: plan.id, planVersion: plan.version, mode: req.mode, level: req.level });
     return recorded ? this.detail(id, caller) : { id, state: 'starting' };
   }
 
