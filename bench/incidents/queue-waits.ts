@@ -1,8 +1,10 @@
 // Where a run waited on the worker rather than on work: read from the incidents' own histories, how
 // long each workflow task and activity sat scheduled before a worker started it, and how many
 // workflow tasks timed out (started, not finished within 10 s: a worker with too much at once).
+// The same read gives each history's cost (costs.ts), so the histories are fetched once.
 import type { Client } from '@temporalio/client';
 import { inPool } from './contenders';
+import { HistoryCost, historyCost } from './costs';
 import { percentile } from './measure';
 
 export interface QueueWaits {
@@ -10,15 +12,19 @@ export interface QueueWaits {
   /** ms from scheduled to started, one per workflow task / activity. */
   workflowTasks: number[];
   activities: number[];
+  /** One per workflow read. */
+  costs: HistoryCost[];
 }
 
 type Stamp = { seconds?: unknown; nanos?: number | null } | null | undefined;
 const ms = (t: Stamp) => Number(t?.seconds ?? 0) * 1000 + Math.floor((t?.nanos ?? 0) / 1e6);
 
 export async function queueWaits(client: Client, label: string, workflowIds: string[]): Promise<QueueWaits> {
-  const out: QueueWaits = { workflowTaskTimeouts: 0, workflowTasks: [], activities: [] };
+  const out: QueueWaits = { workflowTaskTimeouts: 0, workflowTasks: [], activities: [], costs: [] };
   await inPool(`${label}: read histories`, workflowIds, 10, async (id) => {
-    const { events } = await client.workflow.getHandle(id).fetchHistory();
+    const history = await client.workflow.getHandle(id).fetchHistory();
+    out.costs.push(historyCost(history));
+    const { events } = history;
     const scheduledAt = new Map<number, number>();
     for (const e of events ?? []) {
       const at = ms(e.eventTime);
