@@ -58,30 +58,38 @@ export function streamOf(r: Pick<AuditRecord, 'stream' | 'subjectType' | 'subjec
   return incident ? incident[1] : r.subjectType;
 }
 
+/** Each open transaction's streams: locked by it, with the head it wrote last. */
+const heads = new WeakMap<EntityManager, Map<string, { seq: number; hash: string }>>();
+
 /**
  * Appends to the entry's stream inside the caller's transaction. Returns false when an entry with
- * the same key already exists (a retried activity).
+ * the same key already exists (a retried activity). A transaction appending several entries to one
+ * stream (a record batch) locks it and reads its head once.
  */
 export async function appendAudit(em: EntityManager, r: AuditRecord): Promise<boolean> {
   const stream = streamOf(r);
-  // One writer per stream at a time (until the caller commits), so each entry links to the true
-  // previous one of its stream; the same key always maps to the same stream, so retries wait too.
-  await em.query(`SELECT pg_advisory_xact_lock(hashtext('yingji.audit:' || $1))`, [stream]);
-  if (r.key) {
-    const seen = await em.query(`SELECT 1 FROM audit_entries WHERE event_key = $1`, [r.key]);
-    if (seen.length) return false;
+  const inTransaction = em.queryRunner?.isTransactionActive === true;
+  const known = inTransaction ? heads.get(em) : undefined;
+  let head = known?.get(stream);
+  if (!head) {
+    // One writer per stream at a time (until the caller commits), so each entry links to the true
+    // previous one of its stream; the same key always maps to the same stream, so retries wait too.
+    await em.query(`SELECT pg_advisory_xact_lock(hashtext('yingji.audit:' || $1))`, [stream]);
+    const last: Array<{ seq: string; hash: string }> = await em.query(`SELECT seq, hash FROM audit_entries WHERE stream = $1 ORDER BY seq DESC LIMIT 1`, [stream]);
+    head = { seq: Number(last[0]?.seq ?? 0), hash: last[0]?.hash ?? GENESIS };
   }
-  const last: Array<{ seq: string; hash: string }> = await em.query(`SELECT seq, hash FROM audit_entries WHERE stream = $1 ORDER BY seq DESC LIMIT 1`, [stream]);
-  const prevHash = last[0]?.hash ?? GENESIS;
-  const seq = Number(last[0]?.seq ?? 0) + 1;
+  const seq = head.seq + 1;
   const at = new Date(r.at.toISOString());
-  const hash = auditHash(prevHash, { ...r, at }, stream);
-  await em.query(
+  const hash = auditHash(head.hash, { ...r, at }, stream);
+  const inserted: unknown[] = await em.query(
     `INSERT INTO audit_entries (event_key, at, actor, action, subject_type, subject_id, outcome, detail, stream, seq, prev_hash, hash)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-    [r.key ?? null, at, r.actor, r.action, r.subjectType, r.subjectId, r.outcome, JSON.stringify(r.detail ?? {}), stream, seq, prevHash, hash],
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+     ON CONFLICT (event_key) DO NOTHING RETURNING id`,
+    [r.key ?? null, at, r.actor, r.action, r.subjectType, r.subjectId, r.outcome, JSON.stringify(r.detail ?? {}), stream, seq, head.hash, hash],
   );
-  return true;
+  if (inserted.length) head = { seq, hash };
+  if (inTransaction) heads.set(em, (known ?? new Map()).set(stream, head));
+  return inserted.length > 0;
 }
 
 /** One audit entry as it is stored (and exported). */
