@@ -16,7 +16,7 @@ export function findHaproxy(): string {
 export const apiPortOf = (l: ClusterLayout, n: number) => l.apiPort + n;
 
 export function renderHaproxyConfig(l: ClusterLayout): string {
-  const servers = Array.from({ length: l.apis }, (_, i) => `  server api-${i + 1} 127.0.0.1:${apiPortOf(l, i + 1)} check inter 1s fall 2 rise 1`);
+  const servers = Array.from({ length: l.apis }, (_, i) => `  server api-${i + 1} 127.0.0.1:${apiPortOf(l, i + 1)} check inter 1s fall 3 rise 1`);
   return `# Written by \`yingji cluster up\` (apps/cli/src/cluster/haproxy.ts); rewritten on every start.
 global
   maxconn 4096
@@ -26,6 +26,10 @@ defaults
   timeout connect 2s
   timeout client 60s
   timeout server 60s
+  # An API busy with a burst answers /health late, not never: a check times out after 5 s (not the
+  # 1 s interval), and three missed in a row take an API out; a dead one refuses connections at
+  # once (its requests go to the other) and is out after 3 s.
+  timeout check 5s
   # A request that could not connect (a dead API) goes to the other; one that reached an API is
   # never sent twice (a launch or a task completion must not be repeated).
   retries 2
