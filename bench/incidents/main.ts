@@ -17,14 +17,21 @@ const opts = benchOptions({ incidents: 500, concurrency: 50, rounds: 2, samples:
 async function main() {
   Runtime.install({ logger: new DefaultLogger('WARN') }); // the in-process worker's state changes would cut through the progress bars
   const results: StackResult[] = [];
+  const failed: string[] = [];
   for (const name of opts.stacks) {
     const stack = await startStack(name);
     try {
       results.push(await measureStack(stack, { n: opts.incidents, concurrency: opts.concurrency, rounds: opts.rounds, samples: opts.samples }));
+    } catch (err) {
+      // One stack failing (e.g. its API refusing under load) leaves the other's figures worth printing.
+      console.error(err);
+      failed.push(`=== ${name}: FAILED, not in the summary: ${(err as Error).message} (its logs: ${stack.logs})`);
     } finally {
       await stack.release();
     }
   }
+  for (const line of failed) console.log(`\n${line}`);
+  if (failed.length) process.exitCode = 1;
 
   console.log('');
   console.log(`=== summary: ${opts.incidents} incidents x ${opts.rounds} rounds per contender per stack`);

@@ -19,6 +19,8 @@ export interface BenchStack {
   namespace: string;
   /** Yingji's database: the tokens, the fair peer's rows, pg_stat_database's counters. */
   databaseUrl: string;
+  /** Where its processes log (named when a measurement fails). */
+  logs: string;
   /** Stops the stack if the bench started it. */
   release(): Promise<void>;
 }
@@ -36,11 +38,12 @@ async function startDev(): Promise<BenchStack> {
   const info = await startDetached(config, log);
   return {
     name: 'dev',
-    topology: `Temporal dev server (CLI ${TEMPORAL_CLI_VERSION}, SQLite), 1 worker, 1 API`,
+    topology: `${config.temporal.external ? `Temporal at ${info.temporal}` : `Temporal dev server (CLI ${TEMPORAL_CLI_VERSION}, SQLite)`}, 1 worker, 1 API`,
     api: info.api,
     temporal: info.temporal,
     namespace: config.temporal.namespace,
     databaseUrl: config.databaseUrl,
+    logs: info.logs,
     release: async () => void (already ? undefined : await stopDetached(config)),
   };
 }
@@ -60,6 +63,7 @@ async function startCluster(): Promise<BenchStack> {
     temporal: frontendAddress(l),
     namespace: l.namespace,
     databaseUrl: l.databaseUrl ?? serverUrl(l, l.yingjiDb),
+    logs: l.logsDir,
     release: async () => (startedByUs ? clusterDown(l, log) : undefined),
   };
 }
