@@ -72,6 +72,8 @@ export interface StackCosts {
   histories: HistoryCost[];
   /** Deltas around Yingji's measured phases less the background, and how many incidents those phases ran. */
   pg: { rows: number; commits: number };
+  /** CPU seconds by role over the same phases, less each role's idle rate (cpu.ts). */
+  cpu: Map<string, number>;
   incidents: number;
   /** The background, per second. */
   idle: { rows: number; commits: number };

@@ -7,6 +7,7 @@
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { benchOptions } from '../args';
 import { costTable } from './costs';
+import { cpuTable } from './cpu';
 import { criteria } from './measure';
 import { BARE, measureStack, StackResult } from './run-stack';
 import { STACKS, startStack } from './stacks';
@@ -52,6 +53,7 @@ async function main() {
   console.log(NOTE);
   console.log('');
   for (const line of costTable(results.map((r) => r.costs))) console.log(line);
+  for (const line of cpuTable(results.map((r) => r.costs))) console.log(line);
   console.log('');
   // Issue 17's criteria are judged on the dev server (one machine); the cluster's are printed alongside.
   for (const r of results) {

@@ -12,6 +12,7 @@ import { createDataSource } from '../../migrations/data-source';
 import { runBare, runBareSingle } from './bare-floor';
 import { Contender, fairPeer, runMany, runSingle, yingji } from './contenders';
 import { PgCounters, pgBackground, pgCounters, pgDelta, StackCosts } from './costs';
+import { addInto, cpuByRole, cpuDelta } from './cpu';
 import { Figures, median, percentile, roundOrder } from './measure';
 import { DROP_PEER_SCHEMA, PEER_SCHEMA, peerActivities } from './peer-activities';
 import { startPeerService } from './peer-service';
@@ -84,11 +85,15 @@ export async function measureStack(stack: BenchStack, { n: N, concurrency: CONCU
   const perRound: string[] = [];
   const waits: string[] = [];
   const pg = { rows: 0, commits: 0 };
+  const cpu = new Map<string, number>();
   let idle = { rows: 0, commits: 0 };
   let costs: StackCosts['histories'] = [];
   try {
     console.error(`${stack.name}: PostgreSQL's background in Yingji's database, with nothing running...`);
+    const idleFrom = { cpu: cpuByRole(), at: performance.now() };
     idle = await pgBackground(db);
+    const idleSeconds = (performance.now() - idleFrom.at) / 1000;
+    const idleCpu = new Map([...cpuDelta(idleFrom.cpu, cpuByRole())].map(([r, t]) => [r, t / idleSeconds]));
     for (const [r, order] of roundOrder(ROUNDS, peer, ours).entries()) {
       console.error(`${stack.name}, round ${r + 1}: ${order.map((c) => c.name).join(', then ')}`);
       const b = await runBare(client, taskQueue, N, CONCURRENCY);
@@ -98,12 +103,15 @@ export async function measureStack(stack: BenchStack, { n: N, concurrency: CONCU
       for (const c of order as Contender[]) {
         // Yingji's database counters around Yingji's phases only (the peer writes to the same database).
         const before: PgCounters | undefined = c === ours ? await pgCounters(db) : undefined;
+        const cpuBefore = cpuByRole();
         const m = await runMany(c, N, CONCURRENCY);
         const { singles, ids } = await runSingle(c, SAMPLES);
         if (before) {
-          const d = pgDelta(before, await pgCounters(db), idle);
+          const after = await pgCounters(db);
+          const d = pgDelta(before, after, idle);
           pg.rows += d.rows;
           pg.commits += d.commits;
+          addInto(cpu, cpuDelta(cpuBefore, cpuByRole(), (after.at - before.at) / 1000, idleCpu));
         }
         add(all.get(c.name)!, N / m.launchesPerS, m.transitions, singles, [...m.ids, ...ids]);
         perRound.push(row(c.name, figures({ launchSeconds: N / m.launchesPerS, transitions: m.transitions, singles }, N)));
@@ -130,7 +138,7 @@ export async function measureStack(stack: BenchStack, { n: N, concurrency: CONCU
     ours: figures(all.get(ours.name)!, total),
     peer: figures(all.get(peer.name)!, total),
     floor: figures(bare, total),
-    costs: { stack: stack.name, histories: costs, pg, incidents: all.get(ours.name)!.ids.length, idle },
+    costs: { stack: stack.name, histories: costs, pg, cpu, incidents: all.get(ours.name)!.ids.length, idle },
   };
   console.log('');
   console.log(`=== ${stack.name}: ${stack.topology}`);
