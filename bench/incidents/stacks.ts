@@ -1,8 +1,8 @@
 // The stacks bench/incidents measures, one after the other (never both at once: they would share the
 // machine's CPUs): `yingji up`'s dev stack and `yingji cluster up`'s multi-process cluster. Each is
 // started when it is not running, and stopped afterwards only when the bench started it.
-import { clusterDown, clusterStatus, clusterUp, SERVER_VERSION } from '../../apps/cli/src/cluster/cluster';
-import { apiAddress, clusterLayout, frontendAddress, serverUrl } from '../../apps/cli/src/cluster/layout';
+import { clusterDown, clusterStatus, clusterUp, SERVER_VERSION, yingjiDatabaseUrl } from '../../apps/cli/src/cluster/cluster';
+import { apiAddress, clusterLayout, frontendAddress } from '../../apps/cli/src/cluster/layout';
 import { readStack, startDetached, stopDetached } from '../../apps/cli/src/stack';
 import { loadConfig } from '../../apps/shared/config';
 import { TEMPORAL_CLI_VERSION } from '../../scripts/stack/temporal-cli';
@@ -62,7 +62,7 @@ async function startCluster(): Promise<BenchStack> {
     api: apiAddress(l),
     temporal: frontendAddress(l),
     namespace: l.namespace,
-    databaseUrl: l.databaseUrl ?? serverUrl(l, l.yingjiDb),
+    databaseUrl: yingjiDatabaseUrl(l),
     logs: l.logsDir,
     release: async () => (startedByUs ? clusterDown(l, log) : undefined),
   };

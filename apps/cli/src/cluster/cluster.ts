@@ -33,7 +33,8 @@ export function ensureServerBinaries(log: Log): { server: string; sqlTool: strin
   return { server: lines[0], sqlTool: lines[1] };
 }
 
-const yingjiDatabaseUrl = (l: ClusterLayout) => l.databaseUrl ?? serverUrl(l, l.yingjiDb);
+/** Yingji's own database on the cluster's server (DATABASE_URL's, when given). */
+export const yingjiDatabaseUrl = (l: ClusterLayout) => l.databaseUrl ?? serverUrl(l, l.yingjiDb);
 
 /** What every worker and API of the cluster shares. */
 function appEnv(l: ClusterLayout): NodeJS.ProcessEnv {
