@@ -229,7 +229,6 @@ async function writeFindings(em: EntityManager, f: FindingsRecorded): Promise<vo
 async function auditLaunch(em: EntityManager, i: IncidentOpened): Promise<void> {
   const kind = i.mode === 'live' ? 'incident' : 'drill';
   await appendAudit(em, {
-    key: `${i.incidentId}:launch`,
     at: new Date(i.at),
     actor: i.launchedBy,
     action: `${kind}.launch`,
@@ -258,7 +257,7 @@ function createRecords(ds: Transacting) {
           [i.incidentId, i.planId, i.planVersion, i.title, i.mode, JSON.stringify(i.facts), i.launchedBy, i.at, i.timeScale ?? 1],
         );
         const scale = i.timeScale && i.timeScale > 1 ? `; time compressed ×${i.timeScale}` : '';
-        await recordEvent(
+        const fresh = await recordEvent(
           em,
           {
             key: `${i.incidentId}:opened`,
@@ -271,8 +270,9 @@ function createRecords(ds: Transacting) {
           },
           { action: 'incident.open', subjectType: 'incident', subjectId: i.incidentId, detail: { planId: i.planId, planVersion: i.planVersion } },
         );
-        // In the same transaction as the opening, so the launch answers after one commit.
-        if (i.launchedVia) await auditLaunch(em, i);
+        // In the same transaction as the opening (so the launch answers after one commit), and
+        // only with it: a retried batch finds the opening written and writes no second launch.
+        if (fresh && i.launchedVia) await auditLaunch(em, i);
       });
     },
 
