@@ -101,12 +101,12 @@ export async function measureStack(stack: BenchStack, { n: N, concurrency: CONCU
       add(bare, N / b.launchesPerS, b.transitions, bs, []);
       perRound.push(`round ${r + 1} (${order[0] === peer ? 'peer first' : 'Yingji first'})`, row(BARE, figures({ launchSeconds: N / b.launchesPerS, transitions: b.transitions, singles: bs }, N)));
       for (const c of order as Contender[]) {
-        // Yingji's database counters around Yingji's phases only (the peer writes to the same database).
+        // Yingji's database counters and CPU around Yingji's phases only (the peer writes to the same database).
         const before: PgCounters | undefined = c === ours ? await pgCounters(db) : undefined;
-        const cpuBefore = cpuByRole();
+        const cpuBefore = before && cpuByRole();
         const m = await runMany(c, N, CONCURRENCY);
         const { singles, ids } = await runSingle(c, SAMPLES);
-        if (before) {
+        if (before && cpuBefore) {
           const after = await pgCounters(db);
           const d = pgDelta(before, after, idle);
           pg.rows += d.rows;
