@@ -11,6 +11,12 @@ export default tseslint.config(
     },
   },
   {
+    // Jest loads its test sequencer with require(): CommonJS, run by Node as it is.
+    files: ['test/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // Workflow code is replayed: no clock, randomness or I/O (effects go through activities).
     files: ['workflows/**/*.ts'],
     rules: {

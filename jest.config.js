@@ -3,6 +3,11 @@
 // `after-run`, is run by scripts/test.sh once they are done.
 const tsJest = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 module.exports = {
+  // scripts/test.sh runs two files at a time: the slowest start first, whatever jest has cached.
+  testSequencer: '<rootDir>/test/slowest-first.js',
+  // A test file's servers and workers run inside its jest worker; one grown past this is replaced
+  // before the next file, so a late file does not pay for the garbage of the early ones.
+  workerIdleMemoryLimit: '1GB',
   projects: [
     {
       displayName: 'unit',

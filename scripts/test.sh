@@ -27,10 +27,12 @@ started="$logs_root/$run.started"
 trap 'rm -f "$YINGJI_TEST_SECRETS_FILE" "$pidfile" "$started"' EXIT
 
 # The integration stack's folder is named after jest's pid; it is kept until its logs are copied.
+# Two test files run at a time (YINGJI_TEST_LANES): each has its own database, task queue and
+# servers, and most of a file's time is spent waiting on Temporal, PostgreSQL and the peers.
 status=0
 set +e
 YINGJI_KEEP_TEST_RUN=1 bash -c 'echo $$ >"$0"; exec node node_modules/jest/bin/jest.js "$@"' "$pidfile" \
-  --selectProjects unit integration --runInBand "$@" 2>&1 | tee "$YINGJI_TEST_LOG_DIR/jest.log"
+  --selectProjects unit integration --maxWorkers="${YINGJI_TEST_LANES:-2}" "$@" 2>&1 | tee "$YINGJI_TEST_LOG_DIR/jest.log"
 status=${PIPESTATUS[0]}
 set -e
 

@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { LineCounter, parseDocument } from 'yaml';
 import { PROJECT_ROOT } from '../../apps/shared/config';
 import { formatProblem, parsePlan } from '../../domain/plan/parse-plan';
 import { As, Harness, startHarness, tableCounts } from './support/harness';
@@ -103,6 +104,16 @@ describe('publishing plans', () => {
       Array.from({ length: n }, (_, i) => (flow ? `  - { id: s-${i}, type: manual, owner: oncall }\n` : `  - id: s-${i}\n    title: 第${i}步 Step ${i}\n    type: manual\n    owner: oncall\n`)).join('');
     const withSteps = (id: string, body: string) => `${hello.slice(0, hello.indexOf('steps:')).replace('id: hello-drill', `id: ${id}`)}steps:\n${body}`;
 
+    /** How long parsing the text as YAML alone takes in this process, now (the best of two). */
+    const timeParse = (text: string) =>
+      Math.min(
+        ...[0, 1].map(() => {
+          const t0 = performance.now();
+          parseDocument(text, { lineCounter: new LineCounter(), prettyErrors: false, uniqueKeys: false, strict: true });
+          return performance.now() - t0;
+        }),
+      );
+
     /** The answer, how long it took, and the longest the API's event loop was held meanwhile. */
     async function timed(text: string, status: number) {
       const loop = monitorEventLoopDelay({ resolution: 10 });
@@ -135,9 +146,12 @@ describe('publishing plans', () => {
       expect(res.body.problems.map(formatProblem)).toEqual([
         'request-body.yaml:519:5 steps[500]: a plan may have at most 500 steps; this one has 5000 (split it into several plans)',
       ]);
-      // What remains is the YAML parse of up to 256 KiB (about 0.3-0.7 s here); no step is checked.
-      expect(ms).toBeLessThan(2000);
-      expect(heldMs).toBeLessThan(1500);
+      // What remains is the YAML parse of up to 256 KiB (about 0.6 s on an idle machine); no step
+      // is checked. The parse is timed here too, so the bounds follow how busy the machine is (the
+      // suite runs two files at a time): on an idle one they are about 2.2 s and 1.7 s.
+      const parseMs = timeParse(text);
+      expect(ms).toBeLessThan(500 + 3 * parseMs);
+      expect(heldMs).toBeLessThan(500 + 2 * parseMs);
       await commander.get('/plans/five-thousand').expect(404);
     });
 
