@@ -3,7 +3,8 @@
 // commander reads one line; each truly missing invoice becomes a task for finance with its
 // evidence. A live drill reconciles its sandbox against its own platform tenant, never production's.
 import { ApplicationFailure } from '@temporalio/activity';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
+import { resilientPool } from '../../apps/shared/pg-pool';
 import type { YingjiConfig } from '../../apps/shared/config';
 import { addMonths, isTaxPeriod, taxPeriodOf } from '../../domain/einvoice';
 import type { TaxPeriod } from '../../domain/einvoice';
@@ -159,7 +160,7 @@ export function createReconcileActions(config: ReconcileActionConfig) {
       const now = clock();
       const w = parseReconcileWith(req.with, now);
       const sync = syncFactsAt(now);
-      const db = new Pool({ connectionString: url, max: 2 });
+      const db = resilientPool({ connectionString: url, max: 2 }, 'the invoice database');
       try {
         const taxpayers = w.taxpayers === 'all' ? await sellersIn(db, w.period) : w.taxpayers;
         const results: TaxpayerResult[] = [];

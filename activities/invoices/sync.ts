@@ -14,8 +14,9 @@
 //   released by PostgreSQL when that connection dies with its process).
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Client, Pool } from 'pg';
-import type { PoolClient } from 'pg';
+import { Client } from 'pg';
+import { resilientPool } from '../../apps/shared/pg-pool';
+import type { Pool, PoolClient } from 'pg';
 import { addMonths, periodStart, taxPeriodOf } from '../../domain/einvoice';
 import type { TaxPeriod } from '../../domain/einvoice';
 import { inPoolTransaction } from './database';
@@ -137,7 +138,7 @@ export async function syncPass(url: string, opts: SyncPassOptions): Promise<Sync
       opts.onProgress?.({ done: 0, total: 0, synced: 0, failed: 0 });
       await sleep(1000);
     }
-    const db = new Pool({ connectionString: url, max: concurrency + 1 });
+    const db = resilientPool({ connectionString: url, max: concurrency + 1 }, 'the invoice database');
     try {
       return await new Pass(db, opts, { batchSize, statuses, concurrency, now }).run();
     } finally {

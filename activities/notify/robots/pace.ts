@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { Pool, PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
+import { resilientPool } from '../../../apps/shared/pg-pool';
 import { inPoolTransaction } from '../../invoices/database';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 
@@ -91,7 +92,6 @@ export function createPgRobotPace(ds: DataSource | Pool, opts: RobotPaceOptions 
   const { limit, windowMs, pollMs, inFlightMs } = settings(opts);
   const pool = ds instanceof Pool ? ds : poolLike(ds);
   const own = !(ds instanceof Pool);
-  if (own) pool.on('error', () => undefined); // an idle connection that broke is replaced on next use
   const ms = (n: number) => `${n} milliseconds`;
 
   const locked = <T>(robot: string, work: (c: PoolClient) => Promise<T>): Promise<T> =>
@@ -163,15 +163,18 @@ export function createPgRobotPace(ds: DataSource | Pool, opts: RobotPaceOptions 
 function poolLike(ds: DataSource): Pool {
   const o = ds.options as PostgresConnectionOptions;
   if (o.type !== 'postgres') throw new Error(`robot pace needs PostgreSQL, not ${o.type}`);
-  return new Pool({
-    connectionString: o.url,
-    host: o.host,
-    port: o.port,
-    user: o.username,
-    password: typeof o.password === 'string' ? o.password : undefined,
-    database: o.database,
-    ssl: o.ssl as boolean | undefined,
-    max: 2,
-    allowExitOnIdle: true, // a worker shutting down is not held open by the pace
-  });
+  return resilientPool(
+    {
+      connectionString: o.url,
+      host: o.host,
+      port: o.port,
+      user: o.username,
+      password: typeof o.password === 'string' ? o.password : undefined,
+      database: o.database,
+      ssl: o.ssl as boolean | undefined,
+      max: 2,
+      allowExitOnIdle: true, // a worker shutting down is not held open by the pace
+    },
+    'the robot pace database',
+  );
 }

@@ -1,7 +1,7 @@
 // Starting the simulator: its database is created when missing and migrated, then it listens.
 // main.ts runs it as a process; tests call startTaxPlatform in-process.
 import type { AddressInfo } from 'node:net';
-import { Pool } from 'pg';
+import { resilientPool } from '../../shared/pg-pool';
 import { adminUrlFor } from '../../../activities/invoices/database';
 import { runTaxPlatformMigrations } from '../../../migrations/tax-platform/data-source';
 import { canConnect, ensureDatabase } from '../../../scripts/stack/postgres';
@@ -32,7 +32,7 @@ export async function startTaxPlatform(opts: TaxPlatformOptions): Promise<Runnin
     await ensureDatabase(adminUrl, database);
   }
   await runTaxPlatformMigrations(opts.databaseUrl);
-  const db = new Pool({ connectionString: opts.databaseUrl, max: 10 });
+  const db = resilientPool({ connectionString: opts.databaseUrl, max: 10 }, 'the simulator\'s database');
   const app = createTaxPlatformApp(db, { adminToken: opts.adminToken });
   const server = await new Promise<import('node:http').Server>((resolve, reject) => {
     const s = app.listen(opts.port, host, (err?: Error) => (err ? reject(err) : resolve(s)));

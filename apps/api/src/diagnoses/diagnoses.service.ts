@@ -1,5 +1,6 @@
 import { BadRequestException, HttpException, Inject, Injectable, InternalServerErrorException, Logger, OnModuleDestroy, ServiceUnavailableException } from '@nestjs/common';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
+import { resilientPool } from '../../../shared/pg-pool';
 import { countByCause, DIAGNOSIS_CAUSES, diagnoseInvoice, reconcile } from '../../../../domain/einvoice/diagnosis';
 import type { Asker, InvoiceQuestion, ReconcileQuestion } from '../../../../domain/einvoice/diagnosis';
 import { chinaDate } from '../../../../domain/einvoice/diagnosis';
@@ -52,7 +53,7 @@ export class DiagnosesService implements OnModuleDestroy {
   }
 
   private ledger(): Pool {
-    this.pool ??= new Pool({ connectionString: this.config.invoiceDatabaseUrl, max: 4 });
+    this.pool ??= resilientPool({ connectionString: this.config.invoiceDatabaseUrl, max: 4 }, 'the invoice database', (m) => this.log.warn(m));
     return this.pool;
   }
 
