@@ -11,7 +11,7 @@ import { assertPoolFitsSlots, WORKER_TUNING } from '../../apps/worker/src/worker
 import { createDataSource } from '../../migrations/data-source';
 import { runBare, runBareSingle } from './bare-floor';
 import { Contender, fairPeer, runMany, runSingle, yingji } from './contenders';
-import { PgCounters, pgBackground, pgCounters, pgDelta, StackCosts } from './costs';
+import { pgBackground, pgCounters, pgDelta, StackCosts } from './costs';
 import { addInto, cpuByRole, cpuDelta } from './cpu';
 import { Figures, median, percentile, roundOrder } from './measure';
 import { DROP_PEER_SCHEMA, PEER_SCHEMA, peerActivities } from './peer-activities';
@@ -102,16 +102,15 @@ export async function measureStack(stack: BenchStack, { n: N, concurrency: CONCU
       perRound.push(`round ${r + 1} (${order[0] === peer ? 'peer first' : 'Yingji first'})`, row(BARE, figures({ launchSeconds: N / b.launchesPerS, transitions: b.transitions, singles: bs }, N)));
       for (const c of order as Contender[]) {
         // Yingji's database counters and CPU around Yingji's phases only (the peer writes to the same database).
-        const before: PgCounters | undefined = c === ours ? await pgCounters(db) : undefined;
-        const cpuBefore = before && cpuByRole();
+        const before = c === ours ? { pg: await pgCounters(db), cpu: cpuByRole() } : undefined;
         const m = await runMany(c, N, CONCURRENCY);
         const { singles, ids } = await runSingle(c, SAMPLES);
-        if (before && cpuBefore) {
+        if (before) {
           const after = await pgCounters(db);
-          const d = pgDelta(before, after, idle);
+          const d = pgDelta(before.pg, after, idle);
           pg.rows += d.rows;
           pg.commits += d.commits;
-          addInto(cpu, cpuDelta(cpuBefore, cpuByRole(), (after.at - before.at) / 1000, idleCpu));
+          addInto(cpu, cpuDelta(before.cpu, cpuByRole(), (after.at - before.pg.at) / 1000, idleCpu));
         }
         add(all.get(c.name)!, N / m.launchesPerS, m.transitions, singles, [...m.ids, ...ids]);
         perRound.push(row(c.name, figures({ launchSeconds: N / m.launchesPerS, transitions: m.transitions, singles }, N)));
